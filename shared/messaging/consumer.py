@@ -1,0 +1,185 @@
+"""Idempotent consumers: inbox in the effect's transaction, bounded retries, dead letters.
+
+Each message is handled in one database transaction that first records
+``(consumer group, event id)`` in the inbox; a redelivered event finds its row and does nothing.
+A failing handler is retried with backoff up to ``max_attempts``; then the message goes to the
+group's dead-letter topic with the reason and attempt count in headers, and the offset moves on.
+Offsets are committed only after the effect (or the dead letter) is durable: a crash in between
+means redelivery, never loss.
+"""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from pydantic import ValidationError
+from sqlalchemy import Table
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared.context import causation_id, correlation_id
+from shared.contracts.base import EventData, UnknownEventType, registry
+from shared.contracts.envelope import CloudEvent, EnvelopeError
+from shared.contracts.topics import dead_letter_topic
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[AsyncSession, CloudEvent, EventData], Awaitable[None]]
+AfterCommit = Callable[[CloudEvent], Awaitable[None]]
+
+
+class PermanentError(Exception):
+    """The message can never be processed; retrying is pointless."""
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    reason: str
+    attempts: int
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        broker: KafkaBroker,
+        sessions: async_sessionmaker[AsyncSession],
+        inbox: Table,
+        group_id: str,
+        *,
+        max_attempts: int = 5,
+        backoff_s: float = 0.2,
+        max_backoff_s: float = 5.0,
+        after_commit: AfterCommit | None = None,
+    ) -> None:
+        self.broker = broker
+        self.sessions = sessions
+        self.inbox = inbox
+        self.group_id = group_id
+        self.dead_letter_topic = dead_letter_topic(group_id)
+        self.max_attempts = max_attempts
+        self.backoff_s = backoff_s
+        self.max_backoff_s = max_backoff_s
+        self.after_commit = after_commit
+        self.handlers: dict[str, Handler] = {}
+        self.fallback: Handler | None = None
+
+    def on(self, *models: type[EventData]) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            for model in models:
+                self.handlers[model.event_type] = handler
+            return handler
+
+        return register
+
+    def on_any(self, handler: Handler) -> Handler:
+        """Handle every known event type that has no handler of its own."""
+        self.fallback = handler
+        return handler
+
+    def subscribe(self, *topics: str) -> None:
+        @self.broker.subscriber(
+            *topics,
+            group_id=self.group_id,
+            auto_offset_reset="earliest",
+            ack_policy=AckPolicy.NACK_ON_ERROR,
+            title=f"{self.group_id}:{','.join(topics)}",
+        )
+        async def receive(message: KafkaMessage) -> None:
+            await self.process(message)
+
+    async def process(self, message: KafkaMessage) -> None:
+        record = message.raw_message
+        headers = dict(message.headers)
+        try:
+            event = CloudEvent.from_kafka(headers, message.body)
+            data = self._decode(event)
+        except (EnvelopeError, UnknownEventType, PermanentError) as exc:
+            await self._dead_letter(record, headers, message.body, DeadLetter(str(exc), 1))
+            return
+        if data is None:
+            return
+        correlation_id.set(event.correlationid)
+        causation_id.set(str(event.id))
+        outcome = await self._apply_with_retries(event, data)
+        if outcome is not None:
+            await self._dead_letter(record, headers, message.body, outcome)
+
+    def _decode(self, event: CloudEvent) -> EventData | None:
+        model = registry.model_for(event.type)
+        if event.type not in self.handlers and self.fallback is None:
+            return None
+        try:
+            return model.model_validate(event.data)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise PermanentError(f"invalid data for {event.type}: {where}: {first['msg']}") from exc
+
+    async def _apply_with_retries(self, event: CloudEvent, data: EventData) -> DeadLetter | None:
+        handler = self.handlers.get(event.type) or self.fallback
+        assert handler is not None
+        delay = self.backoff_s
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                applied = await self._apply(handler, event, data)
+            except PermanentError as exc:
+                return DeadLetter(str(exc), attempt)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                reason = f"{type(exc).__name__}: {exc}"
+                log.warning(
+                    "handler failed",
+                    extra={"event_id": str(event.id), "attempt": attempt, "error": reason},
+                )
+                if attempt == self.max_attempts:
+                    return DeadLetter(reason, attempt)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.max_backoff_s)
+                continue
+            if applied and self.after_commit is not None:
+                await self.after_commit(event)
+            return None
+        return None
+
+    async def _apply(self, handler: Handler, event: CloudEvent, data: EventData) -> bool:
+        async with self.sessions() as session, session.begin():
+            first_time = await session.scalar(
+                insert(self.inbox)
+                .values(consumer_group=self.group_id, event_id=event.id, event_type=event.type)
+                .on_conflict_do_nothing()
+                .returning(self.inbox.c.event_id)
+            )
+            if first_time is None:
+                log.info("duplicate event ignored", extra={"event_id": str(event.id)})
+                return False
+            await handler(session, event, data)
+        return True
+
+    async def _dead_letter(
+        self, record: object, headers: dict[str, str], body: bytes, dead: DeadLetter
+    ) -> None:
+        log.error(
+            "message dead-lettered",
+            extra={"reason": dead.reason, "attempts": dead.attempts, "group": self.group_id},
+        )
+        topic = getattr(record, "topic", "")
+        dl_headers = {
+            **{k: v for k, v in headers.items() if isinstance(v, str)},
+            "dlq_reason": dead.reason[:1000],
+            "dlq_attempts": str(dead.attempts),
+            "dlq_consumer_group": self.group_id,
+            "dlq_original_topic": str(topic),
+            "dlq_original_partition": str(getattr(record, "partition", "")),
+            "dlq_original_offset": str(getattr(record, "offset", "")),
+        }
+        key = getattr(record, "key", None)
+        try:
+            await self.broker.publish(body, self.dead_letter_topic, key=key, headers=dl_headers)
+        except Exception:
+            await asyncio.sleep(self.max_backoff_s)
+            raise

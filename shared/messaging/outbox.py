@@ -1,0 +1,39 @@
+"""Transactional outbox: events are rows written in the caller's transaction."""
+
+from sqlalchemy import Table, insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.context import causation_id, current_correlation_id
+from shared.contracts.base import EventData
+from shared.contracts.envelope import CloudEvent
+
+
+class Outbox:
+    def __init__(self, table: Table, source: str) -> None:
+        self.table = table
+        self.source = source
+
+    def envelope(self, data: EventData) -> CloudEvent:
+        return CloudEvent(
+            type=data.event_type,
+            source=self.source,
+            subject=data.subject(),
+            correlationid=current_correlation_id(),
+            causationid=causation_id.get(),
+            data=data.model_dump(mode="json"),
+        )
+
+    async def add(self, session: AsyncSession, data: EventData) -> CloudEvent:
+        """Record ``data`` as an event in ``session``'s transaction; it is published after commit."""
+        event = self.envelope(data)
+        await session.execute(
+            insert(self.table).values(
+                event_id=event.id,
+                topic=data.topic,
+                key=data.key(),
+                event_type=event.type,
+                headers=event.kafka_headers(),
+                payload=event.data,
+            )
+        )
+        return event

@@ -1,0 +1,125 @@
+"""What every service runs: its database, its broker, its outbox relay and its consumers."""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from faststream.kafka import KafkaBroker
+from sqlalchemy import MetaData, Table, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from shared.messaging.broker import make_broker
+from shared.messaging.consumer import AfterCommit, EventConsumer
+from shared.messaging.outbox import Outbox
+from shared.messaging.relay import OutboxRelay
+from shared.settings import Settings
+from shared.storage.engine import make_engine, make_sessions
+from shared.storage.tables import inbox_table, outbox_table
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ServiceRuntime:
+    name: str
+    settings: Settings
+    metadata: MetaData
+    engine: AsyncEngine = field(init=False)
+    sessions: async_sessionmaker[AsyncSession] = field(init=False)
+    broker: KafkaBroker = field(init=False)
+    outbox: Outbox = field(init=False)
+    relay: OutboxRelay = field(init=False)
+    consumers: list[EventConsumer] = field(default_factory=list, init=False)
+    background: list[Callable[[], "asyncio.Task[None]"]] = field(default_factory=list, init=False)
+    _tasks: list["asyncio.Task[None]"] = field(default_factory=list, init=False)
+
+    def __post_init__(self) -> None:
+        self.engine = make_engine(
+            self.settings.database_url(self.name), self.settings.database_pool_size
+        )
+        self.sessions = make_sessions(self.engine)
+        self.broker = make_broker(self.settings, client_id=self.name)
+        self.outbox = Outbox(self.outbox_table, source=f"/alliance/{self.name}")
+        self.relay = OutboxRelay(
+            self.sessions,
+            self.broker,
+            self.outbox_table,
+            self.name,
+            poll_interval_s=self.settings.relay_poll_interval_s,
+        )
+
+    @property
+    def outbox_table(self) -> Table:
+        return self.metadata.tables["outbox"]
+
+    @property
+    def inbox_table(self) -> Table:
+        return self.metadata.tables["inbox"]
+
+    def consumer(self, group_id: str, after_commit: AfterCommit | None = None) -> EventConsumer:
+        consumer = EventConsumer(
+            self.broker,
+            self.sessions,
+            self.inbox_table,
+            group_id,
+            max_attempts=self.settings.consumer_max_attempts,
+            backoff_s=self.settings.consumer_backoff_s,
+            after_commit=after_commit,
+        )
+        self.consumers.append(consumer)
+        return consumer
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A unit of work: commit state and its outbox rows together, then wake the relay."""
+        async with self.sessions() as session:
+            async with session.begin():
+                yield session
+        self.relay.wake()
+
+    async def start(self) -> None:
+        await self.broker.start()
+        self.relay.start()
+        for make_task in self.background:
+            self._tasks.append(make_task())
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            try:
+                await task
+            except (asyncio.CancelledError, Exception):
+                pass
+        self._tasks.clear()
+        await self.relay.stop()
+        await self.broker.stop()
+        await self.engine.dispose()
+
+    async def readiness(self) -> dict[str, str]:
+        """What is not reachable, by part; empty when ready."""
+        problems: dict[str, str] = {}
+        try:
+            async with asyncio.timeout(3):
+                async with self.engine.connect() as connection:
+                    await connection.execute(text("select 1"))
+        except Exception as exc:
+            problems["database"] = f"{type(exc).__name__}: {exc}"[:300]
+        try:
+            if not await self.broker.ping(timeout=3):
+                problems["broker"] = "Kafka did not answer"
+        except Exception as exc:
+            problems["broker"] = f"{type(exc).__name__}: {exc}"[:300]
+        return problems
+
+
+def service_metadata() -> MetaData:
+    """A fresh MetaData holding the outbox and inbox tables; services add their own tables."""
+    from shared.storage.tables import new_metadata
+
+    metadata = new_metadata()
+    outbox_table(metadata)
+    inbox_table(metadata)
+    return metadata

@@ -1,0 +1,84 @@
+"""Every environment variable Alliance reads, in one place."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SERVICES = ("bookings", "brokerage", "notifications")
+
+
+class ConfigurationError(RuntimeError):
+    """A setting is missing or wrong; the message says which and what to do."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", env_prefix="")
+
+    var_dir: Path = Field(Path("var"), alias="ALLIANCE_VAR_DIR")
+    log_level: str = Field("INFO", alias="LOG_LEVEL")
+
+    bookings_database_url: str | None = Field(None, alias="BOOKINGS_DATABASE_URL")
+    brokerage_database_url: str | None = Field(None, alias="BROKERAGE_DATABASE_URL")
+    notifications_database_url: str | None = Field(None, alias="NOTIFICATIONS_DATABASE_URL")
+    database_pool_size: int = Field(10, alias="DATABASE_POOL_SIZE")
+
+    kafka_bootstrap_servers: str | None = Field(None, alias="KAFKA_BOOTSTRAP_SERVERS")
+    kafka_enable_idempotence: bool = Field(False, alias="KAFKA_ENABLE_IDEMPOTENCE")
+    kafka_request_timeout_ms: int = Field(30_000, alias="KAFKA_REQUEST_TIMEOUT_MS")
+
+    smtp_host: str | None = Field(None, alias="SMTP_HOST")
+    smtp_port: int = Field(8025, alias="SMTP_PORT")
+    smtp_username: str | None = Field(None, alias="SMTP_USERNAME")
+    smtp_password: SecretStr | None = Field(None, alias="SMTP_PASSWORD")
+    smtp_starttls: bool = Field(False, alias="SMTP_STARTTLS")
+    mail_from: str = Field("Alliance <no-reply@alliance.localhost>", alias="MAIL_FROM")
+
+    jwt_secret: SecretStr | None = Field(None, alias="JWT_SECRET")
+    jwt_issuer: str = Field("alliance-local", alias="JWT_ISSUER")
+    jwt_audience: str = Field("alliance", alias="JWT_AUDIENCE")
+    oidc_issuer: str | None = Field(None, alias="OIDC_ISSUER")
+    oidc_audience: str | None = Field(None, alias="OIDC_AUDIENCE")
+    oidc_jwks_url: str | None = Field(None, alias="OIDC_JWKS_URL")
+
+    bookings_port: int = Field(8001, alias="BOOKINGS_PORT")
+    brokerage_port: int = Field(8002, alias="BROKERAGE_PORT")
+    notifications_port: int = Field(8003, alias="NOTIFICATIONS_PORT")
+    kafka_port: int = Field(9092, alias="ALLIANCE_KAFKA_PORT")
+    postgres_port: int = Field(5433, alias="ALLIANCE_POSTGRES_PORT")
+    public_base_url: str = Field("http://127.0.0.1", alias="PUBLIC_BASE_URL")
+
+    relay_poll_interval_s: float = Field(0.5, alias="OUTBOX_POLL_INTERVAL_S")
+    consumer_max_attempts: int = Field(5, alias="CONSUMER_MAX_ATTEMPTS")
+    consumer_backoff_s: float = Field(0.2, alias="CONSUMER_BACKOFF_S")
+    public_rate_limit_per_minute: int = Field(30, alias="PUBLIC_RATE_LIMIT_PER_MINUTE")
+    demo_data: bool = Field(True, alias="ALLIANCE_DEMO_DATA")
+
+    def database_url(self, service: str) -> str:
+        url = getattr(self, f"{service}_database_url")
+        if not url:
+            raise ConfigurationError(
+                f"{service.upper()}_DATABASE_URL is not set: point it at the {service} "
+                "database (postgresql+asyncpg://user@host:port/db) or run `alliance up`."
+            )
+        return url
+
+    def bootstrap_servers(self) -> str:
+        if not self.kafka_bootstrap_servers:
+            raise ConfigurationError(
+                "KAFKA_BOOTSTRAP_SERVERS is not set: name the Kafka brokers (host:port,...) "
+                "or run `alliance up`."
+            )
+        return self.kafka_bootstrap_servers
+
+    def service_port(self, service: str) -> int:
+        return int(getattr(self, f"{service}_port"))
+
+    def service_url(self, service: str) -> str:
+        return f"{self.public_base_url}:{self.service_port(service)}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,157 @@
+"""Bearer JWT authentication: roles and the alliance (tenant) as claims.
+
+Locally tokens are HS256 with ``JWT_SECRET``; with ``OIDC_JWKS_URL`` set, tokens from the
+OpenID Connect provider are checked against its published keys instead.
+"""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated
+
+import jwt
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from shared.settings import ConfigurationError, Settings
+from shared.web.problems import Forbidden, Unauthorized
+
+
+class Role(StrEnum):
+    ALLIANCE_ADMIN = "alliance_admin"
+    COORDINATOR = "coordinator"
+    SCHOOL_LEAD = "school_lead"
+    PARTICIPANT = "participant"
+    SLE = "sle"
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    roles: frozenset[Role]
+    alliance_id: str
+    school_urn: str | None = None
+    email: str | None = None
+
+    def has(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+
+class TokenVerifier:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        if settings.oidc_jwks_url:
+            self._jwks: jwt.PyJWKClient | None = jwt.PyJWKClient(settings.oidc_jwks_url)
+            self._issuer = settings.oidc_issuer
+            self._audience = settings.oidc_audience
+        else:
+            if settings.jwt_secret is None:
+                raise ConfigurationError(
+                    "JWT_SECRET is not set: give a signing secret (or OIDC_JWKS_URL, "
+                    "OIDC_ISSUER and OIDC_AUDIENCE for an OpenID Connect provider)."
+                )
+            self._jwks = None
+            self._issuer = settings.jwt_issuer
+            self._audience = settings.jwt_audience
+
+    def verify(self, token: str) -> Principal:
+        try:
+            if self._jwks is not None:
+                key = self._jwks.get_signing_key_from_jwt(token).key
+                algorithms = ["RS256", "ES256", "PS256"]
+            else:
+                assert self.settings.jwt_secret is not None
+                key = self.settings.jwt_secret.get_secret_value()
+                algorithms = ["HS256"]
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=algorithms,
+                audience=self._audience,
+                issuer=self._issuer,
+                options={"require": ["exp", "sub"]},
+            )
+        except jwt.PyJWTError as exc:
+            raise Unauthorized(f"invalid token: {exc}") from exc
+        return principal_from_claims(claims)
+
+
+def principal_from_claims(claims: dict) -> Principal:
+    raw_roles = claims.get("roles") or []
+    if isinstance(raw_roles, str):
+        raw_roles = [raw_roles]
+    roles = frozenset(Role(r) for r in raw_roles if r in Role._value2member_map_)
+    alliance = claims.get("alliance_id")
+    if not roles or not alliance:
+        raise Unauthorized("token lacks roles or alliance_id")
+    return Principal(
+        subject=str(claims["sub"]),
+        roles=roles,
+        alliance_id=str(alliance),
+        school_urn=claims.get("school_urn"),
+        email=claims.get("email"),
+    )
+
+
+def issue_token(
+    secret: str,
+    *,
+    role: str,
+    alliance_id: str,
+    subject: str,
+    school_urn: str | None = None,
+    email: str | None = None,
+    issuer: str = "alliance-local",
+    audience: str = "alliance",
+    ttl_s: int = 8 * 3600,
+) -> str:
+    now = int(time.time())
+    claims = {
+        "sub": subject,
+        "roles": [Role(role).value],
+        "alliance_id": alliance_id,
+        "iss": issuer,
+        "aud": audience,
+        "iat": now,
+        "exp": now + ttl_s,
+    }
+    if school_urn:
+        claims["school_urn"] = school_urn
+    if email:
+        claims["email"] = email
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+async def current_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized("a bearer token is required")
+    verifier: TokenVerifier = request.app.state.token_verifier
+    return verifier.verify(credentials.credentials)
+
+
+async def optional_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal | None:
+    if credentials is None:
+        return None
+    verifier: TokenVerifier = request.app.state.token_verifier
+    return verifier.verify(credentials.credentials)
+
+
+def require_roles(*roles: Role) -> Callable[..., Principal]:
+    async def dependency(
+        principal: Annotated[Principal, Depends(current_principal)],
+    ) -> Principal:
+        if not principal.has(*roles):
+            raise Forbidden(f"this needs one of the roles: {', '.join(r.value for r in roles)}")
+        return principal
+
+    return dependency

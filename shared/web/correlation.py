@@ -1,0 +1,31 @@
+"""Takes the correlation id from ``X-Correlation-ID`` (or makes one) and returns it."""
+
+from uuid import uuid4
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.context import causation_id, correlation_id
+
+HEADER = "x-correlation-id"
+
+
+class CorrelationMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope.get("headers") or []).get(HEADER.encode())
+        value = incoming.decode()[:100] if incoming else str(uuid4())
+        correlation_id.set(value)
+        causation_id.set(None)
+
+        async def send_with_header(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"].append((HEADER.encode(), value.encode()))
+            await send(message)
+
+        await self.app(scope, receive, send_with_header)

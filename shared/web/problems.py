@@ -1,0 +1,106 @@
+"""Errors as ``application/problem+json`` (RFC 9457), with field-level detail for bad input."""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class Problem(Exception):
+    """A domain or request error the client can act on."""
+
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, detail: str, *, title: str | None = None, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        if title:
+            self.title = title
+        self.extra = extra
+
+
+class NotFound(Problem):
+    status = 404
+    title = "Not found"
+
+
+class Conflict(Problem):
+    status = 409
+    title = "Conflict"
+
+
+class Forbidden(Problem):
+    status = 403
+    title = "Forbidden"
+
+
+class Unauthorized(Problem):
+    status = 401
+    title = "Unauthorized"
+
+
+class Unprocessable(Problem):
+    status = 422
+    title = "Unprocessable content"
+
+
+class TooManyRequests(Problem):
+    status = 429
+    title = "Too many requests"
+
+
+def problem_response(
+    status: int, title: str, detail: str, instance: str, **extra: Any
+) -> JSONResponse:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    body["instance"] = instance
+    body.update(extra)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def field_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
+    fields = []
+    for error in errors:
+        loc = [str(p) for p in error.get("loc", ()) if p not in ("body",)]
+        fields.append({"field": ".".join(loc) or "body", "message": error.get("msg", "invalid")})
+    return fields
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def on_problem(request: Request, exc: Problem) -> JSONResponse:
+        return problem_response(exc.status, exc.title, exc.detail, request.url.path, **exc.extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = field_errors(list(exc.errors()))
+        return problem_response(
+            422,
+            "Invalid request",
+            f"{len(errors)} field(s) are invalid",
+            request.url.path,
+            errors=errors,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        title = {404: "Not found", 405: "Method not allowed", 413: "Content too large"}.get(
+            exc.status_code, "Error"
+        )
+        return problem_response(exc.status_code, title, str(exc.detail), request.url.path)
+
+    @app.exception_handler(Exception)
+    async def on_crash(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error")
+        return problem_response(
+            500, "Internal error", "Something went wrong on our side.", request.url.path
+        )
