@@ -1,0 +1,136 @@
+"""Events on ``brokerage.events.v1``, keyed by support-request id so order holds per request."""
+
+from datetime import date
+from typing import ClassVar
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.contracts.base import EventData, event_type_name
+from shared.contracts.common import Contact, SchoolRef
+from shared.contracts.topics import BROKERAGE_EVENTS
+
+
+class RequestInfo(BaseModel):
+    """What a message about a support request needs to say, and to whom."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    request_id: UUID
+    reference: str
+    alliance_id: str
+    status: str
+    school: SchoolRef
+    contact: Contact
+    areas_of_need: list[str]
+    phase: str
+    days_requested: float
+    coordinators: list[Contact]
+    url: str | None = None
+
+
+class SleInfo(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    sle_id: UUID
+    person: Contact
+    home_school: SchoolRef
+    home_head: Contact
+
+
+class DeploymentInfo(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    days: float
+    day_rate_pence: int
+    brokerage_fee_pence: int
+    starts_on: date
+    ends_on: date
+
+
+class _RequestEvent(EventData):
+    topic: ClassVar[str] = BROKERAGE_EVENTS
+    key_field: ClassVar[str] = "request_id"
+
+    request: RequestInfo
+
+    @property
+    def request_id(self) -> UUID:
+        return self.request.request_id
+
+    def subject(self) -> str:
+        return f"support-request/{self.request.request_id}"
+
+
+class _SleEvent(_RequestEvent):
+    sle: SleInfo
+
+
+def _t(name: str) -> str:
+    return event_type_name("brokerage", name)
+
+
+class RequestSubmitted(_RequestEvent):
+    event_type: ClassVar[str] = _t("request_submitted")
+
+
+class RequestTriaged(_RequestEvent):
+    event_type: ClassVar[str] = _t("request_triaged")
+    priority: str | None = None
+    note: str | None = None
+
+
+class SleProposed(_SleEvent):
+    event_type: ClassVar[str] = _t("sle_proposed")
+    rank: int
+    reasons: list[str]
+
+
+class SleDeclined(_SleEvent):
+    event_type: ClassVar[str] = _t("sle_declined")
+    reason: str | None = None
+
+
+class SleAccepted(_SleEvent):
+    event_type: ClassVar[str] = _t("sle_accepted")
+
+
+class DeploymentAgreed(_SleEvent):
+    event_type: ClassVar[str] = _t("deployment_agreed")
+    deployment: DeploymentInfo
+
+
+class VisitLogged(_SleEvent):
+    event_type: ClassVar[str] = _t("visit_logged")
+    visit_date: date
+    days: float
+    days_delivered: float
+    summary: str | None = None
+
+
+class RequestCompleted(_SleEvent):
+    event_type: ClassVar[str] = _t("request_completed")
+    days_delivered: float
+
+
+class RequestEvaluated(_RequestEvent):
+    event_type: ClassVar[str] = _t("request_evaluated")
+    rating: int | None = None
+
+
+class RequestWithdrawn(_RequestEvent):
+    """By the school. ``sle`` is set where an SLE had been proposed or deployed."""
+
+    event_type: ClassVar[str] = _t("request_withdrawn")
+    sle: SleInfo | None = None
+    reason: str | None = None
+    days_released: float = 0
+
+
+class RequestCancelled(_RequestEvent):
+    """By the coordinator. ``sle`` is set where an SLE had been proposed or deployed."""
+
+    event_type: ClassVar[str] = _t("request_cancelled")
+    sle: SleInfo | None = None
+    reason: str | None = None
+    days_released: float = 0

@@ -1,0 +1,20 @@
+"""Value types shared by event contracts."""
+
+from pydantic import BaseModel, ConfigDict, EmailStr
+
+
+class Contact(BaseModel):
+    """A person the notifications service may write to: no more than it needs."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    name: str
+    email: EmailStr
+    role: str | None = None
+
+
+class SchoolRef(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    urn: str
+    name: str

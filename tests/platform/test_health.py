@@ -1,0 +1,19 @@
+from services.bookings.app import build_app
+from tests.support.apps import running_app
+from tests.support.stack import Stack
+
+
+async def test_service_reports_alive_and_ready(stack: Stack) -> None:
+    async with running_app(build_app, stack.settings()) as (_, client):
+        assert (await client.get("/healthz")).json()["status"] == "ok"
+        ready = await client.get("/readyz")
+        assert ready.status_code == 200, ready.text
+
+
+async def test_readiness_names_the_unreachable_database(stack: Stack) -> None:
+    settings = stack.settings(BOOKINGS_DATABASE_URL=stack.database_url("no_such_database"))
+    app = build_app(settings)
+    problems = await app.state.runtime.readiness()
+    assert "database" in problems
+    assert "no_such_database" in problems["database"]
+    await app.state.runtime.engine.dispose()

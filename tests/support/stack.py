@@ -1,0 +1,123 @@
+"""The real parts the test suite runs against, started once per test run on free ports."""
+
+import asyncio
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+
+from shared.contracts.topics import all_topics
+from shared.devstack import EmbeddedPostgres, SmtpServer, TansuBroker, ensure_topics, free_port
+from shared.settings import SERVICES, Settings
+from shared.storage.migrations import upgrade
+from shared.web.auth import issue_token
+
+SERVER_URL_VAR = "ALLIANCE_TEST_POSTGRES_URL"
+
+
+@dataclass
+class Stack:
+    root: Path
+    kafka: TansuBroker
+    smtp: SmtpServer
+    maildir: Path
+    postgres: EmbeddedPostgres | None
+    server_url: str
+    run_id: str = field(default_factory=lambda: secrets.token_hex(4))
+    jwt_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    databases: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def bootstrap(self) -> str:
+        return self.kafka.bootstrap
+
+    def settings(self, **overrides: object) -> Settings:
+        values: dict[str, object] = {
+            "ALLIANCE_VAR_DIR": str(self.root),
+            "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
+            "SMTP_HOST": "127.0.0.1",
+            "SMTP_PORT": self.smtp.port,
+            "JWT_SECRET": self.jwt_secret,
+            "OUTBOX_POLL_INTERVAL_S": 0.2,
+            "CONSUMER_BACKOFF_S": 0.05,
+            "ALLIANCE_DEMO_DATA": False,
+            "PUBLIC_RATE_LIMIT_PER_MINUTE": 10_000,
+        }
+        for service, url in self.databases.items():
+            values[f"{service.upper()}_DATABASE_URL"] = url
+        values.update(overrides)
+        return Settings(**values)
+
+    def token(
+        self,
+        role: str,
+        alliance_id: str = "alliance-a",
+        *,
+        school_urn: str | None = None,
+        subject: str | None = None,
+        email: str | None = None,
+    ) -> str:
+        return issue_token(
+            self.jwt_secret,
+            role=role,
+            alliance_id=alliance_id,
+            subject=subject or f"{role}-{secrets.token_hex(3)}",
+            school_urn=school_urn,
+            email=email,
+        )
+
+    def auth(self, role: str, alliance_id: str = "alliance-a", **kwargs: object) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(role, alliance_id, **kwargs)}"}
+
+    def database_url(self, database: str) -> str:
+        base = self.server_url.rsplit("/", 1)[0]
+        return f"{base}/{database}"
+
+    async def create_database(self, name: str) -> str:
+        """A new empty database on the test server; its SQLAlchemy URL."""
+        database = f"t_{self.run_id}_{name}"
+        conn = await asyncpg.connect(self.server_url.replace("+asyncpg", ""))
+        try:
+            await conn.execute(f'CREATE DATABASE "{database}"')
+        finally:
+            await conn.close()
+        return self.database_url(database)
+
+    async def migrated_database(self, service: str, name: str | None = None) -> str:
+        url = await self.create_database(name or service)
+        await asyncio.to_thread(upgrade, service, url)
+        return url
+
+
+async def start_stack(root: Path) -> Stack:
+    root.mkdir(parents=True, exist_ok=True)
+    server_url = os.environ.get(SERVER_URL_VAR)
+    postgres = None
+    if not server_url:
+        postgres = EmbeddedPostgres(root / "pgdata", free_port(), durable=False)
+        await asyncio.to_thread(postgres.start)
+        server_url = postgres.url("postgres")
+    kafka = TansuBroker(free_port(), root / "kafka.log")
+    maildir = root / "mail"
+    smtp = SmtpServer(free_port(), maildir, root / "smtp.log")
+    try:
+        await asyncio.to_thread(kafka.start)
+        await asyncio.to_thread(smtp.start)
+        await ensure_topics(kafka.bootstrap, all_topics(extra_groups=("kernel-test",)))
+    except BaseException:
+        for part in (smtp, kafka, postgres):
+            if part is not None:
+                part.stop()
+        raise
+    stack = Stack(root, kafka, smtp, maildir, postgres, server_url)
+    for service in SERVICES:
+        stack.databases[service] = await stack.migrated_database(service)
+    return stack
+
+
+async def stop_stack(stack: Stack) -> None:
+    for part in (stack.smtp, stack.kafka, stack.postgres):
+        if part is not None:
+            await asyncio.to_thread(part.stop)
