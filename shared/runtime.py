@@ -3,7 +3,7 @@
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 
 from faststream.kafka import KafkaBroker
@@ -74,9 +74,8 @@ class ServiceRuntime:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A unit of work: commit state and its outbox rows together, then wake the relay."""
-        async with self.sessions() as session:
-            async with session.begin():
-                yield session
+        async with self.sessions() as session, session.begin():
+            yield session
         self.relay.wake()
 
     async def start(self) -> None:
@@ -89,10 +88,8 @@ class ServiceRuntime:
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
-            try:
+            with suppress(asyncio.CancelledError, Exception):
                 await task
-            except (asyncio.CancelledError, Exception):
-                pass
         self._tasks.clear()
         await self.relay.stop()
         await self.broker.stop()

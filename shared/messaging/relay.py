@@ -7,6 +7,7 @@ consumers drop the repeats through their inbox.
 """
 
 import asyncio
+import contextlib
 import json
 import logging
 import zlib
@@ -56,10 +57,8 @@ class OutboxRelay:
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
             self._task = None
 
     async def run(self) -> None:
@@ -81,10 +80,8 @@ class OutboxRelay:
                 await self._idle()
 
     async def _idle(self) -> None:
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=self.poll_interval_s)
-        except TimeoutError:
-            pass
         self._wake.clear()
 
     async def publish_batch(self) -> int:
