@@ -98,6 +98,8 @@ class EmbeddedPostgres:
         """Fast shutdown (SIGINT to the postmaster), then SIGKILL of the group after `timeout`."""
         if self._process is not None:
             self._process.stop(timeout=timeout, signum=signal.SIGINT, group=False)
+        with contextlib.suppress(OSError):
+            self.socket_dir.rmdir()
 
     def pause(self) -> None:
         if self._process is not None:

@@ -78,7 +78,7 @@ class ChildProcess:
             return
         if popen.poll() is None:
             self._signal(signum, group=group)
-            self._signal(signal.SIGCONT, group=group)
+            self._signal(signal.SIGCONT, group=True)
             try:
                 popen.wait(timeout)
             except subprocess.TimeoutExpired:

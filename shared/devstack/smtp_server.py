@@ -37,7 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8025)
     parser.add_argument("--maildir", type=Path, required=True)
     args = parser.parse_args(argv)
-    args.maildir.mkdir(parents=True, exist_ok=True)
+    for sub in ("tmp", "new", "cur"):
+        (args.maildir / sub).mkdir(parents=True, exist_ok=True)
     try:
         asyncio.run(serve(args.host, args.port, args.maildir))
     except OSError as exc:

@@ -24,7 +24,7 @@ class Outbox:
         )
 
     async def add(self, session: AsyncSession, data: EventData) -> CloudEvent:
-        """Record ``data`` as an event in ``session``'s transaction; it is published after commit."""
+        """Record ``data`` in the session's transaction; the relay publishes it after commit."""
         event = self.envelope(data)
         await session.execute(
             insert(self.table).values(
