@@ -54,6 +54,8 @@ class EventConsumer:
         backoff_s: float = 0.2,
         max_backoff_s: float = 5.0,
         after_commit: AfterCommit | None = None,
+        session_timeout_ms: int = 10_000,
+        heartbeat_interval_ms: int = 3_000,
     ) -> None:
         self.broker = broker
         self.sessions = sessions
@@ -64,6 +66,8 @@ class EventConsumer:
         self.backoff_s = backoff_s
         self.max_backoff_s = max_backoff_s
         self.after_commit = after_commit
+        self.session_timeout_ms = session_timeout_ms
+        self.heartbeat_interval_ms = heartbeat_interval_ms
         self.handlers: dict[str, Handler] = {}
         self.fallback: Handler | None = None
 
@@ -86,6 +90,8 @@ class EventConsumer:
             group_id=self.group_id,
             auto_offset_reset="earliest",
             ack_policy=AckPolicy.NACK_ON_ERROR,
+            session_timeout_ms=self.session_timeout_ms,
+            heartbeat_interval_ms=self.heartbeat_interval_ms,
             title=f"{self.group_id}:{','.join(topics)}",
         )
         async def receive(message: KafkaMessage) -> None:

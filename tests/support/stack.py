@@ -42,6 +42,8 @@ class Stack:
             "JWT_SECRET": self.jwt_secret,
             "OUTBOX_POLL_INTERVAL_S": 0.2,
             "CONSUMER_BACKOFF_S": 0.05,
+            "KAFKA_SESSION_TIMEOUT_MS": 2000,
+            "KAFKA_HEARTBEAT_INTERVAL_MS": 300,
             "ALLIANCE_DEMO_DATA": False,
             "PUBLIC_RATE_LIMIT_PER_MINUTE": 10_000,
         }
