@@ -20,7 +20,7 @@ def serve(service: str, build_app: Callable[[], FastAPI]) -> None:
         raise SystemExit(2) from None
     uvicorn.run(
         app,
-        host="127.0.0.1",
+        host=settings.service_host,
         port=settings.service_port(service),
         log_config=None,
         access_log=False,

@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     oidc_audience: str | None = Field(None, alias="OIDC_AUDIENCE")
     oidc_jwks_url: str | None = Field(None, alias="OIDC_JWKS_URL")
 
+    service_host: str = Field("127.0.0.1", alias="SERVICE_HOST")
     bookings_port: int = Field(8001, alias="BOOKINGS_PORT")
     brokerage_port: int = Field(8002, alias="BROKERAGE_PORT")
     notifications_port: int = Field(8003, alias="NOTIFICATIONS_PORT")
