@@ -1,0 +1,140 @@
+"""The ``alliance`` command: run the system locally, issue development tokens, migrate."""
+
+import logging
+import signal
+import sys
+import threading
+import time
+from typing import Annotated
+
+import typer
+
+from shared.devstack.errors import StartupError
+from shared.settings import SERVICES, ConfigurationError, Settings
+
+app = typer.Typer(
+    help="Alliance: CPD bookings, SLE brokerage and notifications.", add_completion=False
+)
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"alliance: {message}", err=True)
+    raise typer.Exit(1)
+
+
+@app.command()
+def up() -> None:
+    """Start PostgreSQL, Kafka, SMTP (unless configured) and the three services; Ctrl-C stops."""
+    from shared.devstack.local import LocalStack
+
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
+    started = time.monotonic()
+    stack = LocalStack.from_environment(Settings())
+    stopping = threading.Event()
+
+    def on_signal(signum: int, _frame: object) -> None:
+        stopping.set()
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        stack.start()
+    except (StartupError, ConfigurationError) as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        stack.stop()
+        raise typer.Exit(130) from None
+    _print_table(stack, time.monotonic() - started)
+    code = 0
+    try:
+        while not stopping.is_set():
+            problem = stack.dead_service()
+            if problem:
+                typer.echo(f"alliance: {problem}; stopping everything", err=True)
+                code = 1
+                break
+            stopping.wait(0.5)
+    except KeyboardInterrupt:
+        pass
+    typer.echo("alliance: stopping…")
+    stack.stop()
+    typer.echo("alliance: stopped")
+    raise typer.Exit(code)
+
+
+def _print_table(stack: "object", seconds: float) -> None:
+    rows = stack.rows  # type: ignore[attr-defined]
+    width = max(len(r.part) for r in rows)
+    where_width = max(len(r.where) for r in rows)
+    typer.echo(f"\nAlliance is up (ready in {seconds:.1f}s):\n")
+    typer.echo(f"  {'part'.ljust(width)}  {'where'.ljust(where_width)}  notes")
+    for row in rows:
+        typer.echo(f"  {row.part.ljust(width)}  {row.where.ljust(where_width)}  {row.how}")
+    typer.echo(
+        "\n  Catalogue: /courses on bookings; support form: /support-requests/new on brokerage;"
+        "\n  tokens:    alliance token --role alliance_admin --alliance odyssey-tsa"
+        "\n  Ctrl-C stops everything.\n"
+    )
+    sys.stdout.flush()
+
+
+@app.command()
+def token(
+    role: Annotated[
+        str, typer.Option(help="alliance_admin, coordinator, school_lead, participant or sle")
+    ],
+    alliance: Annotated[str, typer.Option(help="the alliance (tenant) id")],
+    school: Annotated[str | None, typer.Option(help="the school's 6-digit URN")] = None,
+    sub: Annotated[str | None, typer.Option(help="the subject (user id)")] = None,
+    email: Annotated[str | None, typer.Option(help="the user's email")] = None,
+    hours: Annotated[int, typer.Option(help="hours until it expires")] = 8,
+) -> None:
+    """Print a signed bearer token for local use."""
+    from shared.devstack.local import jwt_secret
+    from shared.web.auth import Role, issue_token
+
+    if role not in Role._value2member_map_:
+        _fail(f"unknown role {role!r}: use one of {', '.join(r.value for r in Role)}")
+    settings = Settings()
+    secret = (
+        settings.jwt_secret.get_secret_value()
+        if settings.jwt_secret
+        else jwt_secret(settings.var_dir.resolve())
+    )
+    typer.echo(
+        issue_token(
+            secret,
+            role=role,
+            alliance_id=alliance,
+            subject=sub or f"{role}@{alliance}",
+            school_urn=school,
+            email=email,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            ttl_s=hours * 3600,
+        )
+    )
+
+
+@app.command()
+def migrate(
+    services: Annotated[
+        list[str] | None, typer.Argument(help="services to migrate (default: all)")
+    ] = None,
+) -> None:
+    """Apply each service's database migrations (Alembic) to the configured databases."""
+    from shared.storage.migrations import upgrade
+
+    settings = Settings()
+    for service in services or SERVICES:
+        if service not in SERVICES:
+            _fail(f"unknown service {service!r}: use one of {', '.join(SERVICES)}")
+        try:
+            upgrade(service, settings.database_url(service))
+        except ConfigurationError as exc:
+            _fail(str(exc))
+        typer.echo(f"{service}: migrated")
+
+
+if __name__ == "__main__":
+    app()
