@@ -1,0 +1,40 @@
+from collections.abc import AsyncIterator
+
+import pytest
+
+from shared.contracts.topics import dead_letter_topic
+from shared.devstack import ensure_topics
+from shared.runtime import ServiceRuntime
+from shared.settings import Settings
+from tests.platform.kernel_app import (
+    CRASH_GROUP,
+    CRASH_TOPIC,
+    TOPIC,
+    build_runtime,
+    kernel_metadata,
+)
+from tests.support.stack import Stack
+
+
+@pytest.fixture(scope="session")
+async def kernel_settings(stack: Stack) -> Settings:
+    url = await stack.migrated_database("bookings", "kernel")
+    metadata, _ = kernel_metadata()
+    runtime = ServiceRuntime("bookings", stack.settings(BOOKINGS_DATABASE_URL=url), metadata)
+    async with runtime.engine.begin() as connection:
+        await connection.run_sync(metadata.tables["ledger"].create)
+    await runtime.engine.dispose()
+    await ensure_topics(
+        stack.bootstrap, {TOPIC: 3, CRASH_TOPIC: 2, dead_letter_topic(CRASH_GROUP): 1}
+    )
+    return stack.settings(BOOKINGS_DATABASE_URL=url)
+
+
+@pytest.fixture(scope="session")
+async def kernel(kernel_settings: Settings) -> AsyncIterator[ServiceRuntime]:
+    runtime = build_runtime(kernel_settings)
+    await runtime.start()
+    try:
+        yield runtime
+    finally:
+        await runtime.stop()

@@ -1,0 +1,121 @@
+"""A tiny service built on the kernel alone, for testing the kernel itself.
+
+Run as a process (``python -m tests.platform.kernel_app``) it consumes until killed; with
+``KERNEL_CRASH_AFTER_COMMIT=<n>`` it dies right after committing the effect of the event with
+that ``n``, before its offset is committed.
+"""
+
+import asyncio
+import os
+import signal
+from typing import ClassVar
+from uuid import UUID
+
+from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, Uuid
+
+from shared.contracts.base import EventData
+from shared.contracts.envelope import CloudEvent
+from shared.logs import configure_logging
+from shared.runtime import ServiceRuntime, service_metadata
+from shared.settings import Settings
+
+TOPIC = "kernel.events.v1"
+GROUP = "kernel-test"
+CRASH_TOPIC = "kernel.crash.v1"
+CRASH_GROUP = "kernel-crash"
+
+
+class Counted(EventData):
+    event_type: ClassVar[str] = "uk.alliance.kernel_test.counted.v1"
+    topic: ClassVar[str] = TOPIC
+    key_field: ClassVar[str] = "counter"
+
+    counter: str
+    n: int
+
+
+class AlwaysFails(EventData):
+    event_type: ClassVar[str] = "uk.alliance.kernel_test.always_fails.v1"
+    topic: ClassVar[str] = TOPIC
+    key_field: ClassVar[str] = "counter"
+
+    counter: str
+
+
+class CrashCounted(Counted):
+    """Counted, on a topic only the crash-test consumer process reads."""
+
+    event_type: ClassVar[str] = "uk.alliance.kernel_test.crash_counted.v1"
+    topic: ClassVar[str] = CRASH_TOPIC
+
+
+def kernel_metadata() -> tuple[MetaData, Table]:
+    metadata = service_metadata()
+    ledger = Table(
+        "ledger",
+        metadata,
+        Column("id", BigInteger, primary_key=True, autoincrement=True),
+        Column("event_id", Uuid, nullable=False),
+        Column("counter", String(50), nullable=False),
+        Column("n", Integer, nullable=False),
+    )
+    return metadata, ledger
+
+
+def build_runtime(
+    settings: Settings,
+    crash_after_n: int | None = None,
+    *,
+    topic: str = TOPIC,
+    group: str = GROUP,
+) -> ServiceRuntime:
+    metadata, ledger = kernel_metadata()
+    runtime = ServiceRuntime("bookings", settings, metadata)
+
+    async def crash_if_told(event: CloudEvent) -> None:
+        if crash_after_n is not None and event.data.get("n") == crash_after_n:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    consumer = runtime.consumer(group, after_commit=crash_if_told)
+
+    @consumer.on(Counted, CrashCounted)
+    async def count(session, event: CloudEvent, data: Counted) -> None:  # type: ignore[no-untyped-def]
+        await session.execute(
+            ledger.insert().values(event_id=event.id, counter=data.counter, n=data.n)
+        )
+
+    @consumer.on(AlwaysFails)
+    async def fail(session, event: CloudEvent, data: AlwaysFails) -> None:  # type: ignore[no-untyped-def]
+        raise RuntimeError(f"cannot count {data.counter}")
+
+    consumer.subscribe(topic)
+    return runtime
+
+
+async def ledger_rows(runtime: ServiceRuntime) -> list[tuple[UUID, str, int]]:
+    ledger = runtime.metadata.tables["ledger"]
+    async with runtime.sessions() as session:
+        result = await session.execute(
+            ledger.select()
+            .with_only_columns(ledger.c.event_id, ledger.c.counter, ledger.c.n)
+            .order_by(ledger.c.id)
+        )
+        return [tuple(row) for row in result.all()]  # type: ignore[misc]
+
+
+async def main() -> None:
+    configure_logging("kernel-app", "INFO")
+    crash = os.environ.get("KERNEL_CRASH_AFTER_COMMIT")
+    runtime = build_runtime(
+        Settings(), int(crash) if crash else None, topic=CRASH_TOPIC, group=CRASH_GROUP
+    )
+    await runtime.start()
+    print("kernel-app: consuming", flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runtime.stop()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
