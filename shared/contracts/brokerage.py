@@ -72,6 +72,9 @@ def _t(name: str) -> str:
 
 class RequestSubmitted(_RequestEvent):
     event_type: ClassVar[str] = _t("request_submitted")
+    # For the school contact ONLY: a secret link to see the request, confirm a proposed SLE
+    # and withdraw. Never send it to anyone else.
+    school_manage_url: str | None = None
 
 
 class RequestTriaged(_RequestEvent):
@@ -84,6 +87,8 @@ class SleProposed(_SleEvent):
     event_type: ClassVar[str] = _t("sle_proposed")
     rank: int
     reasons: list[str]
+    # For the school contact ONLY (see RequestSubmitted): where the school confirms the SLE.
+    school_manage_url: str | None = None
 
 
 class SleDeclined(_SleEvent):
