@@ -1,23 +1,40 @@
 """Run one service's HTTP app (and with it its broker, relay and consumers) under uvicorn."""
 
+import asyncio
+import logging
 import sys
 from collections.abc import Callable
 
 import uvicorn
 from fastapi import FastAPI
 
+from shared import preflight
 from shared.logs import configure_logging
-from shared.settings import ConfigurationError, get_settings
+from shared.settings import ConfigurationError, Settings, get_settings
+
+
+async def _problems(service: str, settings: Settings) -> list[str]:
+    found = [
+        await preflight.database_problem(settings.database_url(service)),
+        await preflight.kafka_problem(settings.bootstrap_servers()),
+    ]
+    return [problem for problem in found if problem]
 
 
 def serve(service: str, build_app: Callable[[], FastAPI]) -> None:
     settings = get_settings()
     configure_logging(service, settings.log_level)
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     try:
+        problems = asyncio.run(_problems(service, settings))
         app = build_app()
     except ConfigurationError as exc:
-        print(f"{service}: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
+        problems = [str(exc)]
+    if problems:
+        for problem in problems:
+            print(f"{service}: {problem}", file=sys.stderr)
+        raise SystemExit(2)
+    logging.getLogger("aiokafka").setLevel(logging.WARNING)
     uvicorn.run(
         app,
         host=settings.service_host,

@@ -1,0 +1,138 @@
+"""``alliance up`` from nothing to ready, and back to nothing; bad configuration in one line."""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+
+from shared.devstack import free_port
+from tests.support.stack import Stack
+
+ALLIANCE = [sys.executable, "-m", "shared.cli"]
+
+
+def isolated_env(var_dir: Path, **extra: str) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.endswith("_DATABASE_URL")
+        and k not in ("KAFKA_BOOTSTRAP_SERVERS", "SMTP_HOST", "JWT_SECRET")
+    }
+    env.update(
+        ALLIANCE_VAR_DIR=str(var_dir),
+        ALLIANCE_POSTGRES_PORT=str(free_port()),
+        ALLIANCE_KAFKA_PORT=str(free_port()),
+        SMTP_PORT=str(free_port()),
+        BOOKINGS_PORT=str(free_port()),
+        BROKERAGE_PORT=str(free_port()),
+        NOTIFICATIONS_PORT=str(free_port()),
+        KAFKA_SESSION_TIMEOUT_MS="2000",
+        KAFKA_HEARTBEAT_INTERVAL_MS="300",
+    )
+    env.update(extra)
+    return env
+
+
+def wait_for_line(process: subprocess.Popen[bytes], output: Path, pattern: str) -> list[str]:
+    deadline = time.monotonic() + 120
+    lines: list[str] = []
+    while time.monotonic() < deadline:
+        lines = output.read_text(errors="replace").splitlines()
+        if any(re.search(pattern, line) for line in lines):
+            return lines
+        if process.poll() is not None:
+            break
+        time.sleep(0.05)
+    raise AssertionError(f"no line matching {pattern!r}; got: {lines}")
+
+
+def descendants(pid: int) -> list[psutil.Process]:
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+
+
+def running(process: psutil.Process) -> bool:
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def test_alliance_up_brings_every_service_to_ready_and_stopping_leaves_nothing(
+    tmp_path: Path,
+) -> None:
+    env = isolated_env(tmp_path / "var")
+    output = tmp_path / "up.out"
+    with output.open("wb") as sink:
+        process = subprocess.Popen(
+            [*ALLIANCE, "up"], env=env, stdout=sink, stderr=subprocess.STDOUT
+        )
+    try:
+        lines = wait_for_line(process, output, r"Ctrl-C stops")
+        children = descendants(process.pid)
+        assert children, "alliance up runs its parts as child processes"
+        for service in ("BOOKINGS", "BROKERAGE", "NOTIFICATIONS"):
+            url = f"http://127.0.0.1:{env[f'{service}_PORT']}"
+            assert any(url in line for line in lines), lines
+            assert httpx.get(f"{url}/readyz", timeout=5).status_code == 200
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+    _, alive = psutil.wait_procs(children, timeout=10)
+    assert [p for p in alive if running(p)] == []
+    assert (tmp_path / "var" / "postgres" / "PG_VERSION").exists()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:{port}", "alliance: kafka: cannot reach Kafka at"),
+        (
+            "BOOKINGS_DATABASE_URL",
+            "postgresql+asyncpg://nobody@127.0.0.1:{port}/nowhere",
+            "alliance: bookings database: cannot connect to the database at",
+        ),
+    ],
+)
+def test_bad_configuration_is_one_clear_line_and_nothing_keeps_running(
+    tmp_path: Path, variable: str, value: str, expected: str
+) -> None:
+    env = isolated_env(tmp_path / "var", **{variable: value.format(port=free_port())})
+    result = subprocess.run([*ALLIANCE, "up"], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith(expected), result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert not any(
+        str(tmp_path) in " ".join(p.info["cmdline"] or []) for p in psutil.process_iter(["cmdline"])
+    )
+
+
+def test_a_service_started_against_an_unreachable_broker_says_so(
+    stack: Stack, tmp_path: Path
+) -> None:
+    from shared.settings import settings_env
+
+    settings = stack.settings(KAFKA_BOOTSTRAP_SERVERS=f"127.0.0.1:{free_port()}")
+    env = {**os.environ, **settings_env(settings)}
+    result = subprocess.run(
+        [sys.executable, "-m", "services.bookings"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "bookings: cannot reach Kafka at 127.0.0.1:" in result.stderr
+    assert "Traceback" not in result.stderr
