@@ -13,6 +13,7 @@ from uuid import UUID
 
 from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, Uuid
 
+from shared.context import correlation_id
 from shared.contracts.base import EventData
 from shared.contracts.envelope import CloudEvent
 from shared.logs import configure_logging
@@ -58,6 +59,7 @@ def kernel_metadata() -> tuple[MetaData, Table]:
         Column("event_id", Uuid, nullable=False),
         Column("counter", String(50), nullable=False),
         Column("n", Integer, nullable=False),
+        Column("correlation_id", String(100), nullable=True),
     )
     return metadata, ledger
 
@@ -81,7 +83,12 @@ def build_runtime(
     @consumer.on(Counted, CrashCounted)
     async def count(session, event: CloudEvent, data: Counted) -> None:  # type: ignore[no-untyped-def]
         await session.execute(
-            ledger.insert().values(event_id=event.id, counter=data.counter, n=data.n)
+            ledger.insert().values(
+                event_id=event.id,
+                counter=data.counter,
+                n=data.n,
+                correlation_id=correlation_id.get(),
+            )
         )
 
     @consumer.on(AlwaysFails)
