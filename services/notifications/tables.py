@@ -1,5 +1,58 @@
 """The notifications database: its own tables plus the outbox and inbox every service carries."""
 
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    func,
+    text,
+)
+
 from shared.runtime import service_metadata
 
 metadata = service_metadata()
+
+STATUSES = ("pending", "sent", "failed")
+
+# One row per (event, recipient): the record of what was (or will be) sent to whom and why.
+notifications = Table(
+    "notifications",
+    metadata,
+    # uuid5(event id, recipient email): also the Message-ID's local part.
+    Column("id", Uuid, primary_key=True),
+    Column("alliance_id", String(100), nullable=False),
+    Column("event_id", Uuid, nullable=False),
+    Column("event_type", String(200), nullable=False),
+    Column("event_subject", String(200), nullable=True),
+    Column("recipient_email", String(320), nullable=False),
+    Column("recipient_name", String(200), nullable=False),
+    Column("recipient_kind", String(50), nullable=False),
+    Column("template", String(100), nullable=False),
+    Column("message_id", String(300), nullable=False, unique=True),
+    Column("subject", Text, nullable=False),
+    Column("body_text", Text, nullable=False),
+    Column("body_html", Text, nullable=False),
+    Column("status", String(20), nullable=False, server_default="pending"),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("sent_at", DateTime(timezone=True), nullable=True),
+    Column("failed_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("event_id", "recipient_email", name="uq_notifications_event_recipient"),
+)
+
+Index(
+    "ix_notifications_due",
+    notifications.c.next_attempt_at,
+    postgresql_where=text("status = 'pending'"),
+)
+Index("ix_notifications_alliance_created", notifications.c.alliance_id, notifications.c.created_at)
+Index("ix_notifications_recipient", notifications.c.recipient_email)
+Index("ix_notifications_event", notifications.c.event_id)

@@ -1,0 +1,22 @@
+"""Deterministic identities: one notification per (event, recipient), one Message-ID each."""
+
+from uuid import UUID, uuid5
+
+from services.notifications.domain.recipients import normalise
+
+NAMESPACE = UUID("5b0f6a52-8f0c-4a8e-9a55-3f3c1b7d2e10")
+
+
+def notification_id(event_id: UUID, email: str) -> UUID:
+    return uuid5(NAMESPACE, f"{event_id}/{normalise(email)}")
+
+
+def message_id(notification: UUID, domain: str) -> str:
+    return f"<{notification}@{domain}>"
+
+
+def mail_domain(address: str) -> str:
+    """The domain of ``Name <user@domain>`` (for Message-IDs); ``alliance.localhost`` if none."""
+    inner = address.rsplit("<", 1)[-1].rstrip(">").strip()
+    _, _, domain = inner.rpartition("@")
+    return domain or "alliance.localhost"

@@ -1,0 +1,141 @@
+"""Who hears about each event, and through which template: a pure table, no I/O.
+
+Each event type maps to an ordered list of (recipient kind, template). The people of each kind
+are read from the event itself; the same address appears once per event (the first rule naming it
+wins, so a CPD lead who also booked gets the CPD lead's wording).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from shared.contracts import bookings as b
+from shared.contracts import brokerage as r
+from shared.contracts.base import EventData
+from shared.contracts.common import Contact
+
+
+class Kind(StrEnum):
+    PARTICIPANT = "participant"
+    PREVIOUS_PARTICIPANT = "previous_participant"
+    BOOKER = "booker"
+    CPD_LEAD = "cpd_lead"
+    SCHOOL_CONTACT = "school_contact"
+    COORDINATOR = "coordinator"
+    SLE = "sle"
+    HOME_HEAD = "home_head"
+
+
+TemplateChoice = str | Callable[[EventData], str]
+
+
+@dataclass(frozen=True)
+class Send:
+    kind: Kind
+    template: TemplateChoice
+
+    def template_for(self, data: EventData) -> str:
+        return self.template if isinstance(self.template, str) else self.template(data)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    kind: Kind
+    name: str
+    email: str
+    template: str
+
+
+def _cancellation_template(data: EventData) -> str:
+    assert isinstance(data, b.BookingCancelled)
+    return "course_cancelled" if data.cancelled_by == "alliance" else "booking_cancelled"
+
+
+def _to(template: TemplateChoice, *kinds: Kind) -> tuple[Send, ...]:
+    return tuple(Send(kind, template) for kind in kinds)
+
+
+P, PP, BK, LEAD = Kind.PARTICIPANT, Kind.PREVIOUS_PARTICIPANT, Kind.BOOKER, Kind.CPD_LEAD
+SCHOOL, COORD, SLE, HEAD = Kind.SCHOOL_CONTACT, Kind.COORDINATOR, Kind.SLE, Kind.HOME_HEAD
+
+RULES: dict[type[EventData], tuple[Send, ...]] = {
+    # Course-level events name no people; a course cancellation reaches participants and CPD
+    # leads through the BookingCancelled(cancelled_by="alliance") each live booking gets.
+    b.CoursePublished: (),
+    b.CourseChanged: (),
+    b.CourseCancelled: (),
+    # Requested is always followed by confirmed, waitlisted or awaiting approval.
+    b.BookingRequested: (),
+    b.BookingAwaitingApproval: (
+        Send(LEAD, "approval_needed"),
+        *_to("awaiting_approval", P, BK),
+    ),
+    b.BookingApproved: _to("booking_approved", P, BK),
+    b.BookingDeclined: _to("booking_declined", P, BK),
+    b.BookingConfirmed: _to("booking_confirmed", P, LEAD, BK),
+    b.BookingWaitlisted: _to("booking_waitlisted", P, BK),
+    b.PlaceOffered: _to("place_offered", P, BK),
+    b.OfferAccepted: _to("offer_accepted", P, LEAD, BK),
+    b.OfferExpired: _to("offer_expired", P, BK),
+    b.BookingCancelled: _to(_cancellation_template, P, LEAD, BK),
+    b.BookingSubstituted: _to("booking_substituted", PP, P, LEAD, BK),
+    r.RequestSubmitted: _to("request_submitted", SCHOOL, COORD),
+    r.RequestTriaged: (),
+    r.SleProposed: _to("sle_proposed", SCHOOL, SLE, HEAD),
+    r.SleDeclined: _to("sle_declined", COORD),
+    r.SleAccepted: _to("sle_accepted", SCHOOL, COORD),
+    r.DeploymentAgreed: _to("deployment_agreed", SCHOOL, SLE, HEAD, COORD),
+    r.VisitLogged: _to("visit_logged", COORD),
+    r.RequestCompleted: _to("request_completed", SCHOOL, SLE, HEAD, COORD),
+    r.RequestEvaluated: (),
+    r.RequestWithdrawn: _to("request_withdrawn", SCHOOL, SLE, HEAD, COORD),
+    r.RequestCancelled: _to("request_cancelled", SCHOOL, SLE, HEAD, COORD),
+}
+
+
+def contacts(kind: Kind, data: EventData) -> list[Contact]:
+    """The people of ``kind`` this event names (none if it names none)."""
+    booking: b.BookingInfo | None = getattr(data, "booking", None)
+    request: r.RequestInfo | None = getattr(data, "request", None)
+    sle: r.SleInfo | None = getattr(data, "sle", None)
+    found: list[Contact | None]
+    match kind:
+        case Kind.PARTICIPANT:
+            found = [booking.participant if booking else None]
+        case Kind.PREVIOUS_PARTICIPANT:
+            found = [getattr(data, "previous_participant", None)]
+        case Kind.BOOKER:
+            found = [booking.booker if booking else None]
+        case Kind.CPD_LEAD:
+            found = [booking.cpd_lead if booking else None]
+        case Kind.SCHOOL_CONTACT:
+            found = [request.contact if request else None]
+        case Kind.COORDINATOR:
+            found = list(request.coordinators) if request else []
+        case Kind.SLE:
+            found = [sle.person if sle else None]
+        case Kind.HOME_HEAD:
+            found = [sle.home_head if sle else None]
+    return [contact for contact in found if contact is not None]
+
+
+def handled(data_type: type[EventData]) -> bool:
+    return data_type in RULES
+
+
+def recipients(data: EventData) -> list[Recipient]:
+    """Everyone this event should reach, once each, with their template, in rule order."""
+    seen: set[str] = set()
+    chosen: list[Recipient] = []
+    for send in RULES.get(type(data), ()):
+        for contact in contacts(send.kind, data):
+            address = normalise(contact.email)
+            if address in seen:
+                continue
+            seen.add(address)
+            chosen.append(Recipient(send.kind, contact.name, address, send.template_for(data)))
+    return chosen
+
+
+def normalise(email: str) -> str:
+    return email.strip().lower()

@@ -1,0 +1,64 @@
+"""Use case: an event arrives; record one pending notification per person it should reach.
+
+Runs inside the consumer's transaction, which also records the event in the inbox: the pending
+rows and "this event is done" commit together, so a crash at any point either keeps both or
+neither (and the event is redelivered). Sending is the dispatcher's job, after commit.
+"""
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.notifications import repository
+from services.notifications.domain.identity import message_id, notification_id
+from services.notifications.domain.recipients import recipients
+from services.notifications.rendering import Renderer
+from shared.contracts.base import EventData
+from shared.contracts.envelope import CloudEvent
+from shared.messaging.consumer import PermanentError
+
+
+def alliance_of(data: EventData) -> str:
+    for part in ("course", "request"):
+        alliance = getattr(getattr(data, part, None), "alliance_id", None)
+        if alliance:
+            return str(alliance)
+    raise PermanentError(f"{data.event_type} names no alliance")
+
+
+class Notifier:
+    def __init__(self, renderer: Renderer, mail_domain: str) -> None:
+        self.renderer = renderer
+        self.mail_domain = mail_domain
+
+    def plan(self, event: CloudEvent, data: EventData) -> list[dict[str, Any]]:
+        """The notification rows this event gives: pure, no I/O."""
+        people = recipients(data)
+        if not people:
+            return []
+        alliance = alliance_of(data)
+        rows = []
+        for person in people:
+            rendered = self.renderer.render(data, person)
+            ident = notification_id(event.id, person.email)
+            rows.append(
+                {
+                    "id": ident,
+                    "alliance_id": alliance,
+                    "event_id": event.id,
+                    "event_type": event.type,
+                    "event_subject": (event.subject or "")[:200] or None,
+                    "recipient_email": person.email,
+                    "recipient_name": person.name[:200],
+                    "recipient_kind": person.kind.value,
+                    "template": person.template,
+                    "message_id": message_id(ident, self.mail_domain),
+                    "subject": rendered.subject,
+                    "body_text": rendered.text,
+                    "body_html": rendered.html,
+                }
+            )
+        return rows
+
+    async def __call__(self, session: AsyncSession, event: CloudEvent, data: EventData) -> None:
+        await repository.add(session, self.plan(event, data))

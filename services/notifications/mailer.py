@@ -1,0 +1,92 @@
+"""SMTP delivery through aiosmtplib, with every failure sorted into temporary or permanent."""
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr
+
+import aiosmtplib
+
+from shared.settings import ConfigurationError, Settings
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    message_id: str
+    to_name: str
+    to_email: str
+    subject: str
+    text: str
+    html: str
+
+
+class DeliveryError(Exception):
+    def __init__(self, reason: str, *, permanent: bool) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+
+
+def _code_error(code: int, message: str) -> DeliveryError:
+    return DeliveryError(f"SMTP {code}: {message}"[:1000], permanent=500 <= code < 600)
+
+
+class Mailer:
+    def __init__(self, settings: Settings, timeout_s: float) -> None:
+        if not settings.smtp_host:
+            raise ConfigurationError(
+                "SMTP_HOST is not set: name the SMTP server the notifications service sends "
+                "through (SMTP_HOST, SMTP_PORT; `alliance up` starts a local one)."
+            )
+        self.host = settings.smtp_host
+        self.port = settings.smtp_port
+        self.username = settings.smtp_username
+        self.password = (
+            settings.smtp_password.get_secret_value() if settings.smtp_password else None
+        )
+        self.starttls = settings.smtp_starttls
+        self.sender = settings.mail_from
+        self.timeout_s = timeout_s
+
+    def build(self, outgoing: Outgoing) -> EmailMessage:
+        message = EmailMessage()
+        message["From"] = self.sender
+        message["To"] = formataddr((outgoing.to_name, outgoing.to_email))
+        message["Subject"] = outgoing.subject
+        message["Message-ID"] = outgoing.message_id
+        message["Date"] = format_datetime(datetime.now(UTC))
+        message["Content-Language"] = "en-GB"
+        message["Auto-Submitted"] = "auto-generated"
+        message.set_content(outgoing.text)
+        message.add_alternative(outgoing.html, subtype="html")
+        return message
+
+    async def send(self, outgoing: Outgoing) -> None:
+        """Deliver one message or raise DeliveryError saying whether trying again can help."""
+        try:
+            message = self.build(outgoing)
+        except Exception as exc:  # a header the email package refuses will never send
+            raise DeliveryError(f"cannot build the message: {exc}", permanent=True) from exc
+        try:
+            async with asyncio.timeout(self.timeout_s * 2):
+                await aiosmtplib.send(
+                    message,
+                    hostname=self.host,
+                    port=self.port,
+                    username=self.username,
+                    password=self.password,
+                    start_tls=self.starttls,
+                    timeout=self.timeout_s,
+                )
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            refused = exc.recipients[0] if exc.recipients else None
+            if refused is None:
+                raise DeliveryError(str(exc), permanent=False) from exc
+            raise _code_error(refused.code, refused.message) from exc
+        except aiosmtplib.SMTPResponseException as exc:
+            raise _code_error(exc.code, exc.message) from exc
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            raise DeliveryError(
+                f"{type(exc).__name__}: {exc}"[:1000] or type(exc).__name__, permanent=False
+            ) from exc
