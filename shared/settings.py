@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     kafka_bootstrap_servers: str | None = Field(None, alias="KAFKA_BOOTSTRAP_SERVERS")
     kafka_enable_idempotence: bool = Field(False, alias="KAFKA_ENABLE_IDEMPOTENCE")
     kafka_request_timeout_ms: int = Field(30_000, alias="KAFKA_REQUEST_TIMEOUT_MS")
+    kafka_use_tls: bool = Field(False, alias="KAFKA_USE_TLS")
+    kafka_sasl_mechanism: str | None = Field(None, alias="KAFKA_SASL_MECHANISM")
+    kafka_sasl_username: str | None = Field(None, alias="KAFKA_SASL_USERNAME")
+    kafka_sasl_password: SecretStr | None = Field(None, alias="KAFKA_SASL_PASSWORD")
     kafka_session_timeout_ms: int = Field(10_000, alias="KAFKA_SESSION_TIMEOUT_MS")
     kafka_heartbeat_interval_ms: int = Field(3_000, alias="KAFKA_HEARTBEAT_INTERVAL_MS")
 
@@ -51,6 +55,9 @@ class Settings(BaseSettings):
     kafka_port: int = Field(9092, alias="ALLIANCE_KAFKA_PORT")
     postgres_port: int = Field(5433, alias="ALLIANCE_POSTGRES_PORT")
     public_base_url: str = Field("http://127.0.0.1", alias="PUBLIC_BASE_URL")
+    bookings_public_url: str | None = Field(None, alias="BOOKINGS_PUBLIC_URL")
+    brokerage_public_url: str | None = Field(None, alias="BROKERAGE_PUBLIC_URL")
+    notifications_public_url: str | None = Field(None, alias="NOTIFICATIONS_PUBLIC_URL")
 
     relay_poll_interval_s: float = Field(0.5, alias="OUTBOX_POLL_INTERVAL_S")
     consumer_max_attempts: int = Field(5, alias="CONSUMER_MAX_ATTEMPTS")
@@ -79,6 +86,10 @@ class Settings(BaseSettings):
         return int(getattr(self, f"{service}_port"))
 
     def service_url(self, service: str) -> str:
+        """The base of links to ``service`` in emails and pages (behind an ingress: set it)."""
+        explicit = getattr(self, f"{service}_public_url")
+        if explicit:
+            return str(explicit).rstrip("/")
         return f"{self.public_base_url}:{self.service_port(service)}"
 
 
