@@ -1,10 +1,13 @@
 """Checks that the parts a service needs answer, turned into one clear line when they don't."""
 
 import asyncio
+import ssl
 
 import asyncpg
 from aiokafka import AIOKafkaClient
 from aiokafka.errors import KafkaError
+
+from shared.settings import Settings
 
 TIMEOUT_S = 5.0
 
@@ -28,8 +31,31 @@ async def database_problem(url: str) -> str | None:
     return None
 
 
-async def kafka_problem(bootstrap: str) -> str | None:
-    client = AIOKafkaClient(bootstrap_servers=bootstrap, request_timeout_ms=int(TIMEOUT_S * 1000))
+def kafka_client_security(settings: Settings | None) -> dict[str, object]:
+    """aiokafka's connection options for the TLS/SASL settings (FastStream's broker has its own)."""
+    if settings is None:
+        return {}
+    tls = settings.kafka_use_tls
+    options: dict[str, object] = {}
+    if tls:
+        options["ssl_context"] = ssl.create_default_context()
+    if settings.kafka_sasl_mechanism:
+        options["security_protocol"] = "SASL_SSL" if tls else "SASL_PLAINTEXT"
+        options["sasl_mechanism"] = settings.kafka_sasl_mechanism
+        options["sasl_plain_username"] = settings.kafka_sasl_username
+        password = settings.kafka_sasl_password
+        options["sasl_plain_password"] = password.get_secret_value() if password else None
+    elif tls:
+        options["security_protocol"] = "SSL"
+    return options
+
+
+async def kafka_problem(bootstrap: str, settings: Settings | None = None) -> str | None:
+    client = AIOKafkaClient(
+        bootstrap_servers=bootstrap,
+        request_timeout_ms=int(TIMEOUT_S * 1000),
+        **kafka_client_security(settings),  # type: ignore[arg-type]
+    )
     try:
         async with asyncio.timeout(TIMEOUT_S * 2):
             await client.bootstrap()

@@ -16,7 +16,7 @@ from shared.settings import ConfigurationError, Settings, get_settings
 async def _problems(service: str, settings: Settings) -> list[str]:
     found = [
         await preflight.database_problem(settings.database_url(service)),
-        await preflight.kafka_problem(settings.bootstrap_servers()),
+        await preflight.kafka_problem(settings.bootstrap_servers(), settings),
     ]
     return [problem for problem in found if problem]
 

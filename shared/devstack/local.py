@@ -135,7 +135,7 @@ class LocalStack:
             problem = await preflight.database_problem(self.settings.database_url(service))
             if problem:
                 raise StartupError(f"{service} database", problem)
-        problem = await preflight.kafka_problem(self.settings.bootstrap_servers())
+        problem = await preflight.kafka_problem(self.settings.bootstrap_servers(), self.settings)
         if problem:
             raise StartupError("kafka", problem)
         assert self.settings.smtp_host is not None
