@@ -1,15 +1,44 @@
-"""The bookings service: HTTP API, outbox relay and event consumers in one process."""
+"""The bookings service: HTTP API (JSON and HTML), outbox relay and the offer-expiry job."""
+
+import asyncio
 
 from fastapi import FastAPI
 
+from services.bookings.api import bookings, courses, schools
+from services.bookings.clock import Clock, SystemClock
+from services.bookings.config import BookingsConfig
+from services.bookings.context import BookingsContext
+from services.bookings.service_layer.waitlist import run_offer_expiry
 from services.bookings.tables import metadata
 from shared.runtime import ServiceRuntime
 from shared.settings import Settings, get_settings
 from shared.web.app import create_app
+from shared.web.ratelimit import RateLimit
 
 SERVICE = "bookings"
 
 
-def build_app(settings: Settings | None = None) -> FastAPI:
-    runtime = ServiceRuntime(SERVICE, settings or get_settings(), metadata)
-    return create_app(runtime, title="Alliance bookings")
+def build_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    config: BookingsConfig | None = None,
+) -> FastAPI:
+    settings = settings or get_settings()
+    runtime = ServiceRuntime(SERVICE, settings, metadata)
+    ctx = BookingsContext(runtime, clock or SystemClock(), config or BookingsConfig())
+    runtime.background.append(
+        lambda: asyncio.create_task(run_offer_expiry(ctx), name="offer-expiry")
+    )
+    app = create_app(
+        runtime,
+        title="Alliance bookings",
+        description="CPD course catalogue and bookings: capacity, waiting list, cancellations.",
+    )
+    app.state.bookings = ctx
+    app.state.catalogue_rate_limit = RateLimit(
+        settings.public_rate_limit_per_minute, "catalogue"
+    ).dependency()
+    for router in (courses.router, bookings.router, schools.router):
+        app.include_router(router)
+    return app

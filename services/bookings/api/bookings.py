@@ -1,0 +1,133 @@
+"""Bookings: made by web clients for a school, then approved, cancelled, substituted, accepted."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Header, Query
+from fastapi.responses import JSONResponse
+from pydantic import EmailStr
+
+from services.bookings.api.deps import AnyPrincipal, Ctx, problems
+from services.bookings.api.schemas import (
+    BookingCancelIn,
+    BookingIn,
+    BookingOut,
+    DeclineIn,
+    Page,
+    SubstituteIn,
+    Urn,
+)
+from services.bookings.domain.model import BookingStatus
+from services.bookings.service_layer import bookings as uc
+
+router = APIRouter(tags=["bookings"])
+
+IdempotencyKey = Annotated[
+    str,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        description="A repeat with the same key and body returns the first response",
+    ),
+]
+
+
+@router.post(
+    "/courses/{course_id}/bookings",
+    status_code=201,
+    response_model=BookingOut,
+    summary="Book a place for a participant from a school",
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def create_booking(
+    ctx: Ctx, principal: AnyPrincipal, course_id: UUID, body: BookingIn, key: IdempotencyKey
+) -> JSONResponse:
+    stored = await uc.create_booking(ctx, principal, course_id, body, key)
+    headers = {"Location": f"/bookings/{stored.body['id']}"}
+    if stored.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return JSONResponse(stored.body, status_code=stored.status_code, headers=headers)
+
+
+@router.get(
+    "/bookings",
+    summary="Bookings you may see: your alliance's, your school's or your own",
+    responses=problems(401, 403, 422),
+)
+async def list_bookings(
+    ctx: Ctx,
+    principal: AnyPrincipal,
+    course: UUID | None = None,
+    school: Annotated[Urn | None, Query()] = None,
+    participant_email: EmailStr | None = None,
+    booking_status: Annotated[BookingStatus | None, Query(alias="status")] = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Page[BookingOut]:
+    return await uc.list_bookings(
+        ctx,
+        principal,
+        course_id=course,
+        school_urn=school,
+        participant_email=participant_email,
+        status=booking_status,
+        page=page,
+        per_page=per_page,
+    )
+
+
+@router.get("/bookings/{booking_id}", summary="A booking", responses=problems(401, 404))
+async def get_booking(ctx: Ctx, principal: AnyPrincipal, booking_id: UUID) -> BookingOut:
+    return await uc.get_booking(ctx, principal, booking_id)
+
+
+@router.post(
+    "/bookings/{booking_id}/cancel",
+    summary="Cancel a booking; the fee follows the course's policy",
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def cancel_booking(
+    ctx: Ctx, principal: AnyPrincipal, booking_id: UUID, body: BookingCancelIn | None = None
+) -> BookingOut:
+    return await uc.cancel(ctx, principal, booking_id, body or BookingCancelIn())
+
+
+@router.post(
+    "/bookings/{booking_id}/approve",
+    summary="The school's CPD lead approves a booking",
+    responses=problems(401, 403, 404, 409),
+)
+async def approve_booking(ctx: Ctx, principal: AnyPrincipal, booking_id: UUID) -> BookingOut:
+    return await uc.approve(ctx, principal, booking_id)
+
+
+@router.post(
+    "/bookings/{booking_id}/decline",
+    summary="The school's CPD lead declines a booking",
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def decline_booking(
+    ctx: Ctx, principal: AnyPrincipal, booking_id: UUID, body: DeclineIn | None = None
+) -> BookingOut:
+    return await uc.decline(ctx, principal, booking_id, body.reason if body else None)
+
+
+@router.post(
+    "/bookings/{booking_id}/substitute",
+    summary="Another participant takes the place (no fee)",
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def substitute_booking(
+    ctx: Ctx, principal: AnyPrincipal, booking_id: UUID, body: SubstituteIn
+) -> BookingOut:
+    return await uc.substitute(ctx, principal, booking_id, body.participant)
+
+
+@router.post(
+    "/bookings/{booking_id}/accept-offer",
+    summary="Accept a place offered from the waiting list before the offer expires",
+    responses=problems(401, 403, 404, 409),
+)
+async def accept_offer(ctx: Ctx, principal: AnyPrincipal, booking_id: UUID) -> BookingOut:
+    return await uc.accept_offer(ctx, principal, booking_id)

@@ -1,0 +1,25 @@
+"""What a use case needs: the runtime (database, outbox), the clock and public links."""
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from services.bookings.clock import Clock
+from services.bookings.config import BookingsConfig
+from shared.runtime import ServiceRuntime
+
+
+@dataclass(frozen=True)
+class BookingsContext:
+    runtime: ServiceRuntime
+    clock: Clock
+    config: BookingsConfig
+
+    @property
+    def base_url(self) -> str:
+        return self.runtime.settings.service_url("bookings")
+
+    def course_url(self, course_id: UUID) -> str:
+        return f"{self.base_url}/catalogue/{course_id}"
+
+    def booking_url(self, booking_id: UUID) -> str:
+        return f"{self.base_url}/bookings/{booking_id}"

@@ -1,0 +1,135 @@
+"""Schools and alliance membership: data the alliances (and each school's CPD lead) keep.
+
+A school is one record by URN, shared by every alliance it belongs to. It can be registered by
+any alliance administrator or by its own CPD lead; afterwards only its CPD lead and the
+administrators of an alliance it belongs to (or that registered it) may change it.
+"""
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.bookings import repository as repo
+from services.bookings.api.schemas import MembershipOut, SchoolIn, SchoolOut
+from services.bookings.context import BookingsContext
+from services.bookings.service_layer.access import is_admin_of, is_school_lead_of
+from services.bookings.tables import memberships, schools
+from shared.web.auth import Principal, Role
+from shared.web.problems import Forbidden, NotFound
+
+
+async def _school_out(session: AsyncSession, urn: str) -> SchoolOut:
+    row = await repo.get_school(session, urn)
+    if row is None:
+        raise NotFound("no such school")
+    return SchoolOut(
+        urn=row.urn,
+        name=row.name,
+        cpd_lead_name=row.cpd_lead_name,
+        cpd_lead_email=row.cpd_lead_email,
+        requires_approval=row.requires_approval,
+        alliances=await repo.school_alliances(session, urn),
+    )
+
+
+async def put_school(
+    ctx: BookingsContext, principal: Principal, urn: str, body: SchoolIn
+) -> tuple[SchoolOut, bool]:
+    """(the school, whether it was created)."""
+    lead = is_school_lead_of(principal, urn)
+    if not (lead or principal.has(Role.ALLIANCE_ADMIN)):
+        raise Forbidden("schools are kept by their CPD lead and alliance administrators")
+    values = {
+        "name": body.name,
+        "cpd_lead_name": body.cpd_lead_name,
+        "cpd_lead_email": body.cpd_lead_email.lower(),
+        "requires_approval": body.requires_approval,
+    }
+    async with ctx.runtime.transaction() as session:
+        existing = (
+            await session.execute(select(schools).where(schools.c.urn == urn).with_for_update())
+        ).first()
+        if existing is None:
+            registered_by = principal.alliance_id if principal.has(Role.ALLIANCE_ADMIN) else None
+            await session.execute(
+                insert(schools).values(urn=urn, registered_by_alliance=registered_by, **values)
+            )
+            created = True
+        else:
+            alliances = await repo.school_alliances(session, urn)
+            keeper = lead or any(
+                is_admin_of(principal, a)
+                for a in [*alliances, existing.registered_by_alliance]
+                if a
+            )
+            if not keeper:
+                raise Forbidden("only the school's CPD lead or its alliances' administrators")
+            await session.execute(
+                schools.update().where(schools.c.urn == urn).values(**values, updated_at=func.now())
+            )
+            created = False
+        return await _school_out(session, urn), created
+
+
+async def get_school(ctx: BookingsContext, principal: Principal, urn: str) -> SchoolOut:
+    async with ctx.runtime.sessions() as session:
+        row = await repo.get_school(session, urn)
+        if row is None:
+            raise NotFound("no such school")
+        school = await _school_out(session, urn)
+    keepers = [a for a in [*school.alliances, row.registered_by_alliance] if a]
+    if not (is_school_lead_of(principal, urn) or any(is_admin_of(principal, a) for a in keepers)):
+        raise NotFound("no such school")
+    return school
+
+
+def _check_admin(principal: Principal, alliance_id: str) -> None:
+    if not is_admin_of(principal, alliance_id):
+        raise Forbidden("only this alliance's administrators keep its membership")
+
+
+async def add_member(
+    ctx: BookingsContext, principal: Principal, alliance_id: str, urn: str
+) -> tuple[MembershipOut, bool]:
+    _check_admin(principal, alliance_id)
+    async with ctx.runtime.transaction() as session:
+        school = await repo.get_school(session, urn)
+        if school is None:
+            raise NotFound("no such school: register it first with PUT /schools/{urn}")
+        added = await session.scalar(
+            insert(memberships)
+            .values(alliance_id=alliance_id, urn=urn)
+            .on_conflict_do_nothing()
+            .returning(memberships.c.urn)
+        )
+    return MembershipOut(alliance_id=alliance_id, urn=urn, school_name=school.name), bool(added)
+
+
+async def remove_member(
+    ctx: BookingsContext, principal: Principal, alliance_id: str, urn: str
+) -> None:
+    _check_admin(principal, alliance_id)
+    async with ctx.runtime.transaction() as session:
+        removed = await session.execute(
+            delete(memberships).where(
+                memberships.c.alliance_id == alliance_id, memberships.c.urn == urn
+            )
+        )
+        if removed.rowcount == 0:
+            raise NotFound("this school is not a member of this alliance")
+
+
+async def list_members(
+    ctx: BookingsContext, principal: Principal, alliance_id: str
+) -> list[MembershipOut]:
+    _check_admin(principal, alliance_id)
+    async with ctx.runtime.sessions() as session:
+        rows = (
+            await session.execute(
+                select(memberships.c.alliance_id, memberships.c.urn, schools.c.name)
+                .join(schools, schools.c.urn == memberships.c.urn)
+                .where(memberships.c.alliance_id == alliance_id)
+                .order_by(schools.c.name)
+            )
+        ).all()
+    return [MembershipOut(alliance_id=r.alliance_id, urn=r.urn, school_name=r.name) for r in rows]
