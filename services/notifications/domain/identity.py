@@ -18,5 +18,5 @@ def message_id(notification: UUID, domain: str) -> str:
 def mail_domain(address: str) -> str:
     """The domain of ``Name <user@domain>`` (for Message-IDs); ``alliance.localhost`` if none."""
     inner = address.rsplit("<", 1)[-1].rstrip(">").strip()
-    _, _, domain = inner.rpartition("@")
-    return domain or "alliance.localhost"
+    _, at, domain = inner.rpartition("@")
+    return domain if at and domain else "alliance.localhost"

@@ -1,0 +1,169 @@
+"""The messages: every template renders for every person it goes to, with the facts they need."""
+
+import re
+from datetime import UTC, date, datetime
+
+import pytest
+
+from services.notifications.domain.recipients import recipients
+from services.notifications.rendering import Links, Renderer
+from shared.contracts import bookings as b
+from shared.contracts import brokerage as r
+from shared.contracts.base import EventData
+from tests.notifications import factories as f
+
+renderer = Renderer(Links(bookings="http://127.0.0.1:8001", brokerage="http://127.0.0.1:8002"))
+EXPIRY = datetime(2026, 2, 20, 17, 0, tzinfo=UTC)
+
+
+def every_event() -> list[EventData]:
+    run = f.tag()
+    course, booking, request, sle = f.course(), f.booking(run), f.request_info(run), f.sle_info(run)
+    both = {"course": course, "booking": booking}
+    sle_event = {"request": request, "sle": sle}
+    return [
+        b.BookingAwaitingApproval(**both),
+        b.BookingApproved(**both),
+        b.BookingDeclined(**both, reason="Budget is spent for this term"),
+        b.BookingConfirmed(**both),
+        b.BookingWaitlisted(**both, position=3),
+        b.PlaceOffered(**both, offer_expires_at=EXPIRY),
+        b.OfferAccepted(**both),
+        b.OfferExpired(**both),
+        b.BookingCancelled(**both, cancelled_by="school", fee_pence=2250, working_days_notice=7),
+        b.BookingCancelled(**both, cancelled_by="alliance", fee_pence=0, reason="Facilitator ill"),
+        b.BookingSubstituted(**both, previous_participant=f.person("Lucy Grant", run)),
+        r.RequestSubmitted(request=request),
+        r.SleProposed(**sle_event, rank=1, reasons=["mathematics specialist", "primary phase"]),
+        r.SleDeclined(**sle_event, reason="No days left"),
+        r.SleAccepted(**sle_event),
+        r.DeploymentAgreed(**sle_event, deployment=f.deployment()),
+        r.VisitLogged(**sle_event, visit_date=date(2026, 5, 6), days=1, days_delivered=1.5),
+        r.RequestCompleted(**sle_event, days_delivered=3.5),
+        r.RequestWithdrawn(request=request, sle=sle, reason="Staffing changed", days_released=2),
+        r.RequestCancelled(request=request, reason="Duplicate request"),
+    ]
+
+
+CASES = [
+    pytest.param(data, person, id=f"{type(data).__name__}-{person.kind}-{person.template}")
+    for data in every_event()
+    for person in recipients(data)
+]
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+@pytest.mark.parametrize(("data", "person"), CASES)
+def test_every_message_renders_with_the_facts_and_accessible_html(data, person) -> None:
+    message = renderer.render(data, person)
+    assert message.subject and "\n" not in message.subject
+    assert person.name in message.text
+    assert 'lang="en-GB"' in message.html
+    assert len(re.findall(r"<h1[ >]", message.html)) == 1
+    assert "<h2" in message.html and "What to do next" in message.text
+    assert "{{" not in message.text + message.html
+    course = getattr(data, "course", None)
+    request = getattr(data, "request", None)
+    link = data.booking.url if course else request.url
+    assert link in message.text and f'href="{link}"' in message.html
+    if course is not None:
+        assert course.title in message.text
+        assert "Leading &lt;Phonics&gt; &amp; Early Reading" in message.html  # escaped
+        assert "<Phonics>" not in message.html
+        assert "Tuesday 3 March 2026, 9:30am to 3:30pm" in message.text
+        assert "Tuesday 3 March 2026, 9:30am to 3:30pm" in text_of(message.html)
+    else:
+        assert request.reference in message.text
+        assert "Forest View Academy" in message.text
+    lowered = (message.text + text_of(message.html)).lower()
+    for american in ("color", "canceled", "organization", "center", "program "):
+        assert american not in lowered
+
+
+def message_for(data: EventData, kind: str):
+    person = next(p for p in recipients(data) if p.kind == kind)
+    return renderer.render(data, person)
+
+
+def test_cancellation_states_the_fee_and_the_notice() -> None:
+    run = f.tag()
+    data = b.BookingCancelled(
+        course=f.course(),
+        booking=f.booking(run),
+        cancelled_by="school",
+        fee_pence=2250,
+        working_days_notice=7,
+    )
+    text = message_for(data, "cpd_lead").text
+    assert "cancellation fee of £22.50" in " ".join(text.split())
+    assert "Notice given: 7 working days" in text
+    assert "Cancellation fee: £22.50" in text
+
+
+def test_course_cancellation_says_the_alliance_cancelled_and_there_is_no_charge() -> None:
+    data = f.cancelled_by_alliance(f.tag(), f.course())
+    message = message_for(data, "participant")
+    assert message.subject == f"Course cancelled: {data.course.title}"
+    assert "the alliance has cancelled" in message.text
+    assert "There is no charge" in message.text
+    assert "Too few bookings" in message.text
+
+
+def test_offer_states_the_expiry_in_uk_time() -> None:
+    data = b.PlaceOffered(course=f.course(), booking=f.booking(f.tag()), offer_expires_at=EXPIRY)
+    message = message_for(data, "participant")
+    assert "Friday 20 February 2026, 5pm" in message.subject
+    assert "Accept by: Friday 20 February 2026, 5pm" in message.text
+
+
+def test_substitution_names_old_and_new_participant() -> None:
+    run = f.tag()
+    data = b.BookingSubstituted(
+        course=f.course(), booking=f.booking(run), previous_participant=f.person("Lucy Grant", run)
+    )
+    for kind in ("previous_participant", "participant", "cpd_lead"):
+        text = message_for(data, kind).text
+        assert "Previous participant: Lucy Grant" in text
+        assert "New participant: Tom Hughes" in text
+
+
+def test_free_course_says_free_and_paid_states_the_price() -> None:
+    run = f.tag()
+    free = b.BookingConfirmed(course=f.course(), booking=f.booking(run, price=0))
+    assert "Price: Free" in message_for(free, "participant").text
+    paid = b.BookingConfirmed(course=f.course(), booking=f.booking(run, price=4500))
+    assert "Price: £45" in message_for(paid, "participant").text
+
+
+def test_deployment_states_days_rate_fee_and_dates() -> None:
+    run = f.tag()
+    data = r.DeploymentAgreed(
+        request=f.request_info(run), sle=f.sle_info(run), deployment=f.deployment()
+    )
+    text = message_for(data, "school_contact").text
+    assert "Days agreed: 3.5 days" in text
+    assert "Day rate: £350" in text
+    assert "Brokerage fee: £122.50" in text
+    assert "Monday 20 April 2026 to Friday 17 July 2026" in text
+
+
+def test_a_link_falls_back_to_the_service_when_the_event_has_none() -> None:
+    course = f.course().model_copy(update={"url": None})
+    booking = f.booking(f.tag()).model_copy(update={"url": None})
+    data = b.BookingConfirmed(course=course, booking=booking)
+    assert (
+        f"http://127.0.0.1:8001/courses/{course.course_id}" in message_for(data, "participant").text
+    )
+
+
+def test_school_and_coordinator_get_different_wording_for_a_new_request() -> None:
+    data = f.submitted()
+    school = message_for(data, "school_contact")
+    coordinator = message_for(data, "coordinator")
+    assert school.subject.startswith("We have your request for support")
+    assert coordinator.subject.startswith("New support request")
+    assert "Areas of need: mathematics, closing the disadvantage gap" in school.text
+    assert data.request.contact.email in coordinator.text
