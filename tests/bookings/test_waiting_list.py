@@ -125,3 +125,17 @@ async def test_cancelling_a_course_cancels_every_live_booking_without_fee(
         )
     listed = await alliance.api.get("/courses", params={"alliance": alliance.alliance_id})
     assert listed.json()["total"] == 0
+
+
+async def test_demo_data_loads_once(stack: Stack) -> None:
+    from services.bookings.demo import load_demo_data
+
+    settings = stack.settings(
+        BOOKINGS_DATABASE_URL=await stack.migrated_database("bookings", "demo")
+    )
+    async with running_app(make_app, settings) as (app, api):
+        await load_demo_data(app.state.runtime)
+        await load_demo_data(app.state.runtime)
+        catalogue = (await api.get("/courses")).json()
+        assert catalogue["total"] == 5
+        assert {c["alliance_id"] for c in catalogue["items"]} == {"odyssey-tsa", "forest-way-tsa"}

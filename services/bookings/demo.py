@@ -1,0 +1,213 @@
+"""Demo data for `alliance up`: schools, memberships and published courses for two alliances.
+
+Idempotent: does nothing if the demo alliances already have courses.
+"""
+
+from datetime import UTC, datetime, time, timedelta
+
+from sqlalchemy import func, select
+
+from services.bookings.api.schemas import CourseIn, SchoolIn
+from services.bookings.clock import SystemClock
+from services.bookings.config import BookingsConfig
+from services.bookings.context import BookingsContext
+from services.bookings.service_layer import courses, schools
+from services.bookings.tables import courses as courses_table
+from shared.runtime import ServiceRuntime
+from shared.web.auth import Principal, Role
+
+ODYSSEY = "odyssey-tsa"
+FOREST_WAY = "forest-way-tsa"
+
+SCHOOLS = [
+    # urn, name, CPD lead, email, requires approval, alliances
+    (
+        "115701",
+        "Severn Vale Primary School",
+        "Helen Marsh",
+        "h.marsh@severnvale.example.org",
+        False,
+        [ODYSSEY],
+    ),
+    (
+        "115722",
+        "Kingsholm Church of England Primary",
+        "David Okafor",
+        "cpd@kingsholm.example.org",
+        True,
+        [ODYSSEY],
+    ),
+    (
+        "137460",
+        "Cotswold Edge Academy",
+        "Priya Shah",
+        "p.shah@cotswoldedge.example.org",
+        False,
+        [ODYSSEY, FOREST_WAY],
+    ),
+    (
+        "120287",
+        "Coalville Community College",
+        "Mark Ellis",
+        "m.ellis@coalvillecc.example.org",
+        False,
+        [FOREST_WAY],
+    ),
+    (
+        "120031",
+        "Charnwood Brook Primary School",
+        "Sarah Whitfield",
+        "cpd@charnwoodbrook.example.org",
+        True,
+        [FOREST_WAY],
+    ),
+    ("145873", "Dene Magna Forest School", "Tom Price", "t.price@denemagna.example.org", False, []),
+]
+
+
+def _at(days: int, hour: int, minute: int = 0) -> datetime:
+    day = datetime.now(UTC).date() + timedelta(days=days)
+    return datetime.combine(day, time(hour, minute), tzinfo=UTC)
+
+
+def _course(
+    title: str,
+    summary: str,
+    strand: str,
+    phases: list[str],
+    facilitator: str,
+    sessions: list[tuple[int, int, int, str]],
+    capacity: int,
+    member: int,
+    non_member: int,
+    **extra: object,
+) -> CourseIn:
+    return CourseIn.model_validate(
+        {
+            "title": title,
+            "summary": summary,
+            "strand": strand,
+            "phases": phases,
+            "facilitator": facilitator,
+            "audience": extra.pop("audience", "Teachers and support staff"),
+            "sessions": [
+                {"starts_at": _at(d, h), "ends_at": _at(d, h + length), "venue": venue}
+                if not venue.startswith("https://")
+                else {"starts_at": _at(d, h), "ends_at": _at(d, h + length), "online_url": venue}
+                for d, h, length, venue in sessions
+            ],
+            "capacity": capacity,
+            "booking_closes_at": _at(sessions[0][0] - 5, 17),
+            "member_price_pence": member,
+            "non_member_price_pence": non_member,
+            **extra,
+        }
+    )
+
+
+def demo_courses() -> dict[str, list[CourseIn]]:
+    return {
+        ODYSSEY: [
+            _course(
+                "Early Career Teachers: behaviour that lets learning happen",
+                "Routines, relationships and consistent responses, with planning time",
+                "early_career",
+                ["primary", "secondary"],
+                "Odyssey Teaching School Alliance ECT team",
+                [
+                    (21, 9, 3, "Odyssey Teaching School, Gloucester"),
+                    (49, 9, 3, "Odyssey Teaching School, Gloucester"),
+                ],
+                24,
+                0,
+                4_500,
+                audience="Early career teachers in their first or second year",
+            ),
+            _course(
+                "Phonics leadership network",
+                "Termly network for phonics leads: assessment, catch-up and your scheme.",
+                "subject_network",
+                ["early_years", "primary"],
+                "Jo Bennett, SLE for early reading",
+                [(28, 13, 3, "https://meet.example.org/phonics-network")],
+                40,
+                0,
+                0,
+                cancellation_policy={
+                    "bands": [{"max_working_days": 2, "percent": 100}],
+                    "late_fee_pence": 2_500,
+                },
+            ),
+            _course(
+                "Middle leadership: leading a team through change",
+                "Two days for subject and phase leaders: vision, coaching and holding to account.",
+                "leadership_npq",
+                ["primary", "secondary", "all_through"],
+                "Gloucestershire Teaching School Alliance Network",
+                [
+                    (35, 9, 6, "Cotswold Edge Academy, Stroud"),
+                    (63, 9, 6, "Cotswold Edge Academy, Stroud"),
+                ],
+                18,
+                29_500,
+                39_500,
+            ),
+        ],
+        FOREST_WAY: [
+            _course(
+                "SEND: adaptive teaching in the mainstream classroom",
+                "Practical strategies for pupils with SEND: scaffolds, support staff.",
+                "send",
+                ["primary", "secondary", "special"],
+                "Forest Way School outreach team",
+                [(24, 9, 6, "Forest Way School, Coalville")],
+                30,
+                12_000,
+                16_000,
+            ),
+            _course(
+                "Research into practice: retrieval and spacing",
+                "What the evidence says about memory, and how to build it into your curriculum.",
+                "research",
+                ["secondary", "post_16"],
+                "Forest Way Teaching School Alliance research lead",
+                [(42, 15, 2, "https://meet.example.org/research-retrieval")],
+                60,
+                0,
+                2_500,
+            ),
+        ],
+    }
+
+
+async def load_demo_data(runtime: ServiceRuntime) -> None:
+    ctx = BookingsContext(runtime, SystemClock(), BookingsConfig())
+    async with runtime.sessions() as session:
+        existing = await session.scalar(
+            select(func.count())
+            .select_from(courses_table)
+            .where(courses_table.c.alliance_id.in_([ODYSSEY, FOREST_WAY]))
+        )
+    if existing:
+        return
+    admins = {
+        alliance: Principal(
+            subject=f"demo-admin-{alliance}",
+            roles=frozenset({Role.ALLIANCE_ADMIN}),
+            alliance_id=alliance,
+            email=f"admin@{alliance}.example.org",
+        )
+        for alliance in (ODYSSEY, FOREST_WAY)
+    }
+    for urn, name, lead, email, approval, alliances in SCHOOLS:
+        registrar = admins[alliances[0] if alliances else ODYSSEY]
+        body = SchoolIn(
+            name=name, cpd_lead_name=lead, cpd_lead_email=email, requires_approval=approval
+        )
+        await schools.put_school(ctx, registrar, urn, body)
+        for alliance in alliances:
+            await schools.add_member(ctx, admins[alliance], alliance, urn)
+    for alliance, drafts in demo_courses().items():
+        for draft in drafts:
+            created = await courses.create_course(ctx, admins[alliance], draft)
+            await courses.publish_course(ctx, admins[alliance], created.id)
