@@ -1,8 +1,11 @@
 """The bookings service: HTTP API (JSON and HTML), outbox relay and the offer-expiry job."""
 
 import asyncio
+import secrets
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from services.bookings.api import bookings, courses, schools
 from services.bookings.clock import Clock, SystemClock
@@ -10,6 +13,7 @@ from services.bookings.config import BookingsConfig
 from services.bookings.context import BookingsContext
 from services.bookings.service_layer.waitlist import run_offer_expiry
 from services.bookings.tables import metadata
+from services.bookings.web import pages
 from shared.runtime import ServiceRuntime
 from shared.settings import Settings, get_settings
 from shared.web.app import create_app
@@ -39,6 +43,9 @@ def build_app(
     app.state.catalogue_rate_limit = RateLimit(
         settings.public_rate_limit_per_minute, "catalogue"
     ).dependency()
-    for router in (courses.router, bookings.router, schools.router):
+    app.state.csrf_key = secrets.token_bytes(32)
+    for router in (courses.router, bookings.router, schools.router, pages.router):
         app.include_router(router)
+    static = Path(__file__).parent / "web" / "static"
+    app.mount("/catalogue/static", StaticFiles(directory=static), name="static")
     return app

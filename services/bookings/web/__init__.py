@@ -1,0 +1,1 @@
+"""Server-rendered, accessible HTML catalogue and course pages beside the JSON API."""

@@ -1,0 +1,71 @@
+import re
+
+from tests.bookings.conftest import Alliance
+
+
+def _field(html: str, name: str) -> str:
+    found = re.search(rf'name="{name}" value="([^"]*)"', html)
+    assert found, name
+    return found.group(1)
+
+
+async def test_catalogue_and_course_pages_are_accessible_and_escaped(alliance: Alliance) -> None:
+    course = await alliance.course(title="Maths <script>alert(1)</script> & reasoning")
+    listing = await alliance.api.get("/catalogue")
+    assert listing.status_code == 200
+    html = listing.text
+    assert '<html lang="en-GB">' in html
+    assert 'href="#main-content"' in html
+    assert "<script>" not in html
+    page = await alliance.api.get(f"/catalogue/{course['id']}")
+    assert page.status_code == 200
+    assert "Maths &lt;script&gt;alert(1)&lt;/script&gt; &amp; reasoning" in page.text
+    assert "<h1>" in page.text
+    assert "Sign in as your school's CPD lead" in page.text
+    assert "Content-Security-Policy" in page.headers
+    assert (await alliance.api.get("/catalogue/static/app.css")).status_code == 200
+
+
+async def test_a_signed_in_cpd_lead_books_through_the_form_once(alliance: Alliance) -> None:
+    course = await alliance.course()
+    school = await alliance.school()
+    api = alliance.api
+    token = school.lead["Authorization"].split()[1]
+    refused = await api.post("/catalogue/sign-in", data={"token": "rubbish"})
+    assert refused.status_code == 401
+    signed = await api.post(
+        "/catalogue/sign-in", data={"token": token, "next": f"/catalogue/{course['id']}"}
+    )
+    assert signed.status_code == 303
+    assert "httponly" in signed.headers["set-cookie"].lower()
+    assert "samesite=strict" in signed.headers["set-cookie"].lower()
+    try:
+        page = (await api.get(f"/catalogue/{course['id']}")).text
+        csrf, key = _field(page, "csrf_token"), _field(page, "idempotency_key")
+        form = {
+            "csrf_token": csrf,
+            "idempotency_key": key,
+            "participant_name": "Alex Form",
+            "participant_email": "alex.form@school.example.org",
+        }
+        forged = await api.post(f"/catalogue/{course['id']}/book", data={**form, "csrf_token": "x"})
+        assert forged.status_code == 403
+        invalid = await api.post(
+            f"/catalogue/{course['id']}/book", data={**form, "participant_email": "nope"}
+        )
+        assert invalid.status_code == 422
+        assert "There is a problem" in invalid.text
+        assert "Alex Form" in invalid.text
+        booked = await api.post(f"/catalogue/{course['id']}/book", data=form)
+        assert booked.status_code == 200, booked.text
+        assert "Place booked" in booked.text
+        again = await api.post(f"/catalogue/{course['id']}/book", data=form)
+        assert "Place booked" in again.text
+        listed = await api.get(f"/bookings?course={course['id']}", headers=alliance.admin)
+        assert listed.json()["total"] == 1
+        assert listed.json()["items"][0]["participant"]["email"] == "alex.form@school.example.org"
+        out = await api.post("/catalogue/sign-out", data={"csrf_token": csrf})
+        assert out.status_code == 303
+    finally:
+        api.cookies.clear()
+    assert "Sign in as your school" in (await api.get(f"/catalogue/{course['id']}")).text
