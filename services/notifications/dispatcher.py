@@ -78,9 +78,11 @@ class Dispatcher:
 
     async def send_one(self) -> bool:
         """Send the next due notification, if any; True if there was one."""
-        async with self.sessions() as session, session.begin():
+        async with self.sessions() as session:
+            await session.begin()
             row = await repository.claim_due(session)
             if row is None:
+                await session.commit()
                 return False
             outgoing = Outgoing(
                 message_id=row.message_id,
@@ -90,12 +92,16 @@ class Dispatcher:
                 text=row.body_text,
                 html=row.body_html,
             )
+
+            async def record_sent() -> None:
+                await repository.mark_sent(session, row.id)
+                await session.commit()
+
             try:
-                await self.mailer.send(outgoing)
+                await self.mailer.send(outgoing, accepted=record_sent)
             except DeliveryError as exc:
                 await self._record_failure(session, row, exc)
-                return True
-            await repository.mark_sent(session, row.id)
+                await session.commit()
         return True
 
     async def _record_failure(

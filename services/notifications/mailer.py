@@ -1,6 +1,7 @@
 """SMTP delivery through aiosmtplib, with every failure sorted into temporary or permanent."""
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -8,6 +9,7 @@ from email.utils import format_datetime, formataddr
 
 import aiosmtplib
 
+from services.notifications.domain.identity import mail_domain
 from shared.settings import ConfigurationError, Settings
 
 
@@ -48,6 +50,7 @@ class Mailer:
         self.starttls = settings.smtp_starttls
         self.sender = settings.mail_from
         self.timeout_s = timeout_s
+        self.local_hostname = mail_domain(settings.mail_from)
 
     def build(self, outgoing: Outgoing) -> EmailMessage:
         message = EmailMessage()
@@ -62,23 +65,35 @@ class Mailer:
         message.add_alternative(outgoing.html, subtype="html")
         return message
 
-    async def send(self, outgoing: Outgoing) -> None:
-        """Deliver one message or raise DeliveryError saying whether trying again can help."""
+    async def send(
+        self, outgoing: Outgoing, accepted: Callable[[], Awaitable[None]] | None = None
+    ) -> None:
+        """Deliver one message or raise DeliveryError saying whether trying again can help.
+
+        ``accepted`` runs as soon as the server has taken the message, before QUIT, so the
+        caller can record it with the shortest possible gap (the duplicate window).
+        """
         try:
             message = self.build(outgoing)
         except Exception as exc:  # a header the email package refuses will never send
             raise DeliveryError(f"cannot build the message: {exc}", permanent=True) from exc
+        client = aiosmtplib.SMTP(
+            hostname=self.host,
+            port=self.port,
+            username=self.username,
+            password=self.password,
+            start_tls=self.starttls,
+            local_hostname=self.local_hostname,
+            timeout=self.timeout_s,
+        )
         try:
-            async with asyncio.timeout(self.timeout_s * 2):
-                await aiosmtplib.send(
-                    message,
-                    hostname=self.host,
-                    port=self.port,
-                    username=self.username,
-                    password=self.password,
-                    start_tls=self.starttls,
-                    timeout=self.timeout_s,
-                )
+            try:
+                async with asyncio.timeout(self.timeout_s * 3):
+                    await client.connect()
+                    await client.send_message(message)
+            except BaseException:
+                client.close()
+                raise
         except aiosmtplib.SMTPRecipientsRefused as exc:
             refused = exc.recipients[0] if exc.recipients else None
             if refused is None:
@@ -87,6 +102,17 @@ class Mailer:
         except aiosmtplib.SMTPResponseException as exc:
             raise _code_error(exc.code, exc.message) from exc
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-            raise DeliveryError(
-                f"{type(exc).__name__}: {exc}"[:1000] or type(exc).__name__, permanent=False
-            ) from exc
+            reason = f"{type(exc).__name__}: {exc}".rstrip(": ")
+            raise DeliveryError(reason[:1000], permanent=False) from exc
+        try:
+            if accepted is not None:
+                await accepted()
+        finally:
+            await self._quit(client)
+
+    async def _quit(self, client: aiosmtplib.SMTP) -> None:
+        try:
+            async with asyncio.timeout(self.timeout_s):
+                await client.quit()
+        except (aiosmtplib.SMTPException, OSError, TimeoutError):
+            client.close()
