@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, and_, func, insert, select, update
+from sqlalchemy import Row, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.bookings.domain.model import HOLDS_PLACE, LIVE, BookingStatus, CourseStatus
@@ -205,6 +205,17 @@ async def get_school(session: AsyncSession, urn: str) -> Row | None:
     return (await session.execute(select(schools).where(schools.c.urn == urn))).first()
 
 
+async def get_school_for(session: AsyncSession, urn: str, alliance_id: str) -> Row | None:
+    """The school, with ``is_member``: whether it belongs to ``alliance_id``."""
+    member = (
+        select(memberships.c.urn)
+        .where(memberships.c.urn == schools.c.urn, memberships.c.alliance_id == alliance_id)
+        .exists()
+    )
+    query = select(schools, member.label("is_member")).where(schools.c.urn == urn)
+    return (await session.execute(query)).first()
+
+
 async def school_alliances(session: AsyncSession, urn: str) -> list[str]:
     rows = await session.scalars(
         select(memberships.c.alliance_id)
@@ -212,15 +223,6 @@ async def school_alliances(session: AsyncSession, urn: str) -> list[str]:
         .order_by(memberships.c.alliance_id)
     )
     return list(rows)
-
-
-async def is_member(session: AsyncSession, alliance_id: str, urn: str) -> bool:
-    found = await session.scalar(
-        select(func.count()).where(
-            and_(memberships.c.alliance_id == alliance_id, memberships.c.urn == urn)
-        )
-    )
-    return bool(found)
 
 
 def published_only() -> Any:

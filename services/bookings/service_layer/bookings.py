@@ -80,10 +80,8 @@ async def _allocate(session: AsyncSession, course: Row) -> tuple[BookingStatus, 
 
 
 async def _announce_allocation(
-    ctx: BookingsContext, session: AsyncSession, course: Row, booking_id: UUID
+    ctx: BookingsContext, session: AsyncSession, course: Row, booking: Row
 ) -> Row:
-    booking = await repo.get_booking(session, booking_id)
-    assert booking is not None
     info = course_info(ctx, course)
     if booking.status == BookingStatus.CONFIRMED.value:
         event: Any = BookingConfirmed(course=info, booking=booking_info(ctx, booking))
@@ -118,7 +116,7 @@ async def create_booking(
             )
         except BookingRefused as exc:
             raise _refused(exc) from None
-        school = await repo.get_school(session, body.school_urn)
+        school = await repo.get_school_for(session, body.school_urn, course.alliance_id)
         if school is None:
             raise Unprocessable(
                 f"school {body.school_urn} is not registered: its CPD lead or an alliance "
@@ -132,7 +130,6 @@ async def create_booking(
                 title="Booking refused",
                 booking_id=str(existing),
             )
-        member = await repo.is_member(session, course.alliance_id, body.school_urn)
         needs_approval = school.requires_approval and not is_school_lead_of(
             principal, body.school_urn
         )
@@ -163,7 +160,7 @@ async def create_booking(
                 "booker_name": booker_name,
                 "booker_email": booker_email,
                 "price_pence": course.member_price_pence
-                if member
+                if school.is_member
                 else course.non_member_price_pence,
                 "queue_seq": seq,
                 "created_at": now,
@@ -180,7 +177,7 @@ async def create_booking(
                 session, BookingAwaitingApproval(course=info, booking=booking_info(ctx, booking))
             )
         else:
-            booking = await _announce_allocation(ctx, session, course, booking_id)
+            await _announce_allocation(ctx, session, course, booking)
         response = booking_out(ctx, booking).model_dump(mode="json")
         await idempotency.record(session, scope, key, 201, response)
     return idempotency.StoredResponse(201, response)
@@ -203,12 +200,6 @@ def _transition(booking: Row, allowed: frozenset[BookingStatus], action: str) ->
         check_transition(BookingStatus(booking.status), allowed, action)
     except BookingRefused as exc:
         raise Conflict(str(exc)) from None
-
-
-async def _reload(ctx: BookingsContext, session: AsyncSession, booking_id: UUID) -> BookingOut:
-    booking = await repo.get_booking(session, booking_id)
-    assert booking is not None
-    return booking_out(ctx, booking)
 
 
 async def get_booking(ctx: BookingsContext, principal: Principal, booking_id: UUID) -> BookingOut:
@@ -283,8 +274,8 @@ async def approve(ctx: BookingsContext, principal: Principal, booking_id: UUID) 
             session,
             BookingApproved(course=course_info(ctx, course), booking=booking_info(ctx, approved)),
         )
-        await _announce_allocation(ctx, session, course, booking_id)
-        return await _reload(ctx, session, booking_id)
+        await _announce_allocation(ctx, session, course, approved)
+        return booking_out(ctx, approved)
 
 
 async def decline(
