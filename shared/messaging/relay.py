@@ -80,8 +80,11 @@ class OutboxRelay:
                 await self._idle()
 
     async def _idle(self) -> None:
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancellation that
+        # arrives as the wake event is set, and stop() then waits for ever.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout=self.poll_interval_s)
+            async with asyncio.timeout(self.poll_interval_s):
+                await self._wake.wait()
         self._wake.clear()
 
     async def publish_batch(self) -> int:
