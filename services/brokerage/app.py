@@ -2,14 +2,47 @@
 
 from fastapi import FastAPI
 
+from services.brokerage.api import directory, form, requests
+from services.brokerage.api.bodylimit import BodyLimit
+from services.brokerage.api.schemas import SupportRequestIn
+from services.brokerage.keys import Keys
 from services.brokerage.tables import metadata
 from shared.runtime import ServiceRuntime
 from shared.settings import Settings, get_settings
 from shared.web.app import create_app
 
 SERVICE = "brokerage"
+MAX_BODY_BYTES = 64 * 1024
 
 
 def build_app(settings: Settings | None = None) -> FastAPI:
-    runtime = ServiceRuntime(SERVICE, settings or get_settings(), metadata)
-    return create_app(runtime, title="Alliance brokerage")
+    settings = settings or get_settings()
+    runtime = ServiceRuntime(SERVICE, settings, metadata)
+    app = create_app(
+        runtime,
+        title="Alliance brokerage",
+        description="SLE directory, schools' support requests, matching and deployments.",
+    )
+    app.state.keys = Keys(settings)
+    app.include_router(form.build_router(settings.public_rate_limit_per_minute))
+    app.include_router(directory.router)
+    app.include_router(requests.router)
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    _publish_schema(app)
+    return app
+
+
+def _publish_schema(app: FastAPI) -> None:
+    """The support request body is parsed by hand (JSON or form): list its schema anyway."""
+    original = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            schema = original()
+            defs = SupportRequestIn.model_json_schema(ref_template="#/components/schemas/{model}")
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            components.update(defs.pop("$defs", {}))
+            components["SupportRequestIn"] = defs
+        return app.openapi_schema or schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -112,7 +112,6 @@ def upgrade() -> None:
         sa.Column("funding_source", sa.String(length=32), nullable=False),
         sa.Column("consent_to_share", sa.Boolean(), nullable=False),
         sa.Column("region", sa.String(length=100), nullable=True),
-        sa.Column("school_token_hash", sa.String(length=64), nullable=False),
         sa.Column("priority", sa.String(length=16), nullable=True),
         sa.Column("triage_note", sa.Text(), nullable=True),
         sa.Column("proposed_sle_id", sa.Uuid(), nullable=True),
@@ -123,6 +122,9 @@ def upgrade() -> None:
             postgresql.ARRAY(sa.String(length=32)),
             server_default="{}",
             nullable=False,
+        ),
+        sa.Column(
+            "declined_sle_ids", postgresql.ARRAY(sa.Uuid()), server_default="{}", nullable=False
         ),
         sa.Column("exit_reason", sa.Text(), nullable=True),
         sa.Column("rating", sa.Integer(), nullable=True),
