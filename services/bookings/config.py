@@ -8,4 +8,3 @@ class BookingsConfig(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", env_prefix="")
 
     offer_expiry_interval_s: float = Field(1.0, alias="BOOKINGS_OFFER_EXPIRY_INTERVAL_S", gt=0)
-    default_offer_hold_hours: float = Field(48.0, alias="BOOKINGS_DEFAULT_OFFER_HOLD_HOURS", gt=0)
