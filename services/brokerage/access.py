@@ -16,6 +16,8 @@ class Caller:
     principal: Principal | None
     # True when the caller showed the school's secret for this very request.
     school: bool = False
+    # True when the caller showed a school secret at all, right or wrong.
+    tried_school_link: bool = False
 
 
 def is_staff_of(principal: Principal | None, alliance_id: str) -> bool:
@@ -61,6 +63,8 @@ def resolve(
     """The party ``caller`` acts as for ``action``; 401/403/404 when they are none of them."""
     mine = identities(caller, request, sle)
     if not mine:
+        if caller.principal is None and caller.tried_school_link:
+            raise Forbidden("this link is not valid for this support request")
         if caller.principal is None:
             raise Unauthorized("sign in, or use the link the school was sent")
         if caller.principal.alliance_id != request["alliance_id"]:

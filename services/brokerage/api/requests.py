@@ -43,7 +43,9 @@ KeysDep = Annotated[Keys, Depends(keys_of)]
 
 
 def caller(principal: Principal | None, keys: Keys, request_id: UUID, token: str | None) -> Caller:
-    return Caller(principal, school=keys.is_school_token(request_id, token))
+    return Caller(
+        principal, school=keys.is_school_token(request_id, token), tried_school_link=bool(token)
+    )
 
 
 @router.get("", summary="The alliance's support requests, newest first")
@@ -69,9 +71,12 @@ async def get_shortlist(request_id: UUID, principal: Staff, runtime: Runtime) ->
 
 @router.post("/{request_id}/triage", summary="Triage a submitted request")
 async def triage(
-    request_id: UUID, body: TriageIn, principal: Staff, runtime: Runtime
+    request_id: UUID,
+    principal: Staff,
+    runtime: Runtime,
+    body: Annotated[TriageIn | None, Body()] = None,
 ) -> SupportRequestOut:
-    return await transitions.triage(runtime, request_id, Caller(principal), body)
+    return await transitions.triage(runtime, request_id, Caller(principal), body or TriageIn())
 
 
 @router.post("/{request_id}/matching", summary="Start matching a triaged request")
