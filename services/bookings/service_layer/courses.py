@@ -106,7 +106,7 @@ async def list_courses(
     if filters.strand:
         conditions.append(courses.c.strand == filters.strand.value)
     if filters.phase:
-        conditions.append(courses.c.phases.any(filters.phase.value))
+        conditions.append(courses.c.phases.contains([filters.phase.value]))
     if filters.starts_from:
         conditions.append(
             func.date(func.timezone("Europe/London", courses.c.starts_at)) >= filters.starts_from
