@@ -37,6 +37,7 @@ def up() -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     try:
         stack.start()
     except (StartupError, ConfigurationError) as exc:
