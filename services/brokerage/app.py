@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from services.brokerage.api import directory, form, requests
+from services.brokerage.api import directory, form, requests, school
 from services.brokerage.api.bodylimit import BodyLimit
 from services.brokerage.api.schemas import SupportRequestIn
 from services.brokerage.keys import Keys
@@ -25,6 +25,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.keys = Keys(settings)
     app.include_router(form.build_router(settings.public_rate_limit_per_minute))
+    app.include_router(school.router)
     app.include_router(directory.router)
     app.include_router(requests.router)
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)

@@ -88,8 +88,9 @@ async def open_form(client: httpx.AsyncClient, alliance: Alliance) -> Page:
 
 async def test_the_form_is_labelled_grouped_and_protected(brokerage: Brokerage) -> None:
     alliance = await brokerage.alliance()
-    client = brokerage.client
-    response = await client.get("/support-requests/new", params={"alliance": alliance.id})
+    client = httpx.AsyncClient(transport=brokerage.client._transport, base_url="http://t")
+    async with client:  # a first-time visitor, without the cookie yet
+        response = await client.get("/support-requests/new", params={"alliance": alliance.id})
     assert "brokerage_csrf" in response.cookies
     cookie = response.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie
@@ -114,7 +115,7 @@ async def test_the_form_is_labelled_grouped_and_protected(brokerage: Brokerage) 
     hint = page.one("input", id="school_urn")["aria-describedby"]
     assert hint == "school_urn-hint" and page.one("div", id="school_urn-hint")
     assert "Early years" in page.plain and "Post-16" in page.plain
-    css = await client.get("/assets/brokerage.css")
+    css = await brokerage.client.get("/assets/brokerage.css")
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
 
 
@@ -233,3 +234,52 @@ async def test_the_form_is_rate_limited_per_address(brokerage: Brokerage) -> Non
         assert codes == [201, 201, 429]
         problem = (await client.post("/support-requests", json={})).json()
         assert problem["status"] == 429
+
+
+async def test_the_schools_link_confirms_and_withdraws(brokerage: Brokerage) -> None:
+    alliance = await brokerage.alliance()
+    sle = await brokerage.sle(alliance, name="Nia Link")
+    submitted = await brokerage.submit(alliance)
+    rid, link = submitted["id"], submitted["school_manage_url"]
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    client = brokerage.client
+
+    wrong = await client.get(f"/support-requests/{rid}/school", params={"token": "guess"})
+    assert wrong.status_code == 404
+    await brokerage.drive(alliance, submitted, sle, "proposed")
+    page = Page((await client.get("/" + path)).text)
+    assert "An SLE has been proposed" in page.plain and "Nia Link" in page.plain
+    csrf_token = page.all("input", name="csrf_token")[0]["value"]
+    token = page.all("input", name="token")[0]["value"]
+
+    forged = await client.post(
+        f"/support-requests/{rid}/school",
+        data={"token": token, "action": "confirm", "csrf_token": "1.x"},
+    )
+    assert "session expired" in Page(forged.text).plain
+    confirmed = await client.post(
+        f"/support-requests/{rid}/school",
+        data={"token": token, "action": "confirm", "csrf_token": csrf_token},
+    )
+    page = Page(confirmed.text)
+    assert "you have confirmed the SLE" in page.plain
+    assert not page.all("input", value="confirm")  # nothing left to confirm
+    withdrawn = await client.post(
+        f"/support-requests/{rid}/school",
+        data={
+            "token": token,
+            "action": "withdraw",
+            "reason": "Budget cut",
+            "csrf_token": csrf_token,
+        },
+    )
+    assert "Withdrawn by the school" in Page(withdrawn.text).plain
+    state = await client.get(f"/support-requests/{rid}", headers=alliance.staff)
+    assert state.json()["status"] == "withdrawn" and state.json()["exit_reason"] == "Budget cut"
+    records = await events_for(brokerage.stack, rid, 4)
+    assert types(records) == [
+        "request_submitted",
+        "request_triaged",
+        "sle_proposed",
+        "request_withdrawn",
+    ]
