@@ -33,7 +33,9 @@ class Keys:
                 "BROKERAGE_SECRET is not set (nor JWT_SECRET to derive it from): give a long "
                 "random secret for the school links and the form's CSRF tokens."
             )
-        self._root = root.get_secret_value().encode()
+        # Settings built with model_copy(update=...) may hold a plain str here.
+        raw = root.get_secret_value() if isinstance(root, SecretStr) else str(root)
+        self._root = raw.encode()
 
     def key(self, label: str) -> bytes:
         return hmac.new(self._root, f"alliance-brokerage:{label}".encode(), "sha256").digest()
