@@ -71,7 +71,7 @@ async def test_killed_mid_burst_and_restarted_it_loses_nothing(
     stack: Stack, producer: AIOKafkaProducer
 ) -> None:
     run, port = f.tag(), free_port()
-    before = [f.confirmed(f"{run}-a{i}") for i in range(30)]
+    before = [f.confirmed(f"{run}-a{i}") for i in range(150)]
     during = [f.confirmed(f"{run}-b{i}") for i in range(15)]
     expected: set[str] = set()
 
