@@ -166,8 +166,15 @@ class Renderer:
             "recipient": recipient,
             "kind": recipient.kind.value,
             "why": WHY[recipient.kind],
-            "link": self.links.for_event(data),
+            "link": self.link(data, recipient),
         }
+
+    def link(self, data: EventData, recipient: Recipient) -> str:
+        """The school's private page where it has one: only the school contact may see it."""
+        private = getattr(data, "school_manage_url", None)
+        if private and recipient.kind is Kind.SCHOOL_CONTACT:
+            return str(private)
+        return self.links.for_event(data)
 
     def render(self, data: EventData, recipient: Recipient) -> Rendered:
         name = f"{recipient.template}.j2"

@@ -167,3 +167,12 @@ def test_school_and_coordinator_get_different_wording_for_a_new_request() -> Non
     assert coordinator.subject.startswith("New support request")
     assert "Areas of need: mathematics, closing the disadvantage gap" in school.text
     assert data.request.contact.email in coordinator.text
+
+
+def test_only_the_school_contact_gets_the_schools_private_link() -> None:
+    private = "http://127.0.0.1:8002/support-requests/x/school?token=secret"
+    data = f.submitted().model_copy(update={"school_manage_url": private})
+    assert private in message_for(data, "school_contact").text
+    assert private in message_for(data, "school_contact").html.replace("&amp;", "&")
+    coordinator = message_for(data, "coordinator")
+    assert "token=secret" not in coordinator.text + coordinator.html
