@@ -64,6 +64,7 @@ class Settings(BaseSettings):
     consumer_backoff_s: float = Field(0.2, alias="CONSUMER_BACKOFF_S")
     public_rate_limit_per_minute: int = Field(30, alias="PUBLIC_RATE_LIMIT_PER_MINUTE")
     demo_data: bool = Field(True, alias="ALLIANCE_DEMO_DATA")
+    brokerage_secret: SecretStr | None = Field(None, alias="BROKERAGE_SECRET")
 
     def database_url(self, service: str) -> str:
         url = getattr(self, f"{service}_database_url")
@@ -91,6 +92,30 @@ class Settings(BaseSettings):
         if explicit:
             return str(explicit).rstrip("/")
         return f"{self.public_base_url}:{self.service_port(service)}"
+
+
+class BookingsSettings(BaseSettings):
+    """What only the bookings service reads."""
+
+    model_config = SettingsConfigDict(extra="ignore", env_prefix="")
+
+    offer_expiry_interval_s: float = Field(1.0, alias="BOOKINGS_OFFER_EXPIRY_INTERVAL_S", gt=0)
+
+
+class DeliverySettings(BaseSettings):
+    """How the notifications dispatcher sends: timeouts, retries, parallelism."""
+
+    model_config = SettingsConfigDict(extra="ignore", env_prefix="")
+
+    smtp_timeout_s: float = Field(10.0, alias="NOTIFICATIONS_SMTP_TIMEOUT_S", gt=0)
+    max_attempts: int = Field(8, alias="NOTIFICATIONS_MAX_ATTEMPTS", ge=1)
+    retry_base_s: float = Field(5.0, alias="NOTIFICATIONS_RETRY_BASE_S", gt=0)
+    retry_max_s: float = Field(600.0, alias="NOTIFICATIONS_RETRY_MAX_S", gt=0)
+    senders: int = Field(4, alias="NOTIFICATIONS_SENDERS", ge=1, le=32)
+    poll_interval_s: float = Field(1.0, alias="NOTIFICATIONS_POLL_INTERVAL_S", gt=0)
+
+
+ALL_SETTINGS: tuple[type[BaseSettings], ...] = (Settings, BookingsSettings, DeliverySettings)
 
 
 @lru_cache

@@ -9,15 +9,9 @@ import hashlib
 import hmac
 from uuid import UUID
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import SecretStr
 
 from shared.settings import ConfigurationError, Settings
-
-
-class _BrokerageSecret(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore")
-    secret: SecretStr | None = Field(None, alias="BROKERAGE_SECRET")
 
 
 def _b64(raw: bytes) -> str:
@@ -26,8 +20,7 @@ def _b64(raw: bytes) -> str:
 
 class Keys:
     def __init__(self, settings: Settings) -> None:
-        own = _BrokerageSecret().secret
-        root = own or settings.jwt_secret
+        root = settings.brokerage_secret or settings.jwt_secret
         if root is None:
             raise ConfigurationError(
                 "BROKERAGE_SECRET is not set (nor JWT_SECRET to derive it from): give a long "
