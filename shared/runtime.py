@@ -35,6 +35,20 @@ class ServiceRuntime:
     background: list[Callable[[], "asyncio.Task[None]"]] = field(default_factory=list, init=False)
     _tasks: list["asyncio.Task[None]"] = field(default_factory=list, init=False)
 
+    def _document_publications(self) -> None:
+        """Declare this service's event types on its broker, so AsyncAPI describes them."""
+        import shared.contracts  # noqa: F401  (registers every event type)
+        from shared.contracts.base import TYPE_PREFIX, registry
+
+        for event_type, model in sorted(registry.types().items()):
+            if event_type.startswith(f"{TYPE_PREFIX}.{self.name}."):
+                self.broker.publisher(
+                    model.topic,
+                    title=event_type,
+                    description=(model.__doc__ or "").strip() or None,
+                    schema=model,
+                )
+
     def __post_init__(self) -> None:
         self.engine = make_engine(
             self.settings.database_url(self.name), self.settings.database_pool_size
@@ -49,6 +63,7 @@ class ServiceRuntime:
             self.name,
             poll_interval_s=self.settings.relay_poll_interval_s,
         )
+        self._document_publications()
 
     @property
     def outbox_table(self) -> Table:
@@ -96,6 +111,15 @@ class ServiceRuntime:
         await self.relay.stop()
         await self.broker.stop()
         await self.engine.dispose()
+
+    def asyncapi(self) -> dict[str, object]:
+        """The AsyncAPI 3 document of what this service publishes and consumes."""
+        from faststream.specification import AsyncAPI
+
+        document = AsyncAPI(
+            self.broker, title=f"Alliance {self.name}", version="1.0.0", schema_version="3.0.0"
+        )
+        return document.to_specification().to_jsonable()  # type: ignore[no-any-return]
 
     async def readiness(self) -> dict[str, str]:
         """What is not reachable, by part; empty when ready."""

@@ -31,6 +31,10 @@ def create_app(runtime: ServiceRuntime, *, title: str, description: str = "") ->
     async def healthz() -> dict[str, str]:
         return {"status": "ok", "service": runtime.name}
 
+    @app.get("/asyncapi.json", tags=["operations"], summary="The AsyncAPI document of the events")
+    async def asyncapi() -> JSONResponse:
+        return JSONResponse(runtime.asyncapi())
+
     @app.get("/readyz", tags=["operations"], summary="The database and the broker are reachable")
     async def readyz() -> JSONResponse:
         problems = await runtime.readiness()

@@ -1,4 +1,5 @@
-"""The committed OpenAPI documents of the three services; ``--write`` records the current ones.
+"""The committed OpenAPI documents (and AsyncAPI operations) of the three services;
+``--write`` records the current ones.
 
 Run ``python -m tests.contracts.openapi --write`` after a compatible change to record it.
 """
@@ -14,14 +15,18 @@ from shared.settings import SERVICES, Settings
 SNAPSHOTS = Path(__file__).with_name("openapi")
 
 
-def current_document(service: str) -> dict[str, Any]:
-    settings = Settings(
+def settings_for_documents() -> Settings:
+    """Settings that let an app be built (nothing is connected) to read its documents."""
+    return Settings(
         **{f"{s.upper()}_DATABASE_URL": "postgresql+asyncpg://x@127.0.0.1:1/x" for s in SERVICES},
         KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:1",
         SMTP_HOST="127.0.0.1",
         JWT_SECRET="snapshot-only-not-a-secret-snapshot-only",
     )
-    app = import_module(f"services.{service}.app").build_app(settings)
+
+
+def current_document(service: str) -> dict[str, Any]:
+    app = import_module(f"services.{service}.app").build_app(settings_for_documents())
     return app.openapi()
 
 
@@ -35,3 +40,14 @@ if __name__ == "__main__" and "--write" in sys.argv:
         path = SNAPSHOTS / f"{name}.json"
         path.write_text(json.dumps(current_document(name), indent=2, sort_keys=True) + "\n")
         print(f"wrote {path}")
+    asyncapi = {
+        name: sorted(
+            import_module(f"services.{name}.app")
+            .build_app(settings_for_documents())
+            .state.runtime.asyncapi()["operations"]
+        )
+        for name in SERVICES
+    }
+    path = Path(__file__).with_name("asyncapi.operations.json")
+    path.write_text(json.dumps(asyncapi, indent=2) + "\n")
+    print(f"wrote {path}")

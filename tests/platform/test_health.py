@@ -8,6 +8,9 @@ async def test_service_reports_alive_and_ready(stack: Stack) -> None:
         assert (await client.get("/healthz")).json()["status"] == "ok"
         ready = await client.get("/readyz")
         assert ready.status_code == 200, ready.text
+        asyncapi = (await client.get("/asyncapi.json")).json()
+        assert asyncapi["asyncapi"] == "3.0.0"
+        assert "uk.alliance.bookings.booking_confirmed.v1" in asyncapi["operations"]
 
 
 async def test_readiness_names_the_unreachable_database(stack: Stack) -> None:
