@@ -1,6 +1,8 @@
 """The bookings service: HTTP API (JSON and HTML), outbox relay and the offer-expiry job."""
 
 import asyncio
+import hashlib
+import hmac
 import secrets
 from pathlib import Path
 
@@ -20,6 +22,14 @@ from shared.web.app import create_app
 from shared.web.ratelimit import RateLimit
 
 SERVICE = "bookings"
+
+
+def csrf_key(settings: Settings) -> bytes:
+    """Shared by every replica and restart: derived from the signing secret, never the secret."""
+    if settings.jwt_secret is None:
+        return secrets.token_bytes(32)
+    root = settings.jwt_secret.get_secret_value().encode()
+    return hmac.new(root, b"alliance-bookings:csrf", hashlib.sha256).digest()
 
 
 def build_app(
@@ -43,7 +53,7 @@ def build_app(
     app.state.catalogue_rate_limit = RateLimit(
         settings.public_rate_limit_per_minute, "catalogue"
     ).dependency()
-    app.state.csrf_key = secrets.token_bytes(32)
+    app.state.csrf_key = csrf_key(settings)
     for router in (courses.router, bookings.router, schools.router, pages.router):
         app.include_router(router)
     static = Path(__file__).parent / "web" / "static"
