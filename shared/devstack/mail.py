@@ -95,9 +95,11 @@ def _matching(maildir: Path, predicate: MessagePredicate | None) -> list[EmailMe
 def _not_enough(maildir: Path, count: int, found: int, timeout: float) -> AssertionError:
     everything = read_maildir(maildir)
     summary = (
-        "; ".join(f"to={m['To']!s} subject={m['Subject']!s}" for m in everything)
+        "; ".join(f"to={m['To']!s} subject={m['Subject']!s}" for m in everything[-20:])
         or "no messages at all"
     )
+    if len(everything) > 20:
+        summary = f"the last 20: {summary}"
     return AssertionError(
         f"expected {count} matching message(s) in {maildir} within {timeout:g}s, "
         f"found {found} matching of {len(everything)}: {summary}"
