@@ -19,6 +19,7 @@ from faststream.kafka.annotations import KafkaMessage
 from pydantic import ValidationError
 from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.context import causation_id, correlation_id
@@ -30,6 +31,13 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[AsyncSession, CloudEvent, EventData], Awaitable[None]]
 AfterCommit = Callable[[CloudEvent], Awaitable[None]]
+
+
+def is_outage(exc: BaseException) -> bool:
+    """The database (or the network to it) is down, rather than the handler being wrong."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, OperationalError | InterfaceError | OSError | TimeoutError)
 
 
 class PermanentError(Exception):
@@ -126,10 +134,13 @@ class EventConsumer:
             raise PermanentError(f"invalid data for {event.type}: {where}: {first['msg']}") from exc
 
     async def _apply_with_retries(self, event: CloudEvent, data: EventData) -> DeadLetter | None:
+        """Apply, retrying a failing handler ``max_attempts`` times; an unreachable database is
+        not the message's fault, so it is waited out without spending attempts."""
         handler = self.handlers.get(event.type) or self.fallback
         assert handler is not None
         delay = self.backoff_s
-        for attempt in range(1, self.max_attempts + 1):
+        attempt = 1
+        while True:
             try:
                 applied = await self._apply(handler, event, data)
             except PermanentError as exc:
@@ -138,19 +149,21 @@ class EventConsumer:
                 raise
             except Exception as exc:
                 reason = f"{type(exc).__name__}: {exc}"
+                outage = is_outage(exc)
                 log.warning(
-                    "handler failed",
+                    "database unreachable; waiting" if outage else "handler failed",
                     extra={"event_id": str(event.id), "attempt": attempt, "error": reason},
                 )
-                if attempt == self.max_attempts:
-                    return DeadLetter(reason, attempt)
+                if not outage:
+                    if attempt == self.max_attempts:
+                        return DeadLetter(reason, attempt)
+                    attempt += 1
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.max_backoff_s)
                 continue
             if applied and self.after_commit is not None:
                 await self.after_commit(event)
             return None
-        return None
 
     async def _apply(self, handler: Handler, event: CloudEvent, data: EventData) -> bool:
         async with self.sessions() as session, session.begin():

@@ -12,6 +12,7 @@ from typing import ClassVar
 from uuid import UUID
 
 from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, Uuid
+from sqlalchemy.exc import OperationalError
 
 from shared.context import correlation_id
 from shared.contracts.base import EventData
@@ -48,6 +49,17 @@ class CrashCounted(Counted):
 
     event_type: ClassVar[str] = "uk.alliance.kernel_test.crash_counted.v1"
     topic: ClassVar[str] = CRASH_TOPIC
+
+
+class FlakyDatabase(EventData):
+    """Handled only after the database has "failed" ``outages`` times."""
+
+    event_type: ClassVar[str] = "uk.alliance.kernel_test.flaky_database.v1"
+    topic: ClassVar[str] = TOPIC
+    key_field: ClassVar[str] = "counter"
+
+    counter: str
+    outages: int
 
 
 def kernel_metadata() -> tuple[MetaData, Table]:
@@ -89,6 +101,18 @@ def build_runtime(
                 n=data.n,
                 correlation_id=correlation_id.get(),
             )
+        )
+
+    outages_seen: dict[str, int] = {}
+
+    @consumer.on(FlakyDatabase)
+    async def flaky(session, event: CloudEvent, data: FlakyDatabase) -> None:  # type: ignore[no-untyped-def]
+        seen = outages_seen.get(data.counter, 0)
+        if seen < data.outages:
+            outages_seen[data.counter] = seen + 1
+            raise OperationalError("SELECT 1", {}, ConnectionRefusedError("database is down"))
+        await session.execute(
+            ledger.insert().values(event_id=event.id, counter=data.counter, n=data.outages)
         )
 
     @consumer.on(AlwaysFails)

@@ -19,6 +19,7 @@ from tests.platform.kernel_app import (
     AlwaysFails,
     Counted,
     CrashCounted,
+    FlakyDatabase,
     ledger_rows,
 )
 from tests.support.kafka import header, read_topic
@@ -76,6 +77,17 @@ async def test_a_message_that_always_fails_is_dead_lettered_and_the_next_is_proc
     assert header(dead, "dlq_attempts") == str(kernel.settings.consumer_max_attempts)
     assert header(dead, "dlq_original_topic") == TOPIC
     assert json.loads(dead.value) == {"counter": counter}
+
+
+async def test_a_database_outage_is_waited_out_not_dead_lettered(kernel: ServiceRuntime) -> None:
+    counter = f"o-{uuid.uuid4()}"
+    outages = kernel.settings.consumer_max_attempts + 1
+    async with kernel.transaction() as session:
+        await kernel.outbox.add(session, FlakyDatabase(counter=counter, outages=outages))
+        await kernel.outbox.add(session, Counted(counter=counter, n=1))
+
+    # Applied (a dead letter never reaches the ledger), and only then the next one, in order.
+    await eventually(lambda: effects_of(kernel, counter), lambda ns: ns == [outages, 1])
 
 
 async def test_unknown_types_and_bad_data_are_dead_lettered_with_the_reason(
