@@ -5,9 +5,9 @@ from uuid import UUID
 
 from shared.contracts.base import registry
 from tests.bookings.conftest import Alliance, MovableClock
-from tests.bookings.polling import eventually
 from tests.support.kafka import Record, header, read_topic
 from tests.support.stack import Stack
+from tests.support.wait import eventually
 
 EXPECTED = Counter(
     {

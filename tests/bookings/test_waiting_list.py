@@ -2,9 +2,9 @@ from datetime import timedelta
 from typing import Any
 
 from tests.bookings.conftest import Alliance, MovableClock, make_app
-from tests.bookings.polling import eventually
 from tests.support.apps import running_app
 from tests.support.stack import Stack
+from tests.support.wait import eventually
 
 
 async def _get(alliance: Alliance, booking: dict[str, Any]) -> dict[str, Any]:

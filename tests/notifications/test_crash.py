@@ -17,12 +17,12 @@ from shared.settings import settings_env
 from tests.notifications import factories as f
 from tests.notifications.support import (
     FAST_DELIVERY,
-    eventually,
     mail_to,
     publish,
     wait_for_mail,
 )
 from tests.support.stack import Stack
+from tests.support.wait import eventually
 
 ROOT = Path(__file__).resolve().parents[2]
 SENDERS = 4
@@ -64,7 +64,7 @@ async def ready(port: int, child: ChildProcess) -> None:
         except httpx.TransportError:
             return False
 
-    await eventually(answers, "the notifications process is ready", timeout_s=60)
+    await eventually(answers, message="the notifications process is ready", timeout=60)
 
 
 async def test_killed_mid_burst_and_restarted_it_loses_nothing(
@@ -108,7 +108,7 @@ async def test_killed_mid_burst_and_restarted_it_loses_nothing(
                 )
             return response.json()["total"] == 0
 
-        await eventually(all_sent, "nothing left pending", timeout_s=30)
+        await eventually(all_sent, message="nothing left pending", timeout=30)
         mails = mail_to(stack.maildir, run)
 
     ids = Counter(m["Message-ID"] for m in mails)

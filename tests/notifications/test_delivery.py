@@ -18,8 +18,9 @@ from services.notifications.app import build_app
 from shared.contracts.bookings import BookingConfirmed
 from shared.devstack import free_port
 from tests.notifications import factories as f
-from tests.notifications.support import envelope, eventually, fast_delivery
+from tests.notifications.support import envelope, fast_delivery
 from tests.support.stack import Stack
+from tests.support.wait import eventually
 
 
 @dataclass
@@ -139,7 +140,7 @@ async def test_a_temporary_refusal_is_retried_with_backoff_then_given_up(
         item = await by_recipient(client, stack, data.booking.participant.email)
         return item if item["status"] == "failed" else None
 
-    failed = await eventually(given_up, "the second temporary failure ends it", timeout_s=10)
+    failed = await eventually(given_up, message="the second temporary failure ends it", timeout=10)
     assert failed["attempts"] == 2
 
 

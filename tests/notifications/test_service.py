@@ -13,7 +13,6 @@ from shared.contracts.envelope import CloudEvent
 from shared.contracts.topics import BOOKINGS_EVENTS, dead_letter_topic
 from tests.notifications import factories as f
 from tests.notifications.support import (
-    eventually,
     fast_delivery,
     html_part,
     mail_to,
@@ -26,6 +25,7 @@ from tests.notifications.support import (
 from tests.support.apps import running_app
 from tests.support.kafka import header, read_topic
 from tests.support.stack import Stack
+from tests.support.wait import eventually
 
 DLQ = dead_letter_topic("notifications")
 
@@ -219,7 +219,9 @@ async def test_mail_held_while_smtp_is_down_is_delivered_once_when_it_is_back(
             items = (await listed(client, stack, event_id=str(event.id)))["items"]
             return items if len(items) == 3 and all(n["attempts"] >= 1 for n in items) else None
 
-        items = await eventually(tried, "three notifications tried while SMTP is down")
+        items = await eventually(
+            tried, message="three notifications tried while SMTP is down", timeout=30
+        )
         assert {n["status"] for n in items} == {"pending"}
         assert all(n["last_error"] for n in items)
     finally:
@@ -233,5 +235,5 @@ async def test_mail_held_while_smtp_is_down_is_delivered_once_when_it_is_back(
         items = (await listed(client, stack, event_id=str(event.id)))["items"]
         return {n["status"] for n in items} == {"sent"}
 
-    await eventually(all_sent, "all recorded as sent", timeout_s=10)
+    await eventually(all_sent, message="all recorded as sent", timeout=10)
     assert len(mail_to(stack.maildir, run)) == 3
