@@ -3,7 +3,6 @@
 import logging
 import signal
 import sys
-import threading
 import time
 from typing import Annotated
 
@@ -30,10 +29,13 @@ def up() -> None:
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     started = time.monotonic()
     stack = LocalStack.from_environment(Settings())
-    stopping = threading.Event()
+
+    def ignore_signals() -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def on_signal(signum: int, _frame: object) -> None:
-        stopping.set()
+        ignore_signals()  # a second Ctrl-C must not cut the clean stop short
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_signal)
@@ -48,15 +50,13 @@ def up() -> None:
     _print_table(stack, time.monotonic() - started)
     code = 0
     try:
-        while not stopping.is_set():
-            problem = stack.dead_service()
-            if problem:
-                typer.echo(f"alliance: {problem}; stopping everything", err=True)
-                code = 1
-                break
-            stopping.wait(0.5)
+        while (problem := stack.dead_service()) is None:
+            time.sleep(0.5)
+        typer.echo(f"alliance: {problem}; stopping everything", err=True)
+        code = 1
     except KeyboardInterrupt:
         pass
+    ignore_signals()
     typer.echo("alliance: stopping…")
     stack.stop()
     typer.echo("alliance: stopped")

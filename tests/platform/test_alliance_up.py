@@ -85,6 +85,7 @@ def test_alliance_up_brings_every_service_to_ready_and_stopping_leaves_nothing(
             assert any(url in line for line in lines), lines
             assert httpx.get(f"{url}/readyz", timeout=5).status_code == 200
         process.send_signal(signal.SIGTERM)
+        process.send_signal(signal.SIGINT)  # impatient: a second signal must not cut the stop
         assert process.wait(timeout=60) == 0
     finally:
         if process.poll() is None:
