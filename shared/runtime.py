@@ -84,6 +84,7 @@ class ServiceRuntime:
             after_commit=after_commit,
             session_timeout_ms=self.settings.kafka_session_timeout_ms,
             heartbeat_interval_ms=self.settings.kafka_heartbeat_interval_ms,
+            fetch_max_wait_ms=self.settings.kafka_fetch_max_wait_ms,
         )
         self.consumers.append(consumer)
         return consumer

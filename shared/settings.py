@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     kafka_sasl_password: SecretStr | None = Field(None, alias="KAFKA_SASL_PASSWORD")
     kafka_session_timeout_ms: int = Field(10_000, alias="KAFKA_SESSION_TIMEOUT_MS")
     kafka_heartbeat_interval_ms: int = Field(3_000, alias="KAFKA_HEARTBEAT_INTERVAL_MS")
+    kafka_fetch_max_wait_ms: int = Field(100, alias="KAFKA_FETCH_MAX_WAIT_MS")
 
     smtp_host: str | None = Field(None, alias="SMTP_HOST")
     smtp_port: int = Field(8025, alias="SMTP_PORT")

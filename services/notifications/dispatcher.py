@@ -41,10 +41,10 @@ class Dispatcher:
         self._generation = 0
 
     async def wake(self, *_: object) -> None:
-        """Something new is pending: idle senders look now rather than at the next poll."""
+        """Something new is pending: one idle sender looks now (it goes on while rows are due)."""
         async with self._wake:
             self._generation += 1
-            self._wake.notify_all()
+            self._wake.notify(1)
 
     def start(self) -> "asyncio.Task[None]":
         return asyncio.create_task(self.run(), name="notifications-dispatcher")

@@ -64,6 +64,7 @@ class EventConsumer:
         after_commit: AfterCommit | None = None,
         session_timeout_ms: int = 10_000,
         heartbeat_interval_ms: int = 3_000,
+        fetch_max_wait_ms: int = 100,
     ) -> None:
         self.broker = broker
         self.sessions = sessions
@@ -76,6 +77,7 @@ class EventConsumer:
         self.after_commit = after_commit
         self.session_timeout_ms = session_timeout_ms
         self.heartbeat_interval_ms = heartbeat_interval_ms
+        self.fetch_max_wait_ms = fetch_max_wait_ms
         self.handlers: dict[str, Handler] = {}
         self.fallback: Handler | None = None
 
@@ -100,6 +102,7 @@ class EventConsumer:
             ack_policy=AckPolicy.NACK_ON_ERROR,
             session_timeout_ms=self.session_timeout_ms,
             heartbeat_interval_ms=self.heartbeat_interval_ms,
+            fetch_max_wait_ms=self.fetch_max_wait_ms,
             title=f"{self.group_id}:{','.join(topics)}",
         )
         async def receive(message: KafkaMessage) -> None:
