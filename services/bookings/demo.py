@@ -3,7 +3,7 @@
 Idempotent: does nothing if the demo alliances already have courses.
 """
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
@@ -11,6 +11,7 @@ from services.bookings.api.schemas import CourseIn, SchoolIn
 from services.bookings.clock import SystemClock
 from services.bookings.config import BookingsConfig
 from services.bookings.context import BookingsContext
+from services.bookings.domain.calendar import is_working_day
 from services.bookings.service_layer import courses, schools
 from services.bookings.tables import courses as courses_table
 from shared.runtime import ServiceRuntime
@@ -65,6 +66,22 @@ SCHOOLS = [
 ]
 
 
+def _in_term(day: date) -> bool:
+    """A working day outside the Christmas and summer breaks, when courses really run."""
+    christmas = (day.month == 12 and day.day >= 19) or (day.month == 1 and day.day <= 4)
+    summer = (day.month == 7 and day.day >= 24) or day.month == 8
+    return is_working_day(day) and not christmas and not summer
+
+
+def _term_shift(days: int) -> int:
+    """Days to move a course whose first session is ``days`` away so that it falls in term."""
+    day = datetime.now(UTC).date() + timedelta(days=days)
+    shift = 0
+    while not _in_term(day + timedelta(days=shift)):
+        shift += 1
+    return shift
+
+
 def _at(days: int, hour: int, minute: int = 0) -> datetime:
     day = datetime.now(UTC).date() + timedelta(days=days)
     return datetime.combine(day, time(hour, minute), tzinfo=UTC)
@@ -82,6 +99,8 @@ def _course(
     non_member: int,
     **extra: object,
 ) -> CourseIn:
+    shift = _term_shift(sessions[0][0])
+    sessions = [(d + shift, h, length, venue) for d, h, length, venue in sessions]
     return CourseIn.model_validate(
         {
             "title": title,
