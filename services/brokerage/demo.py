@@ -1,7 +1,7 @@
 """Demo data for `alliance up`: two alliances, their coordinators, ten SLEs and a few requests
 in different states. Idempotent: does nothing if the demo alliances already have SLEs."""
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from services.brokerage import repository as repo
@@ -214,6 +214,12 @@ def _coordinator(alliance_id: str) -> Caller:
     return Caller(Principal("demo-coordinator", frozenset({Role.COORDINATOR}), alliance_id))
 
 
+def next_monday(weeks_ahead: int) -> date:
+    """A Monday some weeks from today, so the demo deployment always lies ahead."""
+    today = datetime.now(UTC).date()
+    return today + timedelta(days=(7 - today.weekday()) % 7 + 7 * weeks_ahead)
+
+
 async def load_demo_data(runtime: ServiceRuntime) -> None:
     async with runtime.sessions() as session:
         if await repo.list_sles(session, ODYSSEY):
@@ -260,8 +266,8 @@ async def load_demo_data(runtime: ServiceRuntime) -> None:
             days=4,
             day_rate_pence=35_000,
             brokerage_fee_percent=10,
-            starts_on=date(2026, 1, 12),
-            ends_on=date(2026, 3, 27),
+            starts_on=next_monday(weeks_ahead=3),
+            ends_on=next_monday(weeks_ahead=13) + timedelta(days=4),
         ),
     )
     # Cinderford: triaged, waiting for matching. Hinckley: just submitted.
