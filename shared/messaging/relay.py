@@ -73,11 +73,28 @@ class OutboxRelay:
             except Exception as exc:
                 self.last_error = f"{type(exc).__name__}: {exc}"
                 log.warning("outbox relay failed; retrying", extra={"error": self.last_error})
+                await self._record_failure(self.last_error)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, self.max_backoff_s)
                 continue
             if published < self.batch_size:
                 await self._idle()
+
+    async def _record_failure(self, error: str) -> None:
+        """Note the failure on the oldest pending row, where an on-call engineer will look."""
+        t = self.table
+        oldest = (
+            select(t.c.id).where(t.c.published_at.is_(None)).order_by(t.c.id).limit(1)
+        ).scalar_subquery()
+        try:
+            async with self.sessions() as session, session.begin():
+                await session.execute(
+                    update(t)
+                    .where(t.c.id == oldest)
+                    .values(attempts=t.c.attempts + 1, last_error=error[:2000])
+                )
+        except Exception:
+            log.warning("could not record the relay failure", exc_info=True)
 
     async def _idle(self) -> None:
         # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancellation that

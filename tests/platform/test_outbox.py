@@ -138,3 +138,41 @@ async def test_several_relays_never_publish_the_same_row_twice(
 async def relay_until_empty(relay: OutboxRelay) -> None:
     while await relay.pending_count() > 0:
         await relay.publish_batch()
+
+
+async def test_a_row_that_cannot_be_published_shows_why_and_holds_back_the_rest(
+    stack: Stack, kernel_settings
+) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from shared.messaging.broker import make_broker
+    from tests.platform.kernel_app import build_runtime
+    from tests.support.wait import eventually
+
+    url = await stack.migrated_database("bookings", "poison")
+    settings = kernel_settings.model_copy(update={"bookings_database_url": url})
+    runtime = build_runtime(settings)
+    broker = make_broker(settings, "poison-relay")
+    relay = OutboxRelay(runtime.sessions, broker, runtime.outbox_table, "poison")
+    table = runtime.outbox_table
+    async with runtime.sessions() as session, session.begin():
+        await runtime.outbox.add(session, Counted(counter="poison", n=1))
+        too_big = {"counter": "poison", "n": 1, "padding": "x" * 2_000_000}
+        await session.execute(table.update().values(payload=too_big))
+        await runtime.outbox.add(session, Counted(counter="poison", n=2))
+
+    async def rows() -> list[tuple[int, int, str | None, object]]:
+        async with runtime.sessions() as session:
+            query = select(table.c.id, table.c.attempts, table.c.last_error, table.c.published_at)
+            return [tuple(r) for r in (await session.execute(query.order_by(table.c.id))).all()]
+
+    await broker.start()
+    relay.start()
+    try:
+        first, second = await eventually(rows, lambda found: found[0][1] >= 1, timeout=30)
+    finally:
+        await relay.stop()
+        await broker.stop()
+        await runtime.engine.dispose()
+    assert "MessageSizeTooLarge" in (first[2] or ""), "the reason is on the row"
+    assert first[3] is None and second[3] is None, "nothing after it overtakes it"
