@@ -31,6 +31,7 @@ WHY = {
     Kind.COORDINATOR: "you coordinate support requests for your alliance",
     Kind.SLE: "you are the specialist leader of education (SLE) named on this request",
     Kind.HOME_HEAD: "you are the headteacher of this SLE's home school",
+    Kind.ALLIANCE_ADMIN: "you administer this alliance's courses",
 }
 
 

@@ -87,6 +87,8 @@ class CourseCancelled(_CourseEvent):
     event_type: ClassVar[str] = _t("course_cancelled")
     reason: str
     bookings_cancelled: int
+    administrator: Contact | None = None
+    """The administrator who cancelled it, to be told what followed."""
 
 
 class BookingRequested(_BookingEvent):

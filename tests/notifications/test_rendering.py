@@ -176,3 +176,20 @@ def test_only_the_school_contact_gets_the_schools_private_link() -> None:
     assert private in message_for(data, "school_contact").html.replace("&amp;", "&")
     coordinator = message_for(data, "coordinator")
     assert "token=secret" not in coordinator.text + coordinator.html
+
+
+def test_the_administrator_hears_how_many_bookings_the_cancellation_took_down() -> None:
+    from shared.contracts.common import Contact
+
+    admin = Contact(name="Alliance administrator", email="admin@odyssey.example.org")
+    data = b.CourseCancelled(
+        course=f.course(), reason="Too few bookings", bookings_cancelled=3, administrator=admin
+    )
+    message = message_for(data, "alliance_admin")
+    assert message.subject == (
+        "You cancelled Leading <Phonics> & Early Reading: 3 bookings cancelled"
+    )
+    assert "Bookings cancelled: 3" in message.text
+    assert "Reason given: Too few bookings" in message.text
+    assert "Leading &lt;Phonics&gt;" in message.html
+    assert data.course.url in message.text

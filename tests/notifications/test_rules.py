@@ -8,6 +8,7 @@ from services.notifications.domain.recipients import RULES, Kind, recipients
 from shared.contracts import bookings as b
 from shared.contracts import brokerage as r
 from shared.contracts.base import registry
+from shared.contracts.common import Contact
 from tests.notifications import factories as f
 
 
@@ -102,10 +103,16 @@ def test_offer_goes_to_participant_and_booker() -> None:
     assert [k for k, _ in kinds(data)] == ["participant", "booker"]
 
 
-def test_course_level_events_email_no_one() -> None:
+def test_course_level_events_email_no_one_but_the_administrator_who_cancelled() -> None:
     course = f.course()
     assert recipients(b.CourseCancelled(course=course, reason="x", bookings_cancelled=3)) == []
     assert recipients(b.CoursePublished(course=course, capacity=20)) == []
+    admin = Contact(name="Alliance administrator", email="Admin@Odyssey.example.org")
+    cancelled = b.CourseCancelled(
+        course=course, reason="x", bookings_cancelled=3, administrator=admin
+    )
+    assert kinds(cancelled) == [("alliance_admin", "course_cancelled_summary")]
+    assert [p.email for p in recipients(cancelled)] == ["admin@odyssey.example.org"]
 
 
 def test_request_submitted_reaches_school_and_every_coordinator() -> None:

@@ -33,6 +33,7 @@ from shared.contracts.bookings import (
     CourseChanged,
     CoursePublished,
 )
+from shared.contracts.common import Contact
 from shared.web.auth import Principal
 from shared.web.problems import Conflict, Unprocessable, field_errors
 
@@ -195,6 +196,13 @@ async def publish_course(ctx: BookingsContext, principal: Principal, course_id: 
     return course_out(ctx, row, ctx.clock.now())
 
 
+def administrator_contact(principal: Principal) -> Contact | None:
+    """Who to tell that the cancellation went through: the token's email, where it has one."""
+    if not principal.email:
+        return None
+    return Contact(name="Alliance administrator", email=principal.email, role="alliance_admin")
+
+
 async def cancel_course(
     ctx: BookingsContext, principal: Principal, course_id: UUID, reason: str
 ) -> CourseOut:
@@ -212,7 +220,13 @@ async def cancel_course(
         assert course is not None
         info = course_info(ctx, course)
         await ctx.runtime.outbox.add(
-            session, CourseCancelled(course=info, reason=reason, bookings_cancelled=len(live))
+            session,
+            CourseCancelled(
+                course=info,
+                reason=reason,
+                bookings_cancelled=len(live),
+                administrator=administrator_contact(principal),
+            ),
         )
         for booking_id in live:
             await repo.update_booking(

@@ -24,6 +24,7 @@ class Kind(StrEnum):
     COORDINATOR = "coordinator"
     SLE = "sle"
     HOME_HEAD = "home_head"
+    ALLIANCE_ADMIN = "alliance_admin"
 
 
 TemplateChoice = str | Callable[[EventData], str]
@@ -57,13 +58,15 @@ def _to(template: TemplateChoice, *kinds: Kind) -> tuple[Send, ...]:
 
 P, PP, BK, LEAD = Kind.PARTICIPANT, Kind.PREVIOUS_PARTICIPANT, Kind.BOOKER, Kind.CPD_LEAD
 SCHOOL, COORD, SLE, HEAD = Kind.SCHOOL_CONTACT, Kind.COORDINATOR, Kind.SLE, Kind.HOME_HEAD
+ADMIN = Kind.ALLIANCE_ADMIN
 
 RULES: dict[type[EventData], tuple[Send, ...]] = {
-    # Course-level events name no people; a course cancellation reaches participants and CPD
-    # leads through the BookingCancelled(cancelled_by="alliance") each live booking gets.
+    # A course cancellation reaches participants and CPD leads through the
+    # BookingCancelled(cancelled_by="alliance") each live booking gets; the administrator who
+    # cancelled it hears what followed.
     b.CoursePublished: (),
     b.CourseChanged: (),
-    b.CourseCancelled: (),
+    b.CourseCancelled: _to("course_cancelled_summary", ADMIN),
     # Requested is always followed by confirmed, waitlisted or awaiting approval.
     b.BookingRequested: (),
     b.BookingAwaitingApproval: (
@@ -116,6 +119,8 @@ def contacts(kind: Kind, data: EventData) -> list[Contact]:
             found = [sle.person if sle else None]
         case Kind.HOME_HEAD:
             found = [sle.home_head if sle else None]
+        case Kind.ALLIANCE_ADMIN:
+            found = [getattr(data, "administrator", None)]
     return [contact for contact in found if contact is not None]
 
 
