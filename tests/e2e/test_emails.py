@@ -24,12 +24,12 @@ def text_of(message: EmailMessage) -> str:
 
 async def mail_for(system: System, run: str, count: int) -> list[EmailMessage]:
     return await wait_for_messages_async(
-        system.stack.maildir, lambda m: run in recipient(m), count, timeout_s=60
+        system.maildir, lambda m: run in recipient(m), count, timeout_s=60
     )
 
 
 def settled(system: System, run: str) -> list[EmailMessage]:
-    return [m for m in read_maildir(system.stack.maildir) if run in recipient(m)]
+    return [m for m in read_maildir(system.maildir) if run in recipient(m)]
 
 
 async def wait_until_nothing_pending(system: System, alliance_id: str) -> None:

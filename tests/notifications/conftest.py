@@ -1,14 +1,25 @@
+"""The notifications tests run on a broker, database and SMTP server of their own: a consumer
+group new to a broker starts from its beginning, and the shared one holds every other test's
+events by the time these run."""
+
 from collections.abc import AsyncIterator
 
 import pytest
 from aiokafka import AIOKafkaProducer
 
+from tests.support.isolated import Isolated, isolated_parts
 from tests.support.stack import Stack
 
 
 @pytest.fixture(scope="session")
-async def producer(stack: Stack) -> AsyncIterator[AIOKafkaProducer]:
-    kafka = AIOKafkaProducer(bootstrap_servers=stack.bootstrap, acks="all")
+async def parts(stack: Stack) -> AsyncIterator[Isolated]:
+    async with isolated_parts(stack, "notifications", services=("notifications",)) as isolated:
+        yield isolated
+
+
+@pytest.fixture(scope="session")
+async def producer(parts: Isolated) -> AsyncIterator[AIOKafkaProducer]:
+    kafka = AIOKafkaProducer(bootstrap_servers=parts.bootstrap, acks="all")
     await kafka.start()
     try:
         yield kafka

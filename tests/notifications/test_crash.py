@@ -4,11 +4,12 @@ import os
 import signal
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import pytest
 from aiokafka import AIOKafkaProducer
 
 from services.notifications.domain.identity import message_id, notification_id
@@ -21,6 +22,7 @@ from tests.notifications.support import (
     publish,
     wait_for_mail,
 )
+from tests.support.isolated import Isolated, isolated_parts
 from tests.support.stack import Stack
 from tests.support.wait import eventually
 
@@ -28,9 +30,10 @@ ROOT = Path(__file__).resolve().parents[2]
 SENDERS = 4
 
 
-def service_env(stack: Stack, port: int) -> dict[str, str]:
+def service_env(stack: Stack, parts: Isolated, port: int) -> dict[str, str]:
     env = dict(os.environ)
-    env.update(settings_env(stack.settings(NOTIFICATIONS_PORT=port, LOG_LEVEL="WARNING")))
+    settings = stack.settings(**parts.overrides, NOTIFICATIONS_PORT=port, LOG_LEVEL="WARNING")
+    env.update(settings_env(settings))
     env.update({k: str(v) for k, v in FAST_DELIVERY.items()})
     env["NOTIFICATIONS_SENDERS"] = str(SENDERS)
     env["PYTHONPATH"] = str(ROOT)
@@ -38,12 +41,12 @@ def service_env(stack: Stack, port: int) -> dict[str, str]:
 
 
 @contextmanager
-def service_process(stack: Stack, port: int, name: str) -> Iterator[ChildProcess]:
+def service_process(stack: Stack, parts: Isolated, port: int, name: str) -> Iterator[ChildProcess]:
     child = ChildProcess(
         name,
         [sys.executable, "-m", "services.notifications"],
         stack.root / f"{name}.log",
-        env=service_env(stack, port),
+        env=service_env(stack, parts, port),
         cwd=ROOT,
     )
     child.start()
@@ -67,15 +70,31 @@ async def ready(port: int, child: ChildProcess) -> None:
     await eventually(answers, message="the notifications process is ready", timeout=60)
 
 
+@pytest.fixture
+async def parts(stack: Stack) -> AsyncIterator[Isolated]:
+    async with isolated_parts(stack, "crash", services=("notifications",)) as isolated:
+        yield isolated
+
+
+@pytest.fixture
+async def producer(parts: Isolated) -> AsyncIterator[AIOKafkaProducer]:
+    kafka = AIOKafkaProducer(bootstrap_servers=parts.bootstrap, acks="all")
+    await kafka.start()
+    try:
+        yield kafka
+    finally:
+        await kafka.stop()
+
+
 async def test_killed_mid_burst_and_restarted_it_loses_nothing(
-    stack: Stack, producer: AIOKafkaProducer
+    stack: Stack, parts: Isolated, producer: AIOKafkaProducer
 ) -> None:
-    run, port = f.tag(), free_port()
+    run, port, maildir = f.tag(), free_port(), parts.maildir
     before = [f.confirmed(f"{run}-a{i}") for i in range(150)]
     during = [f.confirmed(f"{run}-b{i}") for i in range(15)]
     expected: set[str] = set()
 
-    with service_process(stack, port, "notifications-crash-1") as first:
+    with service_process(stack, parts, port, "notifications-crash-1") as first:
         await ready(port, first)
         for data in before:
             event = await publish(producer, data)
@@ -83,10 +102,10 @@ async def test_killed_mid_burst_and_restarted_it_loses_nothing(
                 message_id(notification_id(event.id, p.email), "alliance.localhost")
                 for p in (data.booking.participant, data.booking.cpd_lead)
             }
-        await wait_for_mail(stack.maildir, run, 10, timeout_s=60)
+        await wait_for_mail(maildir, run, 10, timeout_s=60)
         os.killpg(first.pid, signal.SIGKILL)
         first.wait(10)
-    delivered_before_restart = len(mail_to(stack.maildir, run))
+    delivered_before_restart = len(mail_to(maildir, run))
     assert delivered_before_restart < len(expected), "the kill came too late to test anything"
 
     for data in during:
@@ -96,9 +115,9 @@ async def test_killed_mid_burst_and_restarted_it_loses_nothing(
             for p in (data.booking.participant, data.booking.cpd_lead)
         }
 
-    with service_process(stack, port, "notifications-crash-2") as second:
+    with service_process(stack, parts, port, "notifications-crash-2") as second:
         await ready(port, second)
-        mails = await wait_for_mail(stack.maildir, run, len(expected), timeout_s=90)
+        mails = await wait_for_mail(maildir, run, len(expected), timeout_s=90)
 
         async def all_sent() -> bool:
             admin = stack.auth("alliance_admin", "odyssey-tsa")
@@ -109,7 +128,7 @@ async def test_killed_mid_burst_and_restarted_it_loses_nothing(
             return response.json()["total"] == 0
 
         await eventually(all_sent, message="nothing left pending", timeout=30)
-        mails = mail_to(stack.maildir, run)
+        mails = mail_to(maildir, run)
 
     ids = Counter(m["Message-ID"] for m in mails)
     assert set(ids) == expected, "every notification arrived, and nothing else"

@@ -23,6 +23,7 @@ from tests.notifications.support import (
     wait_for_mail,
 )
 from tests.support.apps import running_app
+from tests.support.isolated import Isolated
 from tests.support.kafka import header, read_topic
 from tests.support.stack import Stack
 from tests.support.wait import eventually
@@ -31,13 +32,15 @@ DLQ = dead_letter_topic("notifications")
 
 
 @pytest.fixture(scope="module")
-async def client(stack: Stack, producer: AIOKafkaProducer) -> AsyncIterator[httpx.AsyncClient]:
+async def client(
+    stack: Stack, parts: Isolated, producer: AIOKafkaProducer
+) -> AsyncIterator[httpx.AsyncClient]:
     build = lambda settings: build_app(settings, fast_delivery())  # noqa: E731
-    async with running_app(build, stack.settings()) as (_, http):
+    async with running_app(build, stack.settings(**parts.overrides)) as (_, http):
         # Warm up: the consumer has joined its group once a first event comes through.
         warm = f.confirmed()
         await publish(producer, warm)
-        await wait_for_mail(stack.maildir, warm.booking.participant.email, 1, timeout_s=60)
+        await wait_for_mail(parts.maildir, warm.booking.participant.email, 1, timeout_s=60)
         yield http
 
 
@@ -52,13 +55,13 @@ async def listed(client: httpx.AsyncClient, stack: Stack, **params: object) -> d
 
 
 async def test_a_confirmed_booking_mails_participant_and_lead_once_each_with_the_facts(
-    stack: Stack, client: httpx.AsyncClient, producer: AIOKafkaProducer
+    stack: Stack, parts: Isolated, client: httpx.AsyncClient, producer: AIOKafkaProducer
 ) -> None:
     run = f.tag()
     data = f.confirmed(run)
     event = await publish(producer, data)
 
-    mails = await wait_for_mail(stack.maildir, run, 2)
+    mails = await wait_for_mail(parts.maildir, run, 2)
     assert per_address(mails) == {data.booking.participant.email: 1, data.booking.cpd_lead.email: 1}
     for mail in mails:
         text = text_part(mail)
@@ -76,12 +79,12 @@ async def test_a_confirmed_booking_mails_participant_and_lead_once_each_with_the
 
 
 async def test_staff_see_only_their_alliance_and_need_a_staff_role(
-    stack: Stack, client: httpx.AsyncClient, producer: AIOKafkaProducer
+    stack: Stack, parts: Isolated, client: httpx.AsyncClient, producer: AIOKafkaProducer
 ) -> None:
     run = f.tag()
     data = f.confirmed(run, alliance_id="forest-way-tsa")
     event = await publish(producer, data)
-    await wait_for_mail(stack.maildir, run, 2)
+    await wait_for_mail(parts.maildir, run, 2)
     params = {"event_id": str(event.id)}
 
     theirs = await client.get(
@@ -118,7 +121,7 @@ async def test_staff_see_only_their_alliance_and_need_a_staff_role(
 
 
 async def test_cancelling_a_course_mails_each_participant_and_lead_exactly_once(
-    stack: Stack, client: httpx.AsyncClient, producer: AIOKafkaProducer
+    stack: Stack, parts: Isolated, client: httpx.AsyncClient, producer: AIOKafkaProducer
 ) -> None:
     run, course, n = f.tag(), f.course(), 5
     cancellations = [f.cancelled_by_alliance(f"{run}-{i}", course) for i in range(n)]
@@ -128,7 +131,7 @@ async def test_cancelling_a_course_mails_each_participant_and_lead_exactly_once(
         producer, b.CourseCancelled(course=course, reason="Too few", bookings_cancelled=n)
     )
 
-    mails = await wait_for_mail(stack.maildir, run, 2 * n)
+    mails = await wait_for_mail(parts.maildir, run, 2 * n)
     expected = {d.booking.participant.email for d in cancellations}
     expected |= {d.booking.cpd_lead.email for d in cancellations}
     assert len(expected) == 2 * n
@@ -138,12 +141,12 @@ async def test_cancelling_a_course_mails_each_participant_and_lead_exactly_once(
 
 
 async def test_a_support_request_mails_the_school_and_each_coordinator_once(
-    stack: Stack, client: httpx.AsyncClient, producer: AIOKafkaProducer
+    stack: Stack, parts: Isolated, client: httpx.AsyncClient, producer: AIOKafkaProducer
 ) -> None:
     run = f.tag()
     data = f.submitted(run)
     await publish(producer, data)
-    mails = await wait_for_mail(stack.maildir, run, 3)
+    mails = await wait_for_mail(parts.maildir, run, 3)
     people = [data.request.contact, *data.request.coordinators]
     assert per_address(mails) == {p.email: 1 for p in people}
     school = next(m for m in mails if m["To"].addresses[0].addr_spec == data.request.contact.email)
@@ -151,22 +154,22 @@ async def test_a_support_request_mails_the_school_and_each_coordinator_once(
 
 
 async def test_the_same_event_delivered_twice_sends_nothing_more(
-    stack: Stack, client: httpx.AsyncClient, producer: AIOKafkaProducer
+    stack: Stack, parts: Isolated, client: httpx.AsyncClient, producer: AIOKafkaProducer
 ) -> None:
     run = f.tag()
     data = f.confirmed(run)
     event_id = uuid4()
     await publish(producer, data, event_id)
-    await wait_for_mail(stack.maildir, run, 2)
+    await wait_for_mail(parts.maildir, run, 2)
     await publish(producer, data, event_id)
     # A later event on the same key (same partition) is processed after the repeat.
     after = b.BookingConfirmed(course=data.course, booking=f.booking(f"{run}-after"))
     await publish(producer, after)
-    await wait_for_mail(stack.maildir, f"{run}-after", 3)
+    await wait_for_mail(parts.maildir, f"{run}-after", 3)
 
     firsts = [
         m
-        for m in mail_to(stack.maildir, run)
+        for m in mail_to(parts.maildir, run)
         if f"{run}-after" not in m["To"].addresses[0].addr_spec
     ]
     assert len(firsts) == 2
@@ -174,7 +177,7 @@ async def test_the_same_event_delivered_twice_sends_nothing_more(
 
 
 async def test_unknown_and_malformed_events_are_dead_lettered_and_the_rest_flows(
-    stack: Stack, client: httpx.AsyncClient, producer: AIOKafkaProducer
+    stack: Stack, parts: Isolated, client: httpx.AsyncClient, producer: AIOKafkaProducer
 ) -> None:
     run = f.tag()
     good = f.confirmed(run)
@@ -191,10 +194,10 @@ async def test_unknown_and_malformed_events_are_dead_lettered_and_the_rest_flows
     await publish_event(producer, BOOKINGS_EVENTS, key, broken)
     await publish(producer, good)
 
-    await wait_for_mail(stack.maildir, run, 2)
+    await wait_for_mail(parts.maildir, run, 2)
     ids = {str(unknown.id), str(broken.id)}
     dead = await read_topic(
-        stack.bootstrap,
+        parts.bootstrap,
         DLQ,
         until=lambda found: len(found) >= 2,
         match=lambda r: header(r, "ce_id") in ids,
@@ -206,11 +209,11 @@ async def test_unknown_and_malformed_events_are_dead_lettered_and_the_rest_flows
 
 
 async def test_mail_held_while_smtp_is_down_is_delivered_once_when_it_is_back(
-    stack: Stack, client: httpx.AsyncClient, producer: AIOKafkaProducer
+    stack: Stack, parts: Isolated, client: httpx.AsyncClient, producer: AIOKafkaProducer
 ) -> None:
     run = f.tag()
     data = f.submitted(run)
-    stack.smtp.pause()
+    parts.smtp.pause()
     try:
         event = await publish(producer, data)
 
@@ -225,9 +228,9 @@ async def test_mail_held_while_smtp_is_down_is_delivered_once_when_it_is_back(
         assert {n["status"] for n in items} == {"pending"}
         assert all(n["last_error"] for n in items)
     finally:
-        stack.smtp.resume()
+        parts.smtp.resume()
 
-    mails = await wait_for_mail(stack.maildir, run, 3, timeout_s=30)
+    mails = await wait_for_mail(parts.maildir, run, 3, timeout_s=30)
     people = [data.request.contact, *data.request.coordinators]
     assert per_address(mails) == {p.email: 1 for p in people}
 
@@ -236,4 +239,4 @@ async def test_mail_held_while_smtp_is_down_is_delivered_once_when_it_is_back(
         return {n["status"] for n in items} == {"sent"}
 
     await eventually(all_sent, message="all recorded as sent", timeout=10)
-    assert len(mail_to(stack.maildir, run)) == 3
+    assert len(mail_to(parts.maildir, run)) == 3
