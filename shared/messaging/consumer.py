@@ -1,7 +1,9 @@
 """Idempotent consumers: inbox in the effect's transaction, bounded retries, dead letters.
 
-Each message is handled in one database transaction that first records
-``(consumer group, event id)`` in the inbox; a redelivered event finds its row and does nothing.
+Messages come in batches; a batch is applied in one database transaction that first records
+each ``(consumer group, event id)`` in the inbox, so a redelivered event finds its row and does
+nothing. If any event of the batch fails, nothing of it is kept and the events are applied one
+by one, each in its own transaction, in order.
 A failing handler is retried with backoff up to ``max_attempts``; then the message goes to the
 group's dead-letter topic with the reason and attempt count in headers, and the offset moves on.
 Offsets are committed only after the effect (or the dead letter) is durable: a crash in between
@@ -10,9 +12,10 @@ means redelivery, never loss.
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
+from aiokafka import ConsumerRecord
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
@@ -65,6 +68,7 @@ class EventConsumer:
         session_timeout_ms: int = 10_000,
         heartbeat_interval_ms: int = 3_000,
         fetch_max_wait_ms: int = 100,
+        batch_size: int = 100,
     ) -> None:
         self.broker = broker
         self.sessions = sessions
@@ -78,6 +82,7 @@ class EventConsumer:
         self.session_timeout_ms = session_timeout_ms
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.fetch_max_wait_ms = fetch_max_wait_ms
+        self.batch_size = batch_size
         self.handlers: dict[str, Handler] = {}
         self.fallback: Handler | None = None
 
@@ -103,27 +108,83 @@ class EventConsumer:
             session_timeout_ms=self.session_timeout_ms,
             heartbeat_interval_ms=self.heartbeat_interval_ms,
             fetch_max_wait_ms=self.fetch_max_wait_ms,
+            batch=True,
+            max_records=self.batch_size,
+            batch_timeout_ms=self.fetch_max_wait_ms,
             title=f"{self.group_id}:{','.join(topics)}",
         )
         async def receive(message: KafkaMessage) -> None:
-            await self.process(message)
+            records = message.raw_message
+            await self.process(records if isinstance(records, tuple) else (records,))
 
-    async def process(self, message: KafkaMessage) -> None:
-        record = message.raw_message
-        headers = dict(message.headers)
+    async def process(self, records: Sequence[ConsumerRecord]) -> None:
+        """Apply a batch in order: all in one transaction when none fails, else one by one."""
+        ready: list[tuple[ConsumerRecord, CloudEvent, EventData]] = []
+        for record in records:
+            try:
+                event = CloudEvent.from_kafka(dict(record.headers or ()), record.value)
+                data = self._decode(event)
+            except (EnvelopeError, UnknownEventType, PermanentError) as exc:
+                await self._dead_letter(record, DeadLetter(str(exc), 1))
+                continue
+            if data is not None:
+                ready.append((record, event, data))
+        if not ready or await self._apply_together(ready):
+            return
+        for record, event, data in ready:
+            correlation_id.set(event.correlationid)
+            causation_id.set(str(event.id))
+            outcome = await self._apply_with_retries(event, data)
+            if outcome is not None:
+                await self._dead_letter(record, outcome)
+
+    async def _apply_together(
+        self, ready: list[tuple[ConsumerRecord, CloudEvent, EventData]]
+    ) -> bool:
+        """One transaction for the whole batch; False, with nothing committed, if any part fails."""
+        applied: list[CloudEvent] = []
         try:
-            event = CloudEvent.from_kafka(headers, message.body)
-            data = self._decode(event)
-        except (EnvelopeError, UnknownEventType, PermanentError) as exc:
-            await self._dead_letter(record, headers, message.body, DeadLetter(str(exc), 1))
-            return
-        if data is None:
-            return
-        correlation_id.set(event.correlationid)
-        causation_id.set(str(event.id))
-        outcome = await self._apply_with_retries(event, data)
-        if outcome is not None:
-            await self._dead_letter(record, headers, message.body, outcome)
+            async with self.sessions() as session, session.begin():
+                fresh = set(
+                    await session.scalars(
+                        insert(self.inbox)
+                        .values(
+                            [
+                                {
+                                    "consumer_group": self.group_id,
+                                    "event_id": event.id,
+                                    "event_type": event.type,
+                                }
+                                for _, event, _ in ready
+                            ]
+                        )
+                        .on_conflict_do_nothing()
+                        .returning(self.inbox.c.event_id)
+                    )
+                )
+                for _, event, data in ready:
+                    if event.id not in fresh:
+                        log.info("duplicate event ignored", extra={"event_id": str(event.id)})
+                        continue
+                    fresh.discard(event.id)
+                    correlation_id.set(event.correlationid)
+                    causation_id.set(str(event.id))
+                    handler = self.handlers.get(event.type) or self.fallback
+                    assert handler is not None
+                    await handler(session, event, data)
+                    applied.append(event)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.info(
+                "batch not applied together; applying one by one",
+                extra={"events": len(ready), "error": f"{type(exc).__name__}: {exc}"},
+            )
+            return False
+        if self.after_commit is not None:
+            for event in applied:
+                await self.after_commit(event)
+        return True
 
     def _decode(self, event: CloudEvent) -> EventData | None:
         model = registry.model_for(event.type)
@@ -182,26 +243,28 @@ class EventConsumer:
             await handler(session, event, data)
         return True
 
-    async def _dead_letter(
-        self, record: object, headers: dict[str, str], body: bytes, dead: DeadLetter
-    ) -> None:
+    async def _dead_letter(self, record: ConsumerRecord, dead: DeadLetter) -> None:
         log.error(
             "message dead-lettered",
             extra={"reason": dead.reason, "attempts": dead.attempts, "group": self.group_id},
         )
-        topic = getattr(record, "topic", "")
-        dl_headers = {
-            **{k: v for k, v in headers.items() if isinstance(v, str)},
+        original = {
+            key: value.decode(errors="replace") if isinstance(value, bytes) else str(value)
+            for key, value in record.headers or ()
+        }
+        headers = {
+            **original,
             "dlq_reason": dead.reason[:1000],
             "dlq_attempts": str(dead.attempts),
             "dlq_consumer_group": self.group_id,
-            "dlq_original_topic": str(topic),
-            "dlq_original_partition": str(getattr(record, "partition", "")),
-            "dlq_original_offset": str(getattr(record, "offset", "")),
+            "dlq_original_topic": record.topic,
+            "dlq_original_partition": str(record.partition),
+            "dlq_original_offset": str(record.offset),
         }
-        key = getattr(record, "key", None)
         try:
-            await self.broker.publish(body, self.dead_letter_topic, key=key, headers=dl_headers)
+            await self.broker.publish(
+                record.value or b"", self.dead_letter_topic, key=record.key, headers=headers
+            )
         except Exception:
             await asyncio.sleep(self.max_backoff_s)
             raise

@@ -137,20 +137,25 @@ async def test_a_consumer_killed_between_its_commit_and_its_offset_commit_has_no
             for n in range(1, 4):
                 await kernel.outbox.add(session, CrashCounted(counter=counter, n=n))
         await asyncio.to_thread(crashing.wait, 60)
-        assert await effects_of(kernel, counter) == [1, 2]
+        before_restart = await effects_of(kernel, counter)
+        assert before_restart[:2] == [1, 2], "it died after committing the effect of event 2"
 
         restarted = consumer_process(kernel_settings, tmp_path / "second.log", crash_after_n=None)
         restarted.start()
         try:
-            await eventually(lambda: effects_of(kernel, counter), lambda ns: 3 in ns, timeout=60)
+            async with kernel.transaction() as session:
+                await kernel.outbox.add(session, CrashCounted(counter=counter, n=4))
+            # 4 is behind the redelivered ones on the same partition: once it is in, they were
+            # handled.
+            await eventually(lambda: effects_of(kernel, counter), lambda ns: 4 in ns, timeout=60)
         finally:
             restarted.stop()
     finally:
         crashing.stop()
-    assert await effects_of(kernel, counter) == [1, 2, 3]
+    assert await effects_of(kernel, counter) == [1, 2, 3, 4]
     redelivered = [
         json.loads(line)
         for line in (tmp_path / "second.log").read_text().splitlines()
         if "duplicate event ignored" in line
     ]
-    assert len(redelivered) == 1, "the event whose offset was never committed comes again"
+    assert len(redelivered) >= 1, "events whose offsets were never committed come again"
