@@ -13,6 +13,20 @@ async def test_service_reports_alive_and_ready(stack: Stack) -> None:
         assert "uk.alliance.bookings.booking_confirmed.v1" in asyncapi["operations"]
 
 
+async def test_a_stalled_broker_makes_the_service_unready_and_it_recovers(stack: Stack) -> None:
+    async with running_app(build_app, stack.settings()) as (_, client):
+        stack.kafka.pause()
+        try:
+            stalled = await client.get("/readyz")
+        finally:
+            stack.kafka.resume()
+        assert stalled.status_code == 503
+        assert stalled.headers["content-type"] == "application/problem+json"
+        assert set(stalled.json()["checks"]) == {"broker"}
+        assert (await client.get("/healthz")).status_code == 200
+        assert (await client.get("/readyz")).status_code == 200
+
+
 async def test_readiness_names_the_unreachable_database(stack: Stack) -> None:
     settings = stack.settings(BOOKINGS_DATABASE_URL=stack.database_url("no_such_database"))
     app = build_app(settings)
