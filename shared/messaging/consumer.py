@@ -22,25 +22,18 @@ from faststream.kafka.annotations import KafkaMessage
 from pydantic import ValidationError
 from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.context import causation_id, correlation_id
 from shared.contracts.base import EventData, UnknownEventType, registry
 from shared.contracts.envelope import CloudEvent, EnvelopeError
 from shared.contracts.topics import dead_letter_topic
+from shared.storage.outage import is_outage
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[AsyncSession, CloudEvent, EventData], Awaitable[None]]
 AfterCommit = Callable[[CloudEvent], Awaitable[None]]
-
-
-def is_outage(exc: BaseException) -> bool:
-    """The database (or the network to it) is down, rather than the handler being wrong."""
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return True
-    return isinstance(exc, OperationalError | InterfaceError | OSError | TimeoutError)
 
 
 class PermanentError(Exception):

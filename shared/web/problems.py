@@ -8,6 +8,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.storage.outage import is_outage
+
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
@@ -100,6 +102,17 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def on_crash(request: Request, exc: Exception) -> JSONResponse:
+        if is_outage(exc):
+            log.error("database unreachable", extra={"error": f"{type(exc).__name__}: {exc}"})
+            response = problem_response(
+                503,
+                "Service unavailable",
+                "The service cannot reach its database just now; nothing was changed. "
+                "Try again shortly.",
+                request.url.path,
+            )
+            response.headers["Retry-After"] = "5"
+            return response
         log.exception("unhandled error")
         return problem_response(
             500, "Internal error", "Something went wrong on our side.", request.url.path

@@ -34,3 +34,20 @@ async def test_readiness_names_the_unreachable_database(stack: Stack) -> None:
     assert "database" in problems
     assert "no_such_database" in problems["database"]
     await app.state.runtime.engine.dispose()
+
+
+async def test_a_request_while_the_database_is_unreachable_is_a_503_problem(stack: Stack) -> None:
+    import httpx
+
+    from shared.devstack import free_port
+
+    closed = f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/bookings"
+    app = build_app(stack.settings(BOOKINGS_DATABASE_URL=closed))
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.get("/courses")
+    await app.state.runtime.engine.dispose()
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["retry-after"] == "5"
+    assert "cannot reach its database" in response.json()["detail"]
