@@ -6,6 +6,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.storage.outage import is_outage
@@ -77,6 +78,15 @@ def field_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
     return fields
 
 
+def is_data_exception(exc: DBAPIError) -> bool:
+    """PostgreSQL class 22 (data exception): the input, not the server, is at fault."""
+    for candidate in (exc.orig, getattr(exc.orig, "__cause__", None)):
+        state = getattr(candidate, "sqlstate", None) or getattr(candidate, "pgcode", None)
+        if isinstance(state, str) and state.startswith("22"):
+            return True
+    return False
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def on_problem(request: Request, exc: Problem) -> JSONResponse:
@@ -99,6 +109,18 @@ def install_problem_handlers(app: FastAPI) -> None:
             exc.status_code, "Error"
         )
         return problem_response(exc.status_code, title, str(exc.detail), request.url.path)
+
+    @app.exception_handler(DBAPIError)
+    async def on_database_error(request: Request, exc: DBAPIError) -> JSONResponse:
+        if not is_data_exception(exc):
+            return await on_crash(request, exc)
+        reason = str(exc.orig).splitlines()[0] if exc.orig is not None else "invalid value"
+        return problem_response(
+            422,
+            "Invalid request",
+            f"A value cannot be stored: {reason.split(': ', 1)[-1][:200]}",
+            request.url.path,
+        )
 
     @app.exception_handler(Exception)
     async def on_crash(request: Request, exc: Exception) -> JSONResponse:

@@ -51,3 +51,11 @@ async def test_a_request_while_the_database_is_unreachable_is_a_503_problem(stac
     assert response.headers["content-type"] == "application/problem+json"
     assert response.headers["retry-after"] == "5"
     assert "cannot reach its database" in response.json()["detail"]
+
+
+async def test_text_the_database_cannot_store_is_a_422_problem_not_a_500(stack: Stack) -> None:
+    async with running_app(build_app, stack.settings()) as (_, client):
+        response = await client.get("/courses", params={"alliance": "odyssey\x00tsa"})
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "cannot be stored" in response.json()["detail"]
