@@ -12,6 +12,7 @@ from uuid import UUID
 from pydantic import SecretStr
 
 from shared.settings import ConfigurationError, Settings
+from shared.web.compare import same_secret
 
 
 def _b64(raw: bytes) -> str:
@@ -42,4 +43,4 @@ class Keys:
     def is_school_token(self, request_id: UUID, token: str | None) -> bool:
         if not token:
             return False
-        return hmac.compare_digest(self.school_token(request_id), token)
+        return same_secret(self.school_token(request_id), token)

@@ -148,8 +148,9 @@ async def test_without_the_csrf_token_nothing_is_accepted(brokerage: Brokerage) 
     page = await open_form(brokerage.client, alliance)
     no_token = filled(page, alliance, csrf_token=None)
     assert (await brokerage.client.post("/support-requests", data=no_token)).status_code == 403
-    forged = filled(page, alliance, csrf_token="1700000000.forged")
-    assert (await brokerage.client.post("/support-requests", data=forged)).status_code == 403
+    for token in ("1700000000.forged", "1700000000.fórged"):
+        forged = filled(page, alliance, csrf_token=token)
+        assert (await brokerage.client.post("/support-requests", data=forged)).status_code == 403
     # A token is bound to the visitor's cookie: without the cookie it is worthless.
     fresh = httpx.AsyncClient(transport=brokerage.client._transport, base_url="http://testserver")
     async with fresh:
@@ -244,8 +245,13 @@ async def test_the_schools_link_confirms_and_withdraws(brokerage: Brokerage) -> 
     path = link.split("://", 1)[1].split("/", 1)[1]
     client = brokerage.client
 
-    wrong = await client.get(f"/support-requests/{rid}/school", params={"token": "guess"})
-    assert wrong.status_code == 404
+    for guess in ("guess", "ünïcödé", "\u00e9" * 43):
+        wrong = await client.get(f"/support-requests/{rid}/school", params={"token": guess})
+        assert wrong.status_code == 404
+    as_json = await client.post(
+        f"/support-requests/{rid}/withdrawal", json={"school_token": "naïve-guess"}
+    )
+    assert as_json.status_code in (401, 403, 404), as_json.text
     await brokerage.drive(alliance, submitted, sle, "proposed")
     page = Page((await client.get("/" + path)).text)
     assert "An SLE has been proposed" in page.plain and "Nia Link" in page.plain

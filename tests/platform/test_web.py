@@ -140,3 +140,12 @@ async def test_an_unexpected_error_is_a_500_problem_without_internals(
 async def test_the_correlation_id_is_echoed(client: httpx.AsyncClient) -> None:
     response = await client.get("/healthz", headers={"X-Correlation-ID": "abc-123"})
     assert response.headers["x-correlation-id"] == "abc-123"
+
+
+def test_secrets_compare_equal_only_when_equal_whatever_the_text() -> None:
+    from shared.web.compare import same_secret
+
+    assert same_secret("abc", "abc")
+    assert not same_secret("abc", "abd")
+    assert not same_secret("abc", "ábc")
+    assert not same_secret("abc", "")

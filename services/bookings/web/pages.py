@@ -25,6 +25,7 @@ from services.bookings.service_layer import bookings as booking_uc
 from services.bookings.service_layer import courses as course_uc
 from services.bookings.web.formatting import PHASES, STRANDS, london, london_time, money
 from shared.web.auth import Principal, Role
+from shared.web.compare import same_secret
 from shared.web.problems import Forbidden, Problem, Unauthorized
 
 router = APIRouter(include_in_schema=False)
@@ -76,7 +77,7 @@ def check_csrf(request: Request, submitted: str) -> Principal:
     principal, expected = signed_in(request)
     if principal is None or expected is None:
         raise Unauthorized("sign in again: your session has ended")
-    if not hmac.compare_digest(expected, submitted):
+    if not same_secret(expected, submitted):
         raise Forbidden("the form's security token does not match; reload the page and retry")
     return principal
 

@@ -6,11 +6,11 @@ token must verify against the cookie's nonce and be younger than ``MAX_AGE_S``. 
 neither read the cookie nor forge the HMAC without the server's key.
 """
 
-import hmac
 import secrets
 import time
 
 from services.brokerage.keys import Keys
+from shared.web.compare import same_secret
 
 COOKIE = "brokerage_csrf"
 FIELD = "csrf_token"
@@ -35,4 +35,4 @@ def is_valid(keys: Keys, nonce: str | None, token: str | None, now: float | None
     age = (now if now is not None else time.time()) - int(issued)
     if not 0 <= age <= MAX_AGE_S:
         return False
-    return hmac.compare_digest(keys.sign("csrf", f"{nonce}.{issued}"), mac)
+    return same_secret(keys.sign("csrf", f"{nonce}.{issued}"), mac)
