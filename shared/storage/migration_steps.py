@@ -1,0 +1,61 @@
+"""Schema steps every service's first migration shares: the outbox and inbox tables (version 1).
+
+Migrations are history: a later change to these tables is a new function used by a new
+migration, never an edit here.
+"""
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+
+def create_outbox_and_inbox_v1() -> None:
+    op.create_table(
+        "inbox",
+        sa.Column("consumer_group", sa.String(length=200), nullable=False),
+        sa.Column("event_id", sa.Uuid(), nullable=False),
+        sa.Column("event_type", sa.String(length=200), nullable=False),
+        sa.Column(
+            "processed_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.PrimaryKeyConstraint("consumer_group", "event_id", name="pk_inbox"),
+    )
+    op.create_table(
+        "outbox",
+        sa.Column("id", sa.BigInteger(), autoincrement=True, nullable=False),
+        sa.Column("event_id", sa.Uuid(), nullable=False),
+        sa.Column("topic", sa.String(length=200), nullable=False),
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("event_type", sa.String(length=200), nullable=False),
+        sa.Column("headers", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column("payload", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("attempts", sa.Integer(), server_default="0", nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
+        sa.UniqueConstraint("event_id", name=op.f("uq_outbox_event_id")),
+    )
+    op.create_index(
+        "ix_outbox_pending",
+        "outbox",
+        ["id"],
+        unique=False,
+        postgresql_where=sa.text("published_at IS NULL"),
+    )
+
+
+def drop_outbox_and_inbox_v1() -> None:
+    op.drop_index(
+        "ix_outbox_pending", table_name="outbox", postgresql_where=sa.text("published_at IS NULL")
+    )
+    op.drop_table("outbox")
+    op.drop_table("inbox")
