@@ -28,6 +28,7 @@ from shared.devstack import (
     wait_for_messages_async,
     wait_for_port,
 )
+from tests.support.wait import until
 
 
 def live_group_members(pgid: int) -> list[int]:
@@ -99,10 +100,12 @@ def test_child_process_stop_kills_whole_group(tmp_path: Path) -> None:
     child = ChildProcess("sleepy", [sys.executable, "-c", script], tmp_path / "sleepy.log")
     child.start()
     assert child.pid is not None
-    deadline = time.monotonic() + 10
-    while len(live_group_members(child.pid)) < 2:
-        assert time.monotonic() < deadline, "grandchild never started"
-        time.sleep(0.02)
+    until(
+        lambda: live_group_members(child.pid),
+        lambda members: len(members) >= 2,
+        timeout=10,
+        message="the grandchild starts",
+    )
     child.pause()
     child.resume()
     child.stop(timeout=5)

@@ -5,7 +5,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -14,6 +13,7 @@ import pytest
 
 from shared.devstack import free_port
 from tests.support.stack import Stack
+from tests.support.wait import until
 
 ALLIANCE = [sys.executable, "-m", "shared.cli"]
 
@@ -41,16 +41,16 @@ def isolated_env(var_dir: Path, **extra: str) -> dict[str, str]:
 
 
 def wait_for_line(process: subprocess.Popen[bytes], output: Path, pattern: str) -> list[str]:
-    deadline = time.monotonic() + 120
-    lines: list[str] = []
-    while time.monotonic() < deadline:
-        lines = output.read_text(errors="replace").splitlines()
-        if any(re.search(pattern, line) for line in lines):
-            return lines
-        if process.poll() is not None:
-            break
-        time.sleep(0.05)
-    raise AssertionError(f"no line matching {pattern!r}; got: {lines}")
+    def lines() -> list[str]:
+        assert process.poll() is None, output.read_text(errors="replace")
+        return output.read_text(errors="replace").splitlines()
+
+    return until(
+        lines,
+        lambda found: any(re.search(pattern, line) for line in found),
+        timeout=120,
+        message=f"a line matching {pattern!r}",
+    )
 
 
 def descendants(pid: int) -> list[psutil.Process]:
