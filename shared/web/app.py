@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from shared.runtime import ServiceRuntime
 from shared.web.auth import TokenVerifier
 from shared.web.correlation import CorrelationMiddleware
+from shared.web.headers import SecurityHeaders
 from shared.web.problems import PROBLEM_JSON, install_problem_handlers
 
 
@@ -25,6 +26,7 @@ def create_app(runtime: ServiceRuntime, *, title: str, description: str = "") ->
     app.state.runtime = runtime
     app.state.token_verifier = TokenVerifier(runtime.settings)
     app.add_middleware(CorrelationMiddleware)
+    app.add_middleware(SecurityHeaders)
     install_problem_handlers(app)
 
     @app.get("/healthz", tags=["operations"], summary="The process is alive")

@@ -6,36 +6,15 @@ OpenID Connect provider are checked against its published keys instead.
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import Annotated
 
 import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from shared.identity import Principal, Role
 from shared.settings import ConfigurationError, Settings
 from shared.web.problems import Forbidden, Unauthorized
-
-
-class Role(StrEnum):
-    ALLIANCE_ADMIN = "alliance_admin"
-    COORDINATOR = "coordinator"
-    SCHOOL_LEAD = "school_lead"
-    PARTICIPANT = "participant"
-    SLE = "sle"
-
-
-@dataclass(frozen=True)
-class Principal:
-    subject: str
-    roles: frozenset[Role]
-    alliance_id: str
-    school_urn: str | None = None
-    email: str | None = None
-
-    def has(self, *roles: Role) -> bool:
-        return bool(self.roles.intersection(roles))
 
 
 class TokenVerifier:

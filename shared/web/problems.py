@@ -9,6 +9,14 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Unauthenticated,
+)
 from shared.storage.outage import is_outage
 
 log = logging.getLogger(__name__)
@@ -16,48 +24,39 @@ log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 
 
-class Problem(Exception):
-    """A domain or request error the client can act on."""
+class Problem(DomainError):
+    """A refusal only HTTP knows (rate limits, media types); it carries its own status."""
 
     status = 400
     title = "Bad request"
-
-    def __init__(self, detail: str, *, title: str | None = None, **extra: Any) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        if title:
-            self.title = title
-        self.extra = extra
-
-
-class NotFound(Problem):
-    status = 404
-    title = "Not found"
-
-
-class Conflict(Problem):
-    status = 409
-    title = "Conflict"
-
-
-class Forbidden(Problem):
-    status = 403
-    title = "Forbidden"
-
-
-class Unauthorized(Problem):
-    status = 401
-    title = "Unauthorized"
-
-
-class Unprocessable(Problem):
-    status = 422
-    title = "Unprocessable content"
 
 
 class TooManyRequests(Problem):
     status = 429
     title = "Too many requests"
+
+
+_STATUS_OF: tuple[tuple[type[DomainError], int], ...] = (
+    (Unauthenticated, 401),
+    (Forbidden, 403),
+    (NotFound, 404),
+    (Conflict, 409),
+    (Invalid, 422),
+)
+
+
+def status_of(exc: DomainError) -> int:
+    if isinstance(exc, Problem):
+        return exc.status
+    for kind, status in _STATUS_OF:
+        if isinstance(exc, kind):
+            return status
+    return 400
+
+
+# The kernel's domain errors under their former HTTP names, while callers move to shared.errors.
+Unauthorized = Unauthenticated
+Unprocessable = Invalid
 
 
 def problem_response(
@@ -88,9 +87,11 @@ def is_data_exception(exc: DBAPIError) -> bool:
 
 
 def install_problem_handlers(app: FastAPI) -> None:
-    @app.exception_handler(Problem)
-    async def on_problem(request: Request, exc: Problem) -> JSONResponse:
-        return problem_response(exc.status, exc.title, exc.detail, request.url.path, **exc.extra)
+    @app.exception_handler(DomainError)
+    async def on_refusal(request: Request, exc: DomainError) -> JSONResponse:
+        return problem_response(
+            status_of(exc), exc.title, exc.detail, request.url.path, **exc.extra
+        )
 
     @app.exception_handler(RequestValidationError)
     async def on_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

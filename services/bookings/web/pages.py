@@ -24,9 +24,10 @@ from services.bookings.domain.model import Phase, Strand
 from services.bookings.service_layer import bookings as booking_uc
 from services.bookings.service_layer import courses as course_uc
 from services.bookings.web.formatting import PHASES, STRANDS, london, london_time, money
+from shared.errors import DomainError
 from shared.web.auth import Principal, Role
 from shared.web.compare import same_secret
-from shared.web.problems import Forbidden, Problem, Unauthorized
+from shared.web.problems import Forbidden, Unauthorized, status_of
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -229,8 +230,8 @@ async def book(
         stored = await booking_uc.create_booking(
             ctx, principal, course_id, body, idempotency_key or uuid4().hex
         )
-    except Problem as problem:
-        return again({"book": problem.detail}, problem.status)
+    except DomainError as problem:
+        return again({"book": problem.detail}, status_of(problem))
     booking = BookingOut.model_validate(stored.body)
     return render(
         request, "booked.html", booking=booking, headline=HEADLINES.get(booking.status, "Booked")

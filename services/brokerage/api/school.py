@@ -19,8 +19,8 @@ from services.brokerage.domain.vocab import AREA_LABELS
 from services.brokerage.keys import Keys
 from services.brokerage.usecases import requests as usecases
 from services.brokerage.usecases import transitions
+from shared.errors import DomainError
 from shared.runtime import ServiceRuntime
-from shared.web.problems import Problem
 
 router = APIRouter(tags=["support form"])
 LONDON = ZoneInfo("Europe/London")
@@ -127,6 +127,6 @@ async def school_action(request: Request, request_id: UUID) -> HTMLResponse:
             notice = "Your request has been withdrawn."
         else:
             return await _page(request, request_id, token, problem="Choose what to do.")
-    except Problem as exc:
+    except DomainError as exc:
         return await _page(request, request_id, token, problem=exc.detail)
     return await _page(request, request_id, token, notice=notice)
