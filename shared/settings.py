@@ -101,6 +101,7 @@ class BookingsSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", env_prefix="")
 
     offer_expiry_interval_s: float = Field(1.0, alias="BOOKINGS_OFFER_EXPIRY_INTERVAL_S", gt=0)
+    lock_timeout_ms: int = Field(2000, alias="BOOKINGS_LOCK_TIMEOUT_MS", ge=1, le=60_000)
 
 
 class DeliverySettings(BaseSettings):

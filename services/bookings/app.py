@@ -1,8 +1,7 @@
-"""The bookings service: HTTP API (JSON and HTML), outbox relay and the offer-expiry job."""
+"""The bookings service's composition root: the only module that wires the runtime, the routers,
+the pages and the offer-expiry worker."""
 
 import asyncio
-import hashlib
-import hmac
 import secrets
 from pathlib import Path
 
@@ -10,16 +9,18 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from services.bookings.api import bookings, courses, schools
-from services.bookings.clock import Clock, SystemClock
 from services.bookings.config import BookingsConfig
-from services.bookings.context import BookingsContext
-from services.bookings.service_layer.waitlist import run_offer_expiry
 from services.bookings.tables import metadata
+from services.bookings.usecases.context import BookingsContext
+from services.bookings.usecases.offers import offer_expiry_worker
 from services.bookings.web import pages
+from shared.clock import Clock, SystemClock
 from shared.runtime import ServiceRuntime
 from shared.settings import Settings, get_settings
 from shared.web.app import create_app
+from shared.web.csrf import Csrf, CsrfMiddleware, derive_key
 from shared.web.ratelimit import RateLimit
+from shared.workers import Worker
 
 SERVICE = "bookings"
 
@@ -28,8 +29,16 @@ def csrf_key(settings: Settings) -> bytes:
     """Shared by every replica and restart: derived from the signing secret, never the secret."""
     if settings.jwt_secret is None:
         return secrets.token_bytes(32)
-    root = settings.jwt_secret.get_secret_value().encode()
-    return hmac.new(root, b"alliance-bookings:csrf", hashlib.sha256).digest()
+    return derive_key(settings.jwt_secret.get_secret_value(), "bookings:csrf")
+
+
+async def run_until_cancelled(worker: Worker) -> None:
+    """The worker as a runtime background task: it runs while the service does."""
+    worker.start()
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await worker.stop()
 
 
 def build_app(
@@ -41,19 +50,20 @@ def build_app(
     settings = settings or get_settings()
     runtime = ServiceRuntime(SERVICE, settings, metadata)
     ctx = BookingsContext(runtime, clock or SystemClock(), config or BookingsConfig())
-    runtime.background.append(
-        lambda: asyncio.create_task(run_offer_expiry(ctx), name="offer-expiry")
-    )
+    expiry = offer_expiry_worker(ctx)
+    runtime.background.append(lambda: asyncio.create_task(run_until_cancelled(expiry)))
     app = create_app(
         runtime,
         title="Alliance bookings",
         description="CPD course catalogue and bookings: capacity, waiting list, cancellations.",
     )
     app.state.bookings = ctx
+    app.state.offer_expiry = expiry
     app.state.catalogue_rate_limit = RateLimit(
         settings.public_rate_limit_per_minute, "catalogue"
     ).dependency()
-    app.state.csrf_key = csrf_key(settings)
+    app.state.csrf = Csrf(csrf_key(settings))
+    app.add_middleware(CsrfMiddleware, csrf=app.state.csrf)
     for router in (courses.router, bookings.router, schools.router, pages.router):
         app.include_router(router)
     static = Path(__file__).parent / "web" / "static"

@@ -7,15 +7,15 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
-from services.bookings.api.schemas import CourseIn, SchoolIn
-from services.bookings.clock import SystemClock
 from services.bookings.config import BookingsConfig
-from services.bookings.context import BookingsContext
 from services.bookings.domain.calendar import is_working_day
-from services.bookings.service_layer import courses, schools
 from services.bookings.tables import courses as courses_table
+from services.bookings.usecases import courses, schools
+from services.bookings.usecases.context import BookingsContext
+from services.bookings.usecases.inputs import CourseDetails, SchoolDetails
+from shared.clock import SystemClock
+from shared.identity import Principal, Role
 from shared.runtime import ServiceRuntime
-from shared.web.auth import Principal, Role
 
 ODYSSEY = "odyssey-tsa"
 FOREST_WAY = "forest-way-tsa"
@@ -98,10 +98,10 @@ def _course(
     member: int,
     non_member: int,
     **extra: object,
-) -> CourseIn:
+) -> CourseDetails:
     shift = _term_shift(sessions[0][0])
     sessions = [(d + shift, h, length, venue) for d, h, length, venue in sessions]
-    return CourseIn.model_validate(
+    return CourseDetails.model_validate(
         {
             "title": title,
             "summary": summary,
@@ -124,7 +124,7 @@ def _course(
     )
 
 
-def demo_courses() -> dict[str, list[CourseIn]]:
+def demo_courses() -> dict[str, list[CourseDetails]]:
     return {
         ODYSSEY: [
             _course(
@@ -220,7 +220,7 @@ async def load_demo_data(runtime: ServiceRuntime) -> None:
     }
     for urn, name, lead, email, approval, alliances in SCHOOLS:
         registrar = admins[alliances[0] if alliances else ODYSSEY]
-        body = SchoolIn(
+        body = SchoolDetails(
             name=name, cpd_lead_name=lead, cpd_lead_email=email, requires_approval=approval
         )
         await schools.put_school(ctx, registrar, urn, body)

@@ -1,4 +1,8 @@
-"""SQL for courses, bookings and schools. Functions take the caller's session (its transaction)."""
+"""SQL for courses, bookings and schools. Functions take the caller's session (its transaction).
+
+Rows become the course aggregate and its bookings here (``store.py`` holds the mapping), and
+the aggregate's changes go back in ``save``.
+"""
 
 from collections.abc import Sequence
 from datetime import datetime
@@ -8,7 +12,9 @@ from uuid import UUID
 from sqlalchemy import Row, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.bookings.domain.course import Booking, Course
 from services.bookings.domain.model import HOLDS_PLACE, LIVE, BookingStatus, CourseStatus
+from services.bookings.store import booking_from, booking_values, course_from
 from services.bookings.tables import bookings, courses, memberships, schools
 
 HELD = [s.value for s in HOLDS_PLACE]
@@ -32,11 +38,19 @@ async def get_course(session: AsyncSession, course_id: UUID) -> Row | None:
 
 
 async def lock_course(
-    session: AsyncSession, course_id: UUID, *, skip_locked: bool = False
+    session: AsyncSession, course_id: UUID, *, lock_timeout_ms: int, skip_locked: bool = False
 ) -> Row | None:
-    """The course row, locked for this transaction: every capacity decision happens under it."""
+    """The course row, locked for this transaction: every capacity decision happens under it.
+
+    A wait for the lock is bounded: ``set_config(..., true)`` is ``SET LOCAL lock_timeout``,
+    evaluated as the row is read, before the lock is waited for, in the same round trip. A
+    wait that runs out raises (SQLSTATE 55P03) and rolls the transaction back.
+    """
+    limit = func.set_config("lock_timeout", f"{int(lock_timeout_ms)}ms", True)
     query = (
-        select(courses).where(courses.c.id == course_id).with_for_update(skip_locked=skip_locked)
+        select(courses, limit.label("lock_timeout"))
+        .where(courses.c.id == course_id)
+        .with_for_update(of=courses, skip_locked=skip_locked)
     )
     return (await session.execute(query)).first()
 
@@ -48,18 +62,6 @@ async def insert_course(session: AsyncSession, values: dict[str, Any]) -> None:
 async def update_course(session: AsyncSession, course_id: UUID, values: dict[str, Any]) -> None:
     await session.execute(
         update(courses).where(courses.c.id == course_id).values(**values, updated_at=func.now())
-    )
-
-
-async def next_queue_seq(session: AsyncSession, course_id: UUID) -> int:
-    """The next place in this course's queue; call only while holding the course lock."""
-    return int(
-        await session.scalar(
-            update(courses)
-            .where(courses.c.id == course_id)
-            .values(queue_seq=courses.c.queue_seq + 1)
-            .returning(courses.c.queue_seq)
-        )
     )
 
 
@@ -115,14 +117,11 @@ async def booking_course_id(session: AsyncSession, booking_id: UUID) -> UUID | N
     return await session.scalar(select(bookings.c.course_id).where(bookings.c.id == booking_id))
 
 
-async def lock_booking(session: AsyncSession, booking_id: UUID) -> Row | None:
-    return (
-        await session.execute(
-            select(bookings.c.id, bookings.c.status)
-            .where(bookings.c.id == booking_id)
-            .with_for_update()
-        )
+async def lock_booking(session: AsyncSession, booking_id: UUID) -> Booking | None:
+    row = (
+        await session.execute(select(bookings).where(bookings.c.id == booking_id).with_for_update())
     ).first()
+    return booking_from(row) if row is not None else None
 
 
 async def live_booking_for(session: AsyncSession, course_id: UUID, email: str) -> UUID | None:
@@ -135,19 +134,89 @@ async def live_booking_for(session: AsyncSession, course_id: UUID, email: str) -
     )
 
 
-async def insert_booking(session: AsyncSession, values: dict[str, Any]) -> None:
-    await session.execute(insert(bookings).values(**values))
+async def get_bookings(session: AsyncSession, ids: Sequence[UUID]) -> dict[UUID, Row]:
+    rows = (await session.execute(booking_select().where(bookings.c.id.in_(ids)))).all()
+    return {row.id: row for row in rows}
 
 
-async def update_booking(session: AsyncSession, booking_id: UUID, values: dict[str, Any]) -> None:
-    await session.execute(
-        update(bookings).where(bookings.c.id == booking_id).values(**values, updated_at=func.now())
+async def load_course(
+    session: AsyncSession, course_id: UUID, *, lock_timeout_ms: int, skip_locked: bool = False
+) -> Course | None:
+    """The course aggregate, locked: its row, then its counts (read under the lock)."""
+    row = await lock_course(
+        session, course_id, lock_timeout_ms=lock_timeout_ms, skip_locked=skip_locked
     )
+    if row is None:
+        return None
+    held, waiting = await counts(session, course_id)
+    return course_from(row, held, waiting)
 
 
-async def first_waiting(session: AsyncSession, course_id: UUID, limit: int) -> Sequence[UUID]:
-    rows = await session.scalars(
+async def booking_context(
+    session: AsyncSession, course_id: UUID, alliance_id: str, urn: str, email: str
+) -> Row:
+    """In one round trip, what a new booking needs once the course is locked: the places held
+    and bookings waiting, the participant's live booking if any, and the school (``urn`` is
+    None when unregistered) with ``is_member`` of the course's alliance."""
+    tally = (
+        select(
+            func.count().filter(bookings.c.status.in_(HELD)).label("held"),
+            func.count()
+            .filter(bookings.c.status == BookingStatus.WAITLISTED.value)
+            .label("waiting"),
+        )
+        .where(bookings.c.course_id == course_id)
+        .subquery()
+    )
+    live = (
         select(bookings.c.id)
+        .where(
+            bookings.c.course_id == course_id,
+            func.lower(bookings.c.participant_email) == email.lower(),
+            bookings.c.status.in_([s.value for s in LIVE]),
+        )
+        .limit(1)
+        .scalar_subquery()
+    )
+    member = (
+        select(memberships.c.urn)
+        .where(memberships.c.urn == urn, memberships.c.alliance_id == alliance_id)
+        .exists()
+    )
+    query = select(
+        tally.c.held,
+        tally.c.waiting,
+        live.label("live_booking_id"),
+        schools.c.urn,
+        schools.c.cpd_lead_name,
+        schools.c.cpd_lead_email,
+        schools.c.requires_approval,
+        member.label("is_member"),
+    ).select_from(tally.outerjoin(schools, schools.c.urn == urn))
+    return (await session.execute(query)).one()
+
+
+async def save(session: AsyncSession, course: Course) -> None:
+    """Write what the aggregate changed: the course row, new bookings, changed bookings."""
+    if course.updates:
+        values = {k: getattr(v, "value", v) for k, v in course.updates.items()}
+        await update_course(session, course.id, values)
+        course.updates.clear()
+    if course.added:
+        await session.execute(insert(bookings), [booking_values(b) for b in course.added.values()])
+    for booking in course.changed.values():
+        values = booking_values(booking)
+        del values["id"]
+        await session.execute(
+            update(bookings)
+            .where(bookings.c.id == booking.id)
+            .values(**values, updated_at=func.now())
+        )
+
+
+async def first_waiting(session: AsyncSession, course_id: UUID, limit: int) -> list[Booking]:
+    rows = await session.execute(
+        select(bookings)
         .where(
             bookings.c.course_id == course_id,
             bookings.c.status == BookingStatus.WAITLISTED.value,
@@ -156,21 +225,17 @@ async def first_waiting(session: AsyncSession, course_id: UUID, limit: int) -> S
         .limit(limit)
         .with_for_update()
     )
-    return list(rows)
+    return [booking_from(row) for row in rows]
 
 
-async def booking_ids_in(
-    session: AsyncSession, course_id: UUID, statuses: Sequence[BookingStatus]
-) -> Sequence[UUID]:
-    rows = await session.scalars(
-        select(bookings.c.id)
-        .where(
-            bookings.c.course_id == course_id, bookings.c.status.in_([s.value for s in statuses])
-        )
+async def live_bookings(session: AsyncSession, course_id: UUID) -> list[Booking]:
+    rows = await session.execute(
+        select(bookings)
+        .where(bookings.c.course_id == course_id, bookings.c.status.in_([s.value for s in LIVE]))
         .order_by(bookings.c.created_at)
         .with_for_update()
     )
-    return list(rows)
+    return [booking_from(row) for row in rows]
 
 
 async def courses_with_due_offers(session: AsyncSession, now: datetime, limit: int) -> list[UUID]:
@@ -187,9 +252,9 @@ async def courses_with_due_offers(session: AsyncSession, now: datetime, limit: i
     return list(rows)
 
 
-async def due_offers(session: AsyncSession, course_id: UUID, now: datetime) -> Sequence[UUID]:
-    rows = await session.scalars(
-        select(bookings.c.id)
+async def due_offers(session: AsyncSession, course_id: UUID, now: datetime) -> list[Booking]:
+    rows = await session.execute(
+        select(bookings)
         .where(
             bookings.c.course_id == course_id,
             bookings.c.status == BookingStatus.OFFERED.value,
@@ -198,7 +263,7 @@ async def due_offers(session: AsyncSession, course_id: UUID, now: datetime) -> S
         .order_by(bookings.c.offer_expires_at)
         .with_for_update(skip_locked=True)
     )
-    return list(rows)
+    return [booking_from(row) for row in rows]
 
 
 async def get_school(session: AsyncSession, urn: str) -> Row | None:

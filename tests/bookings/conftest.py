@@ -5,7 +5,7 @@ import itertools
 import random
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -14,25 +14,9 @@ import pytest
 
 from services.bookings.app import build_app
 from services.bookings.config import BookingsConfig
+from shared.clock import MovableClock
 from tests.support.apps import running_app
 from tests.support.stack import Stack
-
-
-class MovableClock:
-    """Real time, unless a test pins it or moves it forward."""
-
-    def __init__(self) -> None:
-        self.pinned: datetime | None = None
-        self.offset = timedelta(0)
-
-    def now(self) -> datetime:
-        base = self.pinned or datetime.now(UTC)
-        return base + self.offset
-
-    def reset(self) -> None:
-        self.pinned = None
-        self.offset = timedelta(0)
-
 
 CLOCK = MovableClock()
 TEST_CONFIG = BookingsConfig(BOOKINGS_OFFER_EXPIRY_INTERVAL_S=0.2)

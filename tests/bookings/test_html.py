@@ -31,15 +31,28 @@ async def test_a_signed_in_cpd_lead_books_through_the_form_once(alliance: Allian
     school = await alliance.school()
     api = alliance.api
     token = school.lead["Authorization"].split()[1]
-    refused = await api.post("/catalogue/sign-in", data={"token": "rubbish"})
-    assert refused.status_code == 401
-    signed = await api.post(
-        "/catalogue/sign-in", data={"token": token, "next": f"/catalogue/{course['id']}"}
-    )
-    assert signed.status_code == 303
-    assert "httponly" in signed.headers["set-cookie"].lower()
-    assert "samesite=strict" in signed.headers["set-cookie"].lower()
     try:
+        sign_in = await api.get("/catalogue/sign-in")
+        assert api.cookies.get("alliance_csrf")
+        sign_in_csrf = _field(sign_in.text, "csrf_token")
+        unchecked = await api.post("/catalogue/sign-in", data={"token": token})
+        assert unchecked.status_code == 403
+        assert "alliance_session" not in unchecked.headers.get("set-cookie", "")
+        refused = await api.post(
+            "/catalogue/sign-in", data={"token": "rubbish", "csrf_token": sign_in_csrf}
+        )
+        assert refused.status_code == 401
+        signed = await api.post(
+            "/catalogue/sign-in",
+            data={
+                "token": token,
+                "next": f"/catalogue/{course['id']}",
+                "csrf_token": sign_in_csrf,
+            },
+        )
+        assert signed.status_code == 303
+        assert "httponly" in signed.headers["set-cookie"].lower()
+        assert "samesite=strict" in signed.headers["set-cookie"].lower()
         page = (await api.get(f"/catalogue/{course['id']}")).text
         csrf, key = _field(page, "csrf_token"), _field(page, "idempotency_key")
         form = {

@@ -18,9 +18,22 @@ from services.bookings.api.schemas import (
     Urn,
 )
 from services.bookings.domain.model import BookingStatus
-from services.bookings.service_layer import bookings as uc
+from services.bookings.usecases import (
+    approval,
+    booking,
+    cancellation,
+    offers,
+    queries,
+    substitution,
+)
+from services.bookings.usecases.read_models import BookingView
 
 router = APIRouter(tags=["bookings"])
+
+
+def out(booking: BookingView) -> BookingOut:
+    return BookingOut.model_validate(booking, from_attributes=True)
+
 
 IdempotencyKey = Annotated[
     str,
@@ -43,11 +56,11 @@ IdempotencyKey = Annotated[
 async def create_booking(
     ctx: Ctx, principal: AnyPrincipal, course_id: UUID, body: BookingIn, key: IdempotencyKey
 ) -> JSONResponse:
-    stored = await uc.create_booking(ctx, principal, course_id, body, key)
-    headers = {"Location": f"/bookings/{stored.body['id']}"}
-    if stored.replayed:
+    result = await booking.create_booking(ctx, principal, course_id, body, key)
+    headers = {"Location": f"/bookings/{result.booking.id}"}
+    if result.replayed:
         headers["Idempotent-Replayed"] = "true"
-    return JSONResponse(stored.body, status_code=stored.status_code, headers=headers)
+    return JSONResponse(out(result.booking).model_dump(mode="json"), 201, headers=headers)
 
 
 @router.get(
@@ -65,7 +78,7 @@ async def list_bookings(
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Page[BookingOut]:
-    return await uc.list_bookings(
+    found = await queries.list_bookings(
         ctx,
         principal,
         course_id=course,
@@ -75,11 +88,14 @@ async def list_bookings(
         page=page,
         per_page=per_page,
     )
+    return Page[BookingOut](
+        items=[out(b) for b in found.items], page=page, per_page=per_page, total=found.total
+    )
 
 
 @router.get("/bookings/{booking_id}", summary="A booking", responses=problems(401, 404))
 async def get_booking(ctx: Ctx, principal: AnyPrincipal, booking_id: UUID) -> BookingOut:
-    return await uc.get_booking(ctx, principal, booking_id)
+    return out(await queries.get_booking(ctx, principal, booking_id))
 
 
 @router.post(
@@ -90,7 +106,12 @@ async def get_booking(ctx: Ctx, principal: AnyPrincipal, booking_id: UUID) -> Bo
 async def cancel_booking(
     ctx: Ctx, principal: AnyPrincipal, booking_id: UUID, body: BookingCancelIn | None = None
 ) -> BookingOut:
-    return await uc.cancel(ctx, principal, booking_id, body or BookingCancelIn())
+    body = body or BookingCancelIn()
+    return out(
+        await cancellation.cancel(
+            ctx, principal, booking_id, reason=body.reason, waive_fee=body.waive_fee
+        )
+    )
 
 
 @router.post(
@@ -99,7 +120,7 @@ async def cancel_booking(
     responses=problems(401, 403, 404, 409),
 )
 async def approve_booking(ctx: Ctx, principal: AnyPrincipal, booking_id: UUID) -> BookingOut:
-    return await uc.approve(ctx, principal, booking_id)
+    return out(await approval.approve(ctx, principal, booking_id))
 
 
 @router.post(
@@ -110,7 +131,7 @@ async def approve_booking(ctx: Ctx, principal: AnyPrincipal, booking_id: UUID) -
 async def decline_booking(
     ctx: Ctx, principal: AnyPrincipal, booking_id: UUID, body: DeclineIn | None = None
 ) -> BookingOut:
-    return await uc.decline(ctx, principal, booking_id, body.reason if body else None)
+    return out(await approval.decline(ctx, principal, booking_id, body.reason if body else None))
 
 
 @router.post(
@@ -121,7 +142,7 @@ async def decline_booking(
 async def substitute_booking(
     ctx: Ctx, principal: AnyPrincipal, booking_id: UUID, body: SubstituteIn
 ) -> BookingOut:
-    return await uc.substitute(ctx, principal, booking_id, body.participant)
+    return out(await substitution.substitute(ctx, principal, booking_id, body.participant))
 
 
 @router.post(
@@ -130,4 +151,4 @@ async def substitute_booking(
     responses=problems(401, 403, 404, 409),
 )
 async def accept_offer(ctx: Ctx, principal: AnyPrincipal, booking_id: UUID) -> BookingOut:
-    return await uc.accept_offer(ctx, principal, booking_id)
+    return out(await offers.accept_offer(ctx, principal, booking_id))

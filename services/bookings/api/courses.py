@@ -9,16 +9,22 @@ from fastapi import APIRouter, Query, status
 from services.bookings.api.deps import Admin, Ctx, MaybePrincipal, RateLimited, problems
 from services.bookings.api.schemas import (
     CourseCancelIn,
-    CourseFilters,
     CourseIn,
     CourseOut,
     CoursePatch,
     Page,
 )
 from services.bookings.domain.model import CourseStatus, Phase, Strand
-from services.bookings.service_layer import courses as uc
+from services.bookings.usecases import courses as uc
+from services.bookings.usecases import queries
+from services.bookings.usecases.inputs import CourseFilters
+from services.bookings.usecases.read_models import CourseView
 
 router = APIRouter(tags=["courses"])
+
+
+def out(course: CourseView) -> CourseOut:
+    return CourseOut.model_validate(course, from_attributes=True)
 
 
 @router.post(
@@ -28,7 +34,7 @@ router = APIRouter(tags=["courses"])
     responses=problems(401, 403, 422),
 )
 async def create_course(ctx: Ctx, principal: Admin, body: CourseIn) -> CourseOut:
-    return await uc.create_course(ctx, principal, body)
+    return out(await uc.create_course(ctx, principal, body))
 
 
 @router.get(
@@ -61,7 +67,10 @@ async def list_courses(
         has_places=has_places,
         status=course_status,
     )
-    return await uc.list_courses(ctx, principal, filters, page, per_page)
+    found = await queries.list_courses(ctx, principal, filters, page, per_page)
+    return Page[CourseOut](
+        items=[out(c) for c in found.items], page=page, per_page=per_page, total=found.total
+    )
 
 
 @router.get(
@@ -71,7 +80,7 @@ async def list_courses(
     responses=problems(404, 429),
 )
 async def get_course(ctx: Ctx, principal: MaybePrincipal, course_id: UUID) -> CourseOut:
-    return await uc.get_course(ctx, principal, course_id)
+    return out(await queries.get_course(ctx, principal, course_id))
 
 
 @router.patch(
@@ -82,7 +91,7 @@ async def get_course(ctx: Ctx, principal: MaybePrincipal, course_id: UUID) -> Co
 async def change_course(
     ctx: Ctx, principal: Admin, course_id: UUID, body: CoursePatch
 ) -> CourseOut:
-    return await uc.change_course(ctx, principal, course_id, body)
+    return out(await uc.change_course(ctx, principal, course_id, body))
 
 
 @router.post(
@@ -91,7 +100,7 @@ async def change_course(
     responses=problems(401, 403, 404, 409),
 )
 async def publish_course(ctx: Ctx, principal: Admin, course_id: UUID) -> CourseOut:
-    return await uc.publish_course(ctx, principal, course_id)
+    return out(await uc.publish_course(ctx, principal, course_id))
 
 
 @router.post(
@@ -102,4 +111,4 @@ async def publish_course(ctx: Ctx, principal: Admin, course_id: UUID) -> CourseO
 async def cancel_course(
     ctx: Ctx, principal: Admin, course_id: UUID, body: CourseCancelIn
 ) -> CourseOut:
-    return await uc.cancel_course(ctx, principal, course_id, body.reason)
+    return out(await uc.cancel_course(ctx, principal, course_id, body.reason))

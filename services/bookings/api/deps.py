@@ -5,8 +5,9 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from pydantic import BaseModel
 
-from services.bookings.context import BookingsContext
-from shared.web.auth import Principal, Role, current_principal, optional_principal, require_roles
+from services.bookings.usecases.context import BookingsContext
+from shared.identity import Principal, Role
+from shared.web.auth import current_principal, optional_principal, require_roles
 from shared.web.problems import PROBLEM_JSON
 
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Path, Response
 
 from services.bookings.api.deps import Admin, AnyPrincipal, Ctx, problems
 from services.bookings.api.schemas import MembershipOut, SchoolIn, SchoolOut
-from services.bookings.service_layer import schools as uc
+from services.bookings.usecases import schools as uc
 
 router = APIRouter(tags=["schools"])
 
@@ -24,12 +24,12 @@ async def put_school(
 ) -> SchoolOut:
     school, created = await uc.put_school(ctx, principal, urn, body)
     response.status_code = 201 if created else 200
-    return school
+    return SchoolOut.model_validate(school, from_attributes=True)
 
 
 @router.get("/schools/{urn}", summary="A school", responses=problems(401, 404))
 async def get_school(ctx: Ctx, principal: AnyPrincipal, urn: UrnPath) -> SchoolOut:
-    return await uc.get_school(ctx, principal, urn)
+    return SchoolOut.model_validate(await uc.get_school(ctx, principal, urn), from_attributes=True)
 
 
 @router.get(
@@ -40,7 +40,8 @@ async def get_school(ctx: Ctx, principal: AnyPrincipal, urn: UrnPath) -> SchoolO
 async def list_members(
     ctx: Ctx, principal: Admin, alliance_id: AlliancePath
 ) -> list[MembershipOut]:
-    return await uc.list_members(ctx, principal, alliance_id)
+    members = await uc.list_members(ctx, principal, alliance_id)
+    return [MembershipOut.model_validate(m, from_attributes=True) for m in members]
 
 
 @router.put(
@@ -53,7 +54,7 @@ async def add_member(
 ) -> MembershipOut:
     member, added = await uc.add_member(ctx, principal, alliance_id, urn)
     response.status_code = 201 if added else 200
-    return member
+    return MembershipOut.model_validate(member, from_attributes=True)
 
 
 @router.delete(

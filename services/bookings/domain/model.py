@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from shared.errors import Conflict
+
 
 class CourseStatus(StrEnum):
     DRAFT = "draft"
@@ -55,8 +57,10 @@ HOLDS_PLACE = frozenset({BookingStatus.CONFIRMED, BookingStatus.OFFERED})
 place is allocated when the CPD lead approves (confirmed if one is free, else waitlisted)."""
 
 
-class BookingRefused(Exception):
-    """The rules forbid this; the message says why (answered as 409)."""
+class BookingRefused(Conflict):
+    """The course takes no booking now; the message says why (answered as 409)."""
+
+    title = "Booking refused"
 
 
 @dataclass(frozen=True)
@@ -94,9 +98,7 @@ def check_transition(
     current: BookingStatus, allowed: frozenset[BookingStatus], action: str
 ) -> None:
     if current not in allowed:
-        raise BookingRefused(
-            f"a booking that is {current.value.replace('_', ' ')} cannot be {action}"
-        )
+        raise Conflict(f"a booking that is {current.value.replace('_', ' ')} cannot be {action}")
 
 
 def cancelled_by(is_admin: bool, is_school_lead: bool) -> str:

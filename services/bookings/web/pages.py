@@ -1,14 +1,12 @@
 """HTML pages: the catalogue, a course page with a booking form, and sign-in for CPD leads.
 
 A browser cannot send a bearer header, so signing in puts the (already signed) token in an
-HttpOnly, SameSite=Strict cookie scoped to /catalogue. Every state-changing form also carries a
-CSRF token, an HMAC of the session token under a per-process key, checked in constant time; the
-booking form carries an idempotency key minted when the page was rendered, so a double submit
-books once.
+HttpOnly, SameSite=Strict cookie scoped to /catalogue. Every form that posts, the sign-in form
+included, carries the kernel's CSRF token (``shared.web.csrf``) and is checked; the booking form
+carries an idempotency key minted when the page was rendered, so a double submit books once.
+The pages call the same use cases as the JSON API and render their read models.
 """
 
-import hashlib
-import hmac
 from pathlib import Path
 from typing import Annotated, Any
 from uuid import UUID, uuid4
@@ -19,15 +17,16 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from services.bookings.api.deps import Ctx, RateLimited
-from services.bookings.api.schemas import BookingIn, BookingOut, CourseFilters
 from services.bookings.domain.model import Phase, Strand
-from services.bookings.service_layer import bookings as booking_uc
-from services.bookings.service_layer import courses as course_uc
+from services.bookings.usecases import booking as booking_uc
+from services.bookings.usecases import queries
+from services.bookings.usecases.inputs import CourseFilters, NewBooking
 from services.bookings.web.formatting import PHASES, STRANDS, london, london_time, money
-from shared.errors import DomainError
-from shared.web.auth import Principal, Role
-from shared.web.compare import same_secret
-from shared.web.problems import Forbidden, Unauthorized, status_of
+from services.bookings.web.forms import field_errors
+from shared.errors import DomainError, Unauthenticated
+from shared.identity import Principal, Role
+from shared.web.csrf import Csrf
+from shared.web.problems import status_of
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -36,59 +35,47 @@ templates.env.globals.update(
 )
 
 COOKIE = "alliance_session"
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; style-src 'self'; form-action 'self'; frame-ancestors 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-}
 HEADLINES = {
     "confirmed": "Place booked",
     "waitlisted": "On the waiting list",
     "awaiting_approval": "Waiting for approval",
 }
-FIELDS = {
-    ("participant", "name"): "participant_name",
-    ("participant", "email"): "participant_email",
-    ("participant", "role"): "participant_role",
-    ("access_needs",): "access_needs",
-}
 
 
-def csrf_token(request: Request, session_token: str) -> str:
-    key: bytes = request.app.state.csrf_key
-    return hmac.new(key, session_token.encode(), hashlib.sha256).hexdigest()
+def csrf_of(request: Request) -> Csrf:
+    csrf: Csrf = request.app.state.csrf
+    return csrf
 
 
-def signed_in(request: Request) -> tuple[Principal | None, str | None]:
+def signed_in(request: Request) -> Principal | None:
     token = request.cookies.get(COOKIE)
     if not token:
-        return None, None
+        return None
     try:
-        principal = request.app.state.token_verifier.verify(token)
-    except Unauthorized:
-        return None, None
+        principal: Principal = request.app.state.token_verifier.verify(token)
+    except Unauthenticated:
+        return None
     if not principal.has(Role.SCHOOL_LEAD) or not principal.school_urn:
-        return None, None
-    return principal, csrf_token(request, token)
+        return None
+    return principal
 
 
-def check_csrf(request: Request, submitted: str) -> Principal:
-    principal, expected = signed_in(request)
-    if principal is None or expected is None:
-        raise Unauthorized("sign in again: your session has ended")
-    if not same_secret(expected, submitted):
-        raise Forbidden("the form's security token does not match; reload the page and retry")
+def check_form(request: Request, submitted: str) -> Principal:
+    """The signed-in CPD lead, once the form proves it came from our page."""
+    csrf_of(request).check(request, submitted)
+    principal = signed_in(request)
+    if principal is None:
+        raise Unauthenticated("sign in again: your session has ended")
     return principal
 
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-    principal, csrf = signed_in(request)
-    context = {"principal": principal, "csrf_token": csrf, **context}
-    response = templates.TemplateResponse(request, template, context, status_code=status)
-    response.headers.update(SECURITY_HEADERS)
-    return response
+    context = {
+        "principal": signed_in(request),
+        "csrf_token": csrf_of(request).token(request),
+        **context,
+    }
+    return templates.TemplateResponse(request, template, context, status_code=status)
 
 
 @router.get("/catalogue", response_class=HTMLResponse, dependencies=[RateLimited])
@@ -106,7 +93,7 @@ async def catalogue(
         has_places=True if has_places == "true" else None,
     )
     page = max(1, min(page, 10_000))
-    result = await course_uc.list_courses(ctx, None, filters, page, 20)
+    result = await queries.list_courses(ctx, None, filters, page, 20)
 
     def page_link(number: int) -> str:
         params = {"strand": strand, "phase": phase, "has_places": has_places, "page": number}
@@ -136,10 +123,12 @@ async def sign_in(
     request: Request,
     token: Annotated[str, Form(max_length=8000)] = "",
     next: Annotated[str, Form(max_length=500)] = "/catalogue",
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
+    csrf_of(request).check(request, csrf_token)
     try:
         principal = request.app.state.token_verifier.verify(token.strip())
-    except Unauthorized:
+    except Unauthenticated:
         principal = None
     if principal is None or not principal.has(Role.SCHOOL_LEAD) or not principal.school_urn:
         return render(
@@ -164,7 +153,7 @@ async def sign_in(
 
 @router.post("/catalogue/sign-out")
 async def sign_out(request: Request, csrf_token: Annotated[str, Form()] = "") -> Response:
-    check_csrf(request, csrf_token)
+    check_form(request, csrf_token)
     response = RedirectResponse("/catalogue", status_code=303)
     response.delete_cookie(COOKIE, path="/catalogue")
     return response
@@ -172,7 +161,7 @@ async def sign_out(request: Request, csrf_token: Annotated[str, Form()] = "") ->
 
 @router.get("/catalogue/{course_id}", response_class=HTMLResponse, dependencies=[RateLimited])
 async def course_page(request: Request, ctx: Ctx, course_id: UUID) -> HTMLResponse:
-    course = await course_uc.get_course(ctx, None, course_id)
+    course = await queries.get_course(ctx, None, course_id)
     return render(
         request, "course.html", course=course, form={}, errors=None, idempotency_key=uuid4().hex
     )
@@ -190,14 +179,14 @@ async def book(
     participant_role: Annotated[str, Form(max_length=1000)] = "",
     access_needs: Annotated[str, Form(max_length=10_000)] = "",
 ) -> HTMLResponse:
-    principal = check_csrf(request, csrf_token)
+    principal = check_form(request, csrf_token)
     form = {
         "participant_name": participant_name,
         "participant_email": participant_email,
         "participant_role": participant_role,
         "access_needs": access_needs,
     }
-    course = await course_uc.get_course(ctx, None, course_id)
+    course = await queries.get_course(ctx, None, course_id)
 
     def again(errors: dict[str, str], status: int) -> HTMLResponse:
         return render(
@@ -211,37 +200,26 @@ async def book(
         )
 
     try:
-        body = BookingIn(
-            school_urn=principal.school_urn or "",
-            participant={
-                "name": participant_name,
-                "email": participant_email,
-                "role": participant_role or None,
-            },
-            access_needs=access_needs or None,
+        new = NewBooking.model_validate(
+            {
+                "school_urn": principal.school_urn or "",
+                "participant": {
+                    "name": participant_name,
+                    "email": participant_email,
+                    "role": participant_role or None,
+                },
+                "access_needs": access_needs or None,
+            }
         )
     except ValidationError as exc:
-        errors: dict[str, str] = {}
-        for error in exc.errors():
-            field = FIELDS.get(tuple(str(p) for p in error["loc"]), "book")
-            errors.setdefault(field, _message(field, error["msg"]))
-        return again(errors, 422)
+        return again(field_errors(exc), 422)
     try:
-        stored = await booking_uc.create_booking(
-            ctx, principal, course_id, body, idempotency_key or uuid4().hex
+        result = await booking_uc.create_booking(
+            ctx, principal, course_id, new, idempotency_key or uuid4().hex
         )
     except DomainError as problem:
         return again({"book": problem.detail}, status_of(problem))
-    booking = BookingOut.model_validate(stored.body)
+    booking = result.booking
     return render(
         request, "booked.html", booking=booking, headline=HEADLINES.get(booking.status, "Booked")
     )
-
-
-def _message(field: str, detail: str) -> str:
-    return {
-        "participant_name": "Enter the participant's full name",
-        "participant_email": "Enter an email address in the correct format, like name@example.org",
-        "participant_role": "The role must be 200 characters or fewer",
-        "access_needs": "Access needs must be 2,000 characters or fewer",
-    }.get(field, detail)

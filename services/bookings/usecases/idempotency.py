@@ -7,7 +7,6 @@ fails rolls back its claim, so a retry after an error runs again.
 
 import hashlib
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
@@ -15,14 +14,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.bookings.tables import idempotency_keys as keys
-from shared.web.problems import Unprocessable
-
-
-@dataclass(frozen=True)
-class StoredResponse:
-    status_code: int
-    body: dict[str, Any]
-    replayed: bool = False
+from shared.errors import Invalid
 
 
 def request_hash(payload: Any) -> str:
@@ -32,8 +24,8 @@ def request_hash(payload: Any) -> str:
 
 async def claim(
     session: AsyncSession, scope: str, key: str, fingerprint: str
-) -> StoredResponse | None:
-    """None if this request owns the key now; else the first response to replay."""
+) -> dict[str, Any] | None:
+    """None if this request owns the key now; else the first result to replay."""
     claimed = await session.scalar(
         insert(keys)
         .values(scope=scope, key=key, request_hash=fingerprint)
@@ -44,25 +36,22 @@ async def claim(
         return None
     row = (
         await session.execute(
-            select(keys.c.request_hash, keys.c.status_code, keys.c.response).where(
+            select(keys.c.request_hash, keys.c.response).where(
                 keys.c.scope == scope, keys.c.key == key
             )
         )
     ).one()
-    if row.request_hash != fingerprint or row.status_code is None:
-        raise Unprocessable(
+    if row.request_hash != fingerprint or row.response is None:
+        raise Invalid(
             "this Idempotency-Key was already used for a different request; "
             "use a new key for a new booking",
             title="Idempotency key reused",
         )
-    return StoredResponse(row.status_code, row.response, replayed=True)
+    return dict(row.response)
 
 
-async def record(
-    session: AsyncSession, scope: str, key: str, status_code: int, body: dict[str, Any]
-) -> None:
+async def record(session: AsyncSession, scope: str, key: str, result: dict[str, Any]) -> None:
+    """Keep the first result (as JSON) to replay; ``status_code`` is left to older rows."""
     await session.execute(
-        update(keys)
-        .where(keys.c.scope == scope, keys.c.key == key)
-        .values(status_code=status_code, response=body)
+        update(keys).where(keys.c.scope == scope, keys.c.key == key).values(response=result)
     )

@@ -1,8 +1,10 @@
 """Schools and alliance membership: data the alliances (and each school's CPD lead) keep.
 
 A school is one record by URN, shared by every alliance it belongs to. It can be registered by
-any alliance administrator or by its own CPD lead; afterwards only its CPD lead and the
-administrators of an alliance it belongs to (or that registered it) may change it.
+any alliance administrator or by its own CPD lead; afterwards only its own CPD lead and the
+administrators of the alliance that registered it may change it (its name, its CPD lead, whether
+bookings need approval). Membership gives a school an alliance's member price, never control
+of the record other alliances rely on: every CPD lead email goes where the record says.
 """
 
 from sqlalchemy import delete, func, select
@@ -10,19 +12,20 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.bookings import repository as repo
-from services.bookings.api.schemas import MembershipOut, SchoolIn, SchoolOut
-from services.bookings.context import BookingsContext
-from services.bookings.service_layer.access import is_admin_of, is_school_lead_of
 from services.bookings.tables import memberships, schools
-from shared.web.auth import Principal, Role
-from shared.web.problems import Forbidden, NotFound
+from services.bookings.usecases.access import is_admin_of, is_school_lead_of
+from services.bookings.usecases.context import BookingsContext
+from services.bookings.usecases.inputs import SchoolDetails
+from services.bookings.usecases.read_models import MembershipView, SchoolView
+from shared.errors import Forbidden, NotFound
+from shared.identity import Principal, Role
 
 
-async def _school_out(session: AsyncSession, urn: str) -> SchoolOut:
+async def _school_view(session: AsyncSession, urn: str) -> SchoolView:
     row = await repo.get_school(session, urn)
     if row is None:
         raise NotFound("no such school")
-    return SchoolOut(
+    return SchoolView(
         urn=row.urn,
         name=row.name,
         cpd_lead_name=row.cpd_lead_name,
@@ -33,8 +36,8 @@ async def _school_out(session: AsyncSession, urn: str) -> SchoolOut:
 
 
 async def put_school(
-    ctx: BookingsContext, principal: Principal, urn: str, body: SchoolIn
-) -> tuple[SchoolOut, bool]:
+    ctx: BookingsContext, principal: Principal, urn: str, body: SchoolDetails
+) -> tuple[SchoolView, bool]:
     """(the school, whether it was created)."""
     lead = is_school_lead_of(principal, urn)
     if not (lead or principal.has(Role.ALLIANCE_ADMIN)):
@@ -56,27 +59,24 @@ async def put_school(
             )
             created = True
         else:
-            alliances = await repo.school_alliances(session, urn)
-            keeper = lead or any(
-                is_admin_of(principal, a)
-                for a in [*alliances, existing.registered_by_alliance]
-                if a
-            )
-            if not keeper:
-                raise Forbidden("only the school's CPD lead or its alliances' administrators")
+            if not (lead or is_admin_of(principal, existing.registered_by_alliance)):
+                raise Forbidden(
+                    "this school is kept by its own CPD lead and the administrators of the "
+                    "alliance that registered it; membership does not let you change it"
+                )
             await session.execute(
                 schools.update().where(schools.c.urn == urn).values(**values, updated_at=func.now())
             )
             created = False
-        return await _school_out(session, urn), created
+        return await _school_view(session, urn), created
 
 
-async def get_school(ctx: BookingsContext, principal: Principal, urn: str) -> SchoolOut:
+async def get_school(ctx: BookingsContext, principal: Principal, urn: str) -> SchoolView:
     async with ctx.runtime.sessions() as session:
         row = await repo.get_school(session, urn)
         if row is None:
             raise NotFound("no such school")
-        school = await _school_out(session, urn)
+        school = await _school_view(session, urn)
     keepers = [a for a in [*school.alliances, row.registered_by_alliance] if a]
     if not (is_school_lead_of(principal, urn) or any(is_admin_of(principal, a) for a in keepers)):
         raise NotFound("no such school")
@@ -90,7 +90,7 @@ def _check_admin(principal: Principal, alliance_id: str) -> None:
 
 async def add_member(
     ctx: BookingsContext, principal: Principal, alliance_id: str, urn: str
-) -> tuple[MembershipOut, bool]:
+) -> tuple[MembershipView, bool]:
     _check_admin(principal, alliance_id)
     async with ctx.runtime.transaction() as session:
         school = await repo.get_school(session, urn)
@@ -102,7 +102,7 @@ async def add_member(
             .on_conflict_do_nothing()
             .returning(memberships.c.urn)
         )
-    return MembershipOut(alliance_id=alliance_id, urn=urn, school_name=school.name), bool(added)
+    return MembershipView(alliance_id=alliance_id, urn=urn, school_name=school.name), bool(added)
 
 
 async def remove_member(
@@ -121,7 +121,7 @@ async def remove_member(
 
 async def list_members(
     ctx: BookingsContext, principal: Principal, alliance_id: str
-) -> list[MembershipOut]:
+) -> list[MembershipView]:
     _check_admin(principal, alliance_id)
     async with ctx.runtime.sessions() as session:
         rows = (
@@ -132,4 +132,4 @@ async def list_members(
                 .order_by(schools.c.name)
             )
         ).all()
-    return [MembershipOut(alliance_id=r.alliance_id, urn=r.urn, school_name=r.name) for r in rows]
+    return [MembershipView(alliance_id=r.alliance_id, urn=r.urn, school_name=r.name) for r in rows]

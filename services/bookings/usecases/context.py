@@ -1,10 +1,10 @@
-"""What a use case needs: the runtime (database, outbox), the clock and public links."""
+"""What a use case needs: the runtime (database, outbox), the clock, settings and public links."""
 
 from dataclasses import dataclass
 from uuid import UUID
 
-from services.bookings.clock import Clock
 from services.bookings.config import BookingsConfig
+from shared.clock import Clock
 from shared.runtime import ServiceRuntime
 
 

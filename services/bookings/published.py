@@ -1,0 +1,111 @@
+"""Domain events as the versioned contracts of ``bookings.events.v1`` (shared/contracts).
+
+Each contract carries what notifications needs, so a booking's part is built from its stored
+row (with its school and CPD lead) as it stands once the change is written.
+"""
+
+from typing import Protocol
+from uuid import UUID
+
+from sqlalchemy import Row
+
+from services.bookings.domain import events as ev
+from services.bookings.domain.course import Course
+from shared.contracts import bookings as contracts
+from shared.contracts.base import EventData
+from shared.contracts.bookings import BookingInfo, CourseInfo, SessionInfo
+from shared.contracts.common import Contact, SchoolRef
+
+
+class Links(Protocol):
+    def course_url(self, course_id: UUID) -> str: ...
+
+    def booking_url(self, booking_id: UUID) -> str: ...
+
+
+def course_info(links: Links, course: Course) -> CourseInfo:
+    return CourseInfo(
+        course_id=course.id,
+        alliance_id=course.alliance_id,
+        title=course.title,
+        sessions=[SessionInfo.model_validate(s) for s in course.sessions],
+        url=links.course_url(course.id),
+    )
+
+
+def booking_info(links: Links, booking: Row) -> BookingInfo:
+    """``booking`` is a row of ``repository.booking_select()``."""
+    b = booking._mapping
+    cpd_lead = None
+    if b["cpd_lead_email"]:
+        cpd_lead = Contact(name=b["cpd_lead_name"], email=b["cpd_lead_email"], role="CPD lead")
+    return BookingInfo(
+        booking_id=b["id"],
+        status=b["status"],
+        school=SchoolRef(urn=b["school_urn"], name=b["school_name"] or b["school_urn"]),
+        participant=Contact(
+            name=b["participant_name"], email=b["participant_email"], role=b["participant_role"]
+        ),
+        booker=Contact(name=b["booker_name"], email=b["booker_email"]),
+        cpd_lead=cpd_lead,
+        price_pence=b["price_pence"],
+        url=links.booking_url(b["id"]),
+    )
+
+
+_SIMPLE: dict[type[ev.BookingEvent], type[contracts.BookingRequested]] = {
+    ev.BookingRequested: contracts.BookingRequested,
+    ev.AwaitingApproval: contracts.BookingAwaitingApproval,
+    ev.Approved: contracts.BookingApproved,
+    ev.Confirmed: contracts.BookingConfirmed,
+    ev.OfferAccepted: contracts.OfferAccepted,
+    ev.OfferExpired: contracts.OfferExpired,
+}
+
+
+def contract(
+    links: Links, event: ev.DomainEvent, course: CourseInfo, rows: dict[UUID, Row]
+) -> EventData:
+    """The published form of ``event``; ``rows`` holds the touched bookings, re-read by id."""
+    match event:
+        case ev.CoursePublished(capacity=capacity):
+            return contracts.CoursePublished(course=course, capacity=capacity)
+        case ev.CourseChanged(changed_fields=fields):
+            return contracts.CourseChanged(course=course, changed_fields=list(fields))
+        case ev.CourseCancelled(reason=reason, bookings_cancelled=n, administrator_email=email):
+            admin = None
+            if email:
+                admin = Contact(name="Alliance administrator", email=email, role="alliance_admin")
+            return contracts.CourseCancelled(
+                course=course, reason=reason, bookings_cancelled=n, administrator=admin
+            )
+    assert isinstance(event, ev.BookingEvent), event
+    row = rows[event.booking_id]
+    booking = booking_info(links, row)
+    match event:
+        case ev.Waitlisted():
+            return contracts.BookingWaitlisted(
+                course=course, booking=booking, position=row.position
+            )
+        case ev.Declined(reason=reason):
+            return contracts.BookingDeclined(course=course, booking=booking, reason=reason)
+        case ev.PlaceOffered(expires_at=expires):
+            return contracts.PlaceOffered(course=course, booking=booking, offer_expires_at=expires)
+        case ev.Cancelled(by=by, fee_pence=fee, working_days_notice=notice, reason=reason):
+            return contracts.BookingCancelled(
+                course=course,
+                booking=booking,
+                cancelled_by=by,  # type: ignore[arg-type]
+                fee_pence=fee,
+                working_days_notice=notice,
+                reason=reason,
+            )
+        case ev.Substituted(previous=previous):
+            return contracts.BookingSubstituted(
+                course=course,
+                booking=booking,
+                previous_participant=Contact(
+                    name=previous.name, email=previous.email, role=previous.role
+                ),
+            )
+    return _SIMPLE[type(event)](course=course, booking=booking)

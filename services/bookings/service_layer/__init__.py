@@ -1,1 +1,0 @@
-"""Use cases: load, apply a domain rule, save, and record the events, in one transaction."""

@@ -1,0 +1,83 @@
+"""Booking a place: made for a school by its CPD lead or a participant, at the school's price,
+waiting for the CPD lead's approval where the school asks for it, else allocated at once (a
+place or the waiting list) under the course lock. An Idempotency-Key makes a retry safe."""
+
+from uuid import UUID, uuid4
+
+from services.bookings.domain.events import Person
+from services.bookings.usecases import idempotency
+from services.bookings.usecases.access import is_school_lead_of
+from services.bookings.usecases.context import BookingsContext
+from services.bookings.usecases.inputs import NewBooking
+from services.bookings.usecases.read_models import BookingResult, BookingView, booking_view
+from services.bookings.usecases.unit_of_work import unit_of_work
+from shared.errors import Conflict, Forbidden, Invalid
+from shared.identity import Principal, Role
+
+
+def _check_booker(principal: Principal, booking: NewBooking) -> str:
+    """The booker's email, once the principal may book this place."""
+    if not principal.has(Role.SCHOOL_LEAD, Role.PARTICIPANT):
+        raise Forbidden("bookings are made by a school lead or a participant")
+    if principal.school_urn != booking.school_urn:
+        raise Forbidden("the token is not for this school")
+    if not principal.email:
+        raise Forbidden("the token carries no email address to answer the booker at")
+    if not principal.has(Role.SCHOOL_LEAD) and principal.email.lower() != booking.participant.email:
+        raise Forbidden("a participant can only book a place for themselves")
+    return principal.email.lower()
+
+
+async def create_booking(
+    ctx: BookingsContext, principal: Principal, course_id: UUID, booking: NewBooking, key: str
+) -> BookingResult:
+    booker_email = _check_booker(principal, booking)
+    scope = f"{principal.alliance_id}:{principal.subject}"
+    fingerprint = idempotency.request_hash(
+        {"course": str(course_id), "body": booking.model_dump(mode="json")}
+    )
+    async with unit_of_work(ctx) as uow:
+        stored = await idempotency.claim(uow.session, scope, key, fingerprint)
+        if stored is not None:
+            return BookingResult(booking=BookingView.model_validate(stored), replayed=True)
+        course, found = await uow.course_for_booking(
+            course_id, booking.school_urn, booking.participant.email
+        )
+        now = ctx.clock.now()
+        course.check_can_book(now)
+        if found.urn is None:
+            raise Invalid(
+                f"school {booking.school_urn} is not registered: its CPD lead or an alliance "
+                "administrator registers it first (PUT /schools/{urn})",
+                errors=[{"field": "school_urn", "message": "not registered"}],
+            )
+        if found.live_booking_id is not None:
+            raise Conflict(
+                "this participant already holds a live booking on this course",
+                title="Booking refused",
+                booking_id=str(found.live_booking_id),
+            )
+        participant = booking.participant
+        booker_name = booking.booker_name or (
+            participant.name
+            if participant.email == booker_email
+            else found.cpd_lead_name
+            if found.cpd_lead_email.lower() == booker_email
+            else booker_email
+        )
+        made = course.book(
+            booking_id=uuid4(),
+            school_urn=booking.school_urn,
+            participant=Person(participant.name, participant.email, participant.role),
+            booker=Person(booker_name, booker_email),
+            booker_subject=principal.subject,
+            access_needs=booking.access_needs,
+            is_member=bool(found.is_member),
+            needs_approval=found.requires_approval
+            and not is_school_lead_of(principal, booking.school_urn),
+            now=now,
+        )
+        rows = await uow.save(course)
+        view = booking_view(ctx, rows[made.id])
+        await idempotency.record(uow.session, scope, key, view.model_dump(mode="json"))
+    return BookingResult(booking=view)

@@ -1,0 +1,153 @@
+"""What the use cases take, with the rules any input must keep (the API's request bodies and the
+pages' forms are both checked against these). Names and titles are one line of text; free text
+may span lines; neither may hold other control characters (``shared.text``)."""
+
+from datetime import date
+from typing import Annotated, Self
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    HttpUrl,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from services.bookings.domain.model import CourseStatus, Phase, Strand
+from shared.text import MultiLine, SingleLine
+
+Name = Annotated[SingleLine, StringConstraints(min_length=1, max_length=200)]
+ShortText = Annotated[SingleLine, StringConstraints(max_length=200)]
+LongText = Annotated[MultiLine, StringConstraints(strip_whitespace=True, max_length=5000)]
+Reason = Annotated[MultiLine, StringConstraints(strip_whitespace=True, max_length=2000)]
+RequiredReason = Annotated[
+    MultiLine, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)
+]
+Urn = Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
+Pence = Annotated[int, Field(ge=0, le=10_000_000)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Session(_In):
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    venue: ShortText | None = None
+    online_url: HttpUrl | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if self.ends_at <= self.starts_at:
+            raise ValueError("a session must end after it starts")
+        if not self.venue and not self.online_url:
+            raise ValueError("a session needs a venue or an online link")
+        return self
+
+
+class Band(_In):
+    max_working_days: int = Field(ge=0, le=365, description="At most this many working days")
+    percent: int = Field(ge=0, le=100, description="of the price charged")
+
+
+class Policy(_In):
+    bands: list[Band] = Field(
+        default_factory=lambda: [
+            Band(max_working_days=10, percent=50),
+            Band(max_working_days=2, percent=100),
+        ],
+        max_length=10,
+    )
+    late_fee_pence: Pence = Field(0, description="Charged for a free place cancelled in a band")
+
+
+class CourseDetails(_In):
+    title: Name
+    summary: LongText = ""
+    strand: Strand
+    phases: list[Phase] = Field(min_length=1, max_length=6)
+    audience: LongText = ""
+    facilitator: ShortText = ""
+    sessions: list[Session] = Field(min_length=1, max_length=50)
+    capacity: int = Field(ge=1, le=10_000)
+    minimum_viable_numbers: int | None = Field(None, ge=0, le=10_000)
+    booking_closes_at: AwareDatetime
+    member_price_pence: Pence = 0
+    non_member_price_pence: Pence = 0
+    cancellation_policy: Policy = Field(default_factory=Policy)
+    offer_hold_hours: float = Field(48.0, ge=0.001, le=720)
+
+    @field_validator("phases")
+    @classmethod
+    def _unique_phases(cls, phases: list[Phase]) -> list[Phase]:
+        return list(dict.fromkeys(phases))
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        self.sessions.sort(key=lambda s: s.starts_at)
+        if self.booking_closes_at > self.sessions[0].starts_at:
+            raise ValueError("booking must close before the first session starts")
+        if self.minimum_viable_numbers is not None and self.minimum_viable_numbers > self.capacity:
+            raise ValueError("minimum viable numbers cannot exceed the capacity")
+        return self
+
+
+class CourseChanges(_In):
+    """Only the fields given change; the result must still be a valid course."""
+
+    title: Name | None = None
+    summary: LongText | None = None
+    strand: Strand | None = None
+    phases: list[Phase] | None = None
+    audience: LongText | None = None
+    facilitator: ShortText | None = None
+    sessions: list[Session] | None = None
+    capacity: int | None = None
+    minimum_viable_numbers: int | None = None
+    booking_closes_at: AwareDatetime | None = None
+    member_price_pence: Pence | None = None
+    non_member_price_pence: Pence | None = None
+    cancellation_policy: Policy | None = None
+    offer_hold_hours: float | None = None
+
+
+class CourseFilters(BaseModel):
+    alliance: str | None = None
+    strand: Strand | None = None
+    phase: Phase | None = None
+    starts_from: date | None = None
+    starts_to: date | None = None
+    has_places: bool | None = None
+    status: CourseStatus = CourseStatus.PUBLISHED
+
+
+class Participant(_In):
+    name: Name
+    email: EmailStr
+    role: ShortText | None = None
+
+    @field_validator("email")
+    @classmethod
+    def _lower(cls, email: str) -> str:
+        return email.lower()
+
+
+class NewBooking(_In):
+    school_urn: Urn
+    participant: Participant
+    access_needs: Reason | None = None
+    booker_name: Name | None = Field(
+        None, description="The booker's name; the booker's email is the token's email claim"
+    )
+
+
+class SchoolDetails(_In):
+    name: Name
+    cpd_lead_name: Name
+    cpd_lead_email: EmailStr
+    requires_approval: bool = False

@@ -1,0 +1,88 @@
+"""The one place a change is written and announced: lock the course, let the aggregate decide,
+then save its changes, re-read the bookings it touched and add the contracts of its domain
+events to the outbox, all in one transaction."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from uuid import UUID
+
+from sqlalchemy import Row
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.bookings import published
+from services.bookings import repository as repo
+from services.bookings.domain.course import Booking, Course
+from services.bookings.store import course_from
+from services.bookings.usecases.context import BookingsContext
+from shared.errors import NotFound
+
+
+@dataclass
+class UnitOfWork:
+    ctx: BookingsContext
+    session: AsyncSession
+
+    async def course(self, course_id: UUID, *, skip_locked: bool = False) -> Course | None:
+        """The course aggregate, locked until the transaction ends (a bounded wait)."""
+        return await repo.load_course(
+            self.session,
+            course_id,
+            lock_timeout_ms=self.ctx.config.lock_timeout_ms,
+            skip_locked=skip_locked,
+        )
+
+    async def existing_course(self, course_id: UUID) -> Course:
+        course = await self.course(course_id)
+        if course is None:
+            raise NotFound("no such course")
+        return course
+
+    async def course_for_booking(
+        self, course_id: UUID, school_urn: str, participant_email: str
+    ) -> tuple[Course, Row]:
+        """The course aggregate, locked, and in one more round trip what a new booking needs:
+        the school (``urn`` None if unregistered, ``is_member``) and ``live_booking_id``."""
+        row = await repo.lock_course(
+            self.session, course_id, lock_timeout_ms=self.ctx.config.lock_timeout_ms
+        )
+        if row is None:
+            raise NotFound("no such course")
+        found = await repo.booking_context(
+            self.session, course_id, row.alliance_id, school_urn, participant_email
+        )
+        return course_from(row, found.held, found.waiting), found
+
+    async def course_and_booking(self, booking_id: UUID) -> tuple[Course, Booking]:
+        """The booking's course and the booking, locked in that order (the order everyone uses)."""
+        course_id = await repo.booking_course_id(self.session, booking_id)
+        if course_id is None:
+            raise NotFound("no such booking")
+        course = await self.existing_course(course_id)
+        booking = await repo.lock_booking(self.session, booking_id)
+        if booking is None:
+            raise NotFound("no such booking")
+        return course, booking
+
+    async def save(self, course: Course) -> dict[UUID, Row]:
+        """Write the aggregate's changes and announce its events; the touched bookings as read
+        back (with school, course title and queue position), by id."""
+        touched = [*course.added, *course.changed]
+        await repo.save(self.session, course)
+        course.added.clear()
+        course.changed.clear()
+        rows = await repo.get_bookings(self.session, touched) if touched else {}
+        events = course.pull_events()
+        if events:
+            info = published.course_info(self.ctx, course)
+            for event in events:
+                await self.ctx.runtime.outbox.add(
+                    self.session, published.contract(self.ctx, event, info, rows)
+                )
+        return rows
+
+
+@asynccontextmanager
+async def unit_of_work(ctx: BookingsContext) -> AsyncIterator[UnitOfWork]:
+    async with ctx.runtime.transaction() as session:
+        yield UnitOfWork(ctx, session)
