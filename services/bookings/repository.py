@@ -9,11 +9,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, func, insert, select, update
+from sqlalchemy import Row, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.bookings.domain.course import Booking, Course
-from services.bookings.domain.model import HOLDS_PLACE, LIVE, BookingStatus, CourseStatus
+from services.bookings.domain.model import HOLDS_PLACE, LIVE, BookingStatus
 from services.bookings.store import booking_from, booking_values, course_from
 from services.bookings.tables import bookings, courses, memberships, schools
 
@@ -266,19 +267,50 @@ async def due_offers(session: AsyncSession, course_id: UUID, now: datetime) -> l
     return [booking_from(row) for row in rows]
 
 
-async def get_school(session: AsyncSession, urn: str) -> Row | None:
-    return (await session.execute(select(schools).where(schools.c.urn == urn))).first()
+async def get_school(session: AsyncSession, urn: str, *, lock: bool = False) -> Row | None:
+    query = select(schools).where(schools.c.urn == urn)
+    return (await session.execute(query.with_for_update() if lock else query)).first()
 
 
-async def get_school_for(session: AsyncSession, urn: str, alliance_id: str) -> Row | None:
-    """The school, with ``is_member``: whether it belongs to ``alliance_id``."""
-    member = (
-        select(memberships.c.urn)
-        .where(memberships.c.urn == schools.c.urn, memberships.c.alliance_id == alliance_id)
-        .exists()
+async def insert_school(session: AsyncSession, values: dict[str, Any]) -> None:
+    await session.execute(insert(schools).values(**values))
+
+
+async def update_school(session: AsyncSession, urn: str, values: dict[str, Any]) -> None:
+    await session.execute(
+        update(schools).where(schools.c.urn == urn).values(**values, updated_at=func.now())
     )
-    query = select(schools, member.label("is_member")).where(schools.c.urn == urn)
-    return (await session.execute(query)).first()
+
+
+async def add_membership(session: AsyncSession, alliance_id: str, urn: str) -> bool:
+    """True when the school was not a member yet."""
+    added = await session.scalar(
+        pg_insert(memberships)
+        .values(alliance_id=alliance_id, urn=urn)
+        .on_conflict_do_nothing()
+        .returning(memberships.c.urn)
+    )
+    return added is not None
+
+
+async def remove_membership(session: AsyncSession, alliance_id: str, urn: str) -> bool:
+    removed = await session.execute(
+        delete(memberships).where(
+            memberships.c.alliance_id == alliance_id, memberships.c.urn == urn
+        )
+    )
+    return bool(removed.rowcount)
+
+
+async def members_of(session: AsyncSession, alliance_id: str) -> Sequence[Row]:
+    return (
+        await session.execute(
+            select(memberships.c.alliance_id, memberships.c.urn, schools.c.name)
+            .join(schools, schools.c.urn == memberships.c.urn)
+            .where(memberships.c.alliance_id == alliance_id)
+            .order_by(schools.c.name)
+        )
+    ).all()
 
 
 async def school_alliances(session: AsyncSession, urn: str) -> list[str]:
@@ -288,7 +320,3 @@ async def school_alliances(session: AsyncSession, urn: str) -> list[str]:
         .order_by(memberships.c.alliance_id)
     )
     return list(rows)
-
-
-def published_only() -> Any:
-    return courses.c.status == CourseStatus.PUBLISHED.value

@@ -7,12 +7,9 @@ bookings need approval). Membership gives a school an alliance's member price, n
 of the record other alliances rely on: every CPD lead email goes where the record says.
 """
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.bookings import repository as repo
-from services.bookings.tables import memberships, schools
 from services.bookings.usecases.access import is_admin_of, is_school_lead_of
 from services.bookings.usecases.context import BookingsContext
 from services.bookings.usecases.inputs import SchoolDetails
@@ -49,13 +46,11 @@ async def put_school(
         "requires_approval": body.requires_approval,
     }
     async with ctx.runtime.transaction() as session:
-        existing = (
-            await session.execute(select(schools).where(schools.c.urn == urn).with_for_update())
-        ).first()
+        existing = await repo.get_school(session, urn, lock=True)
         if existing is None:
             registered_by = principal.alliance_id if principal.has(Role.ALLIANCE_ADMIN) else None
-            await session.execute(
-                insert(schools).values(urn=urn, registered_by_alliance=registered_by, **values)
+            await repo.insert_school(
+                session, {"urn": urn, "registered_by_alliance": registered_by, **values}
             )
             created = True
         else:
@@ -64,9 +59,7 @@ async def put_school(
                     "this school is kept by its own CPD lead and the administrators of the "
                     "alliance that registered it; membership does not let you change it"
                 )
-            await session.execute(
-                schools.update().where(schools.c.urn == urn).values(**values, updated_at=func.now())
-            )
+            await repo.update_school(session, urn, values)
             created = False
         return await _school_view(session, urn), created
 
@@ -96,12 +89,7 @@ async def add_member(
         school = await repo.get_school(session, urn)
         if school is None:
             raise NotFound("no such school: register it first with PUT /schools/{urn}")
-        added = await session.scalar(
-            insert(memberships)
-            .values(alliance_id=alliance_id, urn=urn)
-            .on_conflict_do_nothing()
-            .returning(memberships.c.urn)
-        )
+        added = await repo.add_membership(session, alliance_id, urn)
     return MembershipView(alliance_id=alliance_id, urn=urn, school_name=school.name), bool(added)
 
 
@@ -110,12 +98,7 @@ async def remove_member(
 ) -> None:
     _check_admin(principal, alliance_id)
     async with ctx.runtime.transaction() as session:
-        removed = await session.execute(
-            delete(memberships).where(
-                memberships.c.alliance_id == alliance_id, memberships.c.urn == urn
-            )
-        )
-        if removed.rowcount == 0:
+        if not await repo.remove_membership(session, alliance_id, urn):
             raise NotFound("this school is not a member of this alliance")
 
 
@@ -124,12 +107,5 @@ async def list_members(
 ) -> list[MembershipView]:
     _check_admin(principal, alliance_id)
     async with ctx.runtime.sessions() as session:
-        rows = (
-            await session.execute(
-                select(memberships.c.alliance_id, memberships.c.urn, schools.c.name)
-                .join(schools, schools.c.urn == memberships.c.urn)
-                .where(memberships.c.alliance_id == alliance_id)
-                .order_by(schools.c.name)
-            )
-        ).all()
+        rows = await repo.members_of(session, alliance_id)
     return [MembershipView(alliance_id=r.alliance_id, urn=r.urn, school_name=r.name) for r in rows]

@@ -1,0 +1,106 @@
+"""The read side's SQL: the catalogue and the bookings a person may see, filtered and paged."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Row, false, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.bookings.domain.model import BookingStatus
+from services.bookings.repository import booking_select, course_select, places_held_expr
+from services.bookings.tables import bookings, courses
+
+
+async def list_courses(
+    session: AsyncSession,
+    filters: Any,
+    *,
+    only_alliance: str | None,
+    page: int,
+    per_page: int,
+) -> tuple[int, Sequence[Row]]:
+    """(how many match, this page of ``course_select()`` rows); ``filters`` is a CourseFilters."""
+    conditions = [courses.c.status == filters.status.value]
+    if only_alliance is not None:
+        conditions.append(courses.c.alliance_id == only_alliance)
+    if filters.alliance:
+        conditions.append(courses.c.alliance_id == filters.alliance)
+    if filters.strand:
+        conditions.append(courses.c.strand == filters.strand.value)
+    if filters.phase:
+        conditions.append(courses.c.phases.contains([filters.phase.value]))
+    london_day = func.date(func.timezone("Europe/London", courses.c.starts_at))
+    if filters.starts_from:
+        conditions.append(london_day >= filters.starts_from)
+    if filters.starts_to:
+        conditions.append(london_day <= filters.starts_to)
+    if filters.has_places is not None:
+        free = courses.c.capacity > places_held_expr()
+        conditions.append(free if filters.has_places else ~free)
+    total = await session.scalar(select(func.count()).select_from(courses).where(*conditions))
+    rows = (
+        await session.execute(
+            course_select()
+            .where(*conditions)
+            .order_by(courses.c.starts_at, courses.c.id)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    ).all()
+    return int(total or 0), rows
+
+
+@dataclass(frozen=True)
+class BookingScope:
+    """What a person may see: an alliance's bookings, a school's, or their own (any of them)."""
+
+    alliance_id: str | None = None
+    school_urn: str | None = None
+    participant_email: str | None = None
+
+
+async def list_bookings(
+    session: AsyncSession,
+    scope: BookingScope,
+    *,
+    course_id: UUID | None,
+    school_urn: str | None,
+    participant_email: str | None,
+    status: BookingStatus | None,
+    page: int,
+    per_page: int,
+) -> tuple[int, Sequence[Row]]:
+    """(how many match, this page of ``booking_select()`` rows) within ``scope``."""
+    scopes: list[Any] = []
+    if scope.alliance_id:
+        scopes.append(courses.c.alliance_id == scope.alliance_id)
+    if scope.school_urn:
+        scopes.append(bookings.c.school_urn == scope.school_urn)
+    if scope.participant_email:
+        scopes.append(func.lower(bookings.c.participant_email) == scope.participant_email.lower())
+    conditions: list[Any] = [or_(*scopes) if scopes else false()]
+    if course_id:
+        conditions.append(bookings.c.course_id == course_id)
+    if school_urn:
+        conditions.append(bookings.c.school_urn == school_urn)
+    if participant_email:
+        conditions.append(func.lower(bookings.c.participant_email) == participant_email.lower())
+    if status:
+        conditions.append(bookings.c.status == status.value)
+    total = await session.scalar(
+        select(func.count())
+        .select_from(bookings.join(courses, courses.c.id == bookings.c.course_id))
+        .where(*conditions)
+    )
+    rows = (
+        await session.execute(
+            booking_select()
+            .where(*conditions)
+            .order_by(bookings.c.created_at, bookings.c.queue_seq, bookings.c.id)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    ).all()
+    return int(total or 0), rows
