@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 
 import asyncpg
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.exc import DBAPIError
 
 from services.bookings.config import BookingsConfig
@@ -172,3 +172,22 @@ async def test_a_wait_for_a_held_course_lock_ends_in_an_error_not_a_hang(
         await holder.close()
     made = await booking.create_booking(ctx, lead_of(urn), course_id, request(urn), "k-l")
     assert made.booking.status == "confirmed" and not made.replayed
+
+
+async def test_a_booking_takes_at_most_nine_statements(ctx: BookingsContext) -> None:
+    """The hot path's round trips: claim the key, lock the course, read what the booking needs,
+    advance the queue, insert, re-read, two outbox rows, record the answer (it took 11)."""
+    course_id = await published_course(ctx)
+    urn = await member_school(ctx)
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement.split()[0])
+
+    engine = ctx.runtime.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        await booking.create_booking(ctx, lead_of(urn), course_id, request(urn), uuid4().hex)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert len(statements) <= 9, statements
