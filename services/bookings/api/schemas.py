@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from services.bookings.domain.model import BookingStatus, CourseStatus, Phase, Strand
 from services.bookings.usecases import inputs
-from services.bookings.usecases.inputs import Reason, RequiredReason, Urn, _In
+from services.bookings.usecases.inputs import Reason, RequiredReason, StrictInput, Urn
 
 __all__ = ["Urn"]
 
@@ -46,7 +46,7 @@ class CoursePatch(inputs.CourseChanges):
     cancellation_policy: PolicyIn | None = None
 
 
-class CourseCancelIn(_In):
+class CourseCancelIn(StrictInput):
     reason: RequiredReason
 
 
@@ -106,16 +106,16 @@ class BookingIn(inputs.NewBooking):
     participant: ParticipantIn
 
 
-class BookingCancelIn(_In):
+class BookingCancelIn(StrictInput):
     reason: Reason | None = None
     waive_fee: bool = Field(False, description="Alliance administrators only")
 
 
-class DeclineIn(_In):
+class DeclineIn(StrictInput):
     reason: Reason | None = None
 
 
-class SubstituteIn(_In):
+class SubstituteIn(StrictInput):
     participant: ParticipantIn
 
 

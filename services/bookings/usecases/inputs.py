@@ -31,11 +31,13 @@ Urn = Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
 Pence = Annotated[int, Field(ge=0, le=10_000_000)]
 
 
-class _In(BaseModel):
+class StrictInput(BaseModel):
+    """Unknown fields are refused, not ignored."""
+
     model_config = ConfigDict(extra="forbid")
 
 
-class Session(_In):
+class Session(StrictInput):
     starts_at: AwareDatetime
     ends_at: AwareDatetime
     venue: ShortText | None = None
@@ -50,12 +52,12 @@ class Session(_In):
         return self
 
 
-class Band(_In):
+class Band(StrictInput):
     max_working_days: int = Field(ge=0, le=365, description="At most this many working days")
     percent: int = Field(ge=0, le=100, description="of the price charged")
 
 
-class Policy(_In):
+class Policy(StrictInput):
     bands: list[Band] = Field(
         default_factory=lambda: [
             Band(max_working_days=10, percent=50),
@@ -66,7 +68,7 @@ class Policy(_In):
     late_fee_pence: Pence = Field(0, description="Charged for a free place cancelled in a band")
 
 
-class CourseDetails(_In):
+class CourseDetails(StrictInput):
     title: Name
     summary: LongText = ""
     strand: Strand
@@ -97,7 +99,7 @@ class CourseDetails(_In):
         return self
 
 
-class CourseChanges(_In):
+class CourseChanges(StrictInput):
     """Only the fields given change; the result must still be a valid course."""
 
     title: Name | None = None
@@ -126,7 +128,7 @@ class CourseFilters(BaseModel):
     status: CourseStatus = CourseStatus.PUBLISHED
 
 
-class Participant(_In):
+class Participant(StrictInput):
     name: Name
     email: EmailStr
     role: ShortText | None = None
@@ -137,7 +139,7 @@ class Participant(_In):
         return email.lower()
 
 
-class NewBooking(_In):
+class NewBooking(StrictInput):
     school_urn: Urn
     participant: Participant
     access_needs: Reason | None = None
@@ -146,7 +148,7 @@ class NewBooking(_In):
     )
 
 
-class SchoolDetails(_In):
+class SchoolDetails(StrictInput):
     name: Name
     cpd_lead_name: Name
     cpd_lead_email: EmailStr
