@@ -2,43 +2,50 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Row, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.bookings.domain.model import BookingStatus
+from services.bookings.domain.model import BookingStatus, CourseStatus, Phase, Strand
 from services.bookings.repository import booking_select, course_select, places_held_expr
 from services.bookings.tables import bookings, courses
 
 
+@dataclass(frozen=True)
+class CourseQuery:
+    """Which courses: ``None`` leaves a filter out; dates are London dates of the first session."""
+
+    status: CourseStatus
+    alliance_id: str | None = None
+    strand: Strand | None = None
+    phase: Phase | None = None
+    starts_from: date | None = None
+    starts_to: date | None = None
+    has_places: bool | None = None
+
+
 async def list_courses(
-    session: AsyncSession,
-    filters: Any,
-    *,
-    only_alliance: str | None,
-    page: int,
-    per_page: int,
+    session: AsyncSession, query: CourseQuery, *, page: int, per_page: int
 ) -> tuple[int, Sequence[Row]]:
-    """(how many match, this page of ``course_select()`` rows); ``filters`` is a CourseFilters."""
-    conditions = [courses.c.status == filters.status.value]
-    if only_alliance is not None:
-        conditions.append(courses.c.alliance_id == only_alliance)
-    if filters.alliance:
-        conditions.append(courses.c.alliance_id == filters.alliance)
-    if filters.strand:
-        conditions.append(courses.c.strand == filters.strand.value)
-    if filters.phase:
-        conditions.append(courses.c.phases.contains([filters.phase.value]))
+    """(how many match, this page of ``course_select()`` rows)."""
+    conditions = [courses.c.status == query.status.value]
+    if query.alliance_id is not None:
+        conditions.append(courses.c.alliance_id == query.alliance_id)
+    if query.strand:
+        conditions.append(courses.c.strand == query.strand.value)
+    if query.phase:
+        conditions.append(courses.c.phases.contains([query.phase.value]))
     london_day = func.date(func.timezone("Europe/London", courses.c.starts_at))
-    if filters.starts_from:
-        conditions.append(london_day >= filters.starts_from)
-    if filters.starts_to:
-        conditions.append(london_day <= filters.starts_to)
-    if filters.has_places is not None:
+    if query.starts_from:
+        conditions.append(london_day >= query.starts_from)
+    if query.starts_to:
+        conditions.append(london_day <= query.starts_to)
+    if query.has_places is not None:
         free = courses.c.capacity > places_held_expr()
-        conditions.append(free if filters.has_places else ~free)
+        conditions.append(free if query.has_places else ~free)
     total = await session.scalar(select(func.count()).select_from(courses).where(*conditions))
     rows = (
         await session.execute(

@@ -37,16 +37,24 @@ async def list_courses(
     page: int,
     per_page: int,
 ) -> Page[CourseView]:
-    alliance: str | None = None
+    alliance = filters.alliance
     if filters.status is CourseStatus.DRAFT:
         # Drafts are only ever listed to their own alliance's administrators.
-        alliance = principal.alliance_id if principal else ""
-        if not is_admin_of(principal, alliance):
+        own = principal.alliance_id if principal else ""
+        if not is_admin_of(principal, own) or alliance not in (None, own):
             return Page(items=[], page=page, per_page=per_page, total=0)
+        alliance = own
+    query = listings.CourseQuery(
+        status=filters.status,
+        alliance_id=alliance,
+        strand=filters.strand,
+        phase=filters.phase,
+        starts_from=filters.starts_from,
+        starts_to=filters.starts_to,
+        has_places=filters.has_places,
+    )
     async with ctx.runtime.sessions() as session:
-        total, rows = await listings.list_courses(
-            session, filters, only_alliance=alliance, page=page, per_page=per_page
-        )
+        total, rows = await listings.list_courses(session, query, page=page, per_page=per_page)
     now = ctx.clock.now()
     return Page(
         items=[course_view(ctx, row, now) for row in rows],
