@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from services.brokerage.app import build_app
+from shared.web.csrf import COOKIE
 from tests.brokerage.helpers import Alliance, Brokerage, events_for, types
 from tests.support.apps import running_app
 
@@ -91,7 +92,7 @@ async def test_the_form_is_labelled_grouped_and_protected(brokerage: Brokerage) 
     client = httpx.AsyncClient(transport=brokerage.client._transport, base_url="http://t")
     async with client:  # a first-time visitor, without the cookie yet
         response = await client.get("/support-requests/new", params={"alliance": alliance.id})
-    assert "brokerage_csrf" in response.cookies
+    assert COOKIE in response.cookies
     cookie = response.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie
     page = Page(response.text)

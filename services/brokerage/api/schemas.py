@@ -1,4 +1,8 @@
-"""Request and response bodies of the brokerage API, with the validation bad input meets."""
+"""Request and response bodies of the brokerage API, with the validation bad input meets.
+
+Each input schema builds the use case's own input (``to_input``); responses are read from the
+use cases' read models (``model_validate(view, from_attributes=True)``).
+"""
 
 from datetime import date, datetime
 from typing import Annotated, Literal
@@ -16,6 +20,7 @@ from pydantic import (
 )
 
 from services.brokerage.domain.vocab import Area, FundingSource, Phase, SleStatus, is_half_day_step
+from services.brokerage.usecases import models
 
 
 def _half_days(value: float) -> float:
@@ -49,6 +54,13 @@ class AllianceIn(Strict):
     name: Text200
     region: Region
     coordinators: list[CoordinatorIn] = Field(min_length=1, max_length=20)
+
+    def to_input(self) -> models.AllianceSetup:
+        return models.AllianceSetup(
+            name=self.name,
+            region=self.region,
+            coordinators=[models.Coordinator(c.name, str(c.email)) for c in self.coordinators],
+        )
 
 
 class AllianceOut(BaseModel):
@@ -87,6 +99,9 @@ class SleIn(Strict):
     region: Region
     status: SleStatus = SleStatus.ACTIVE
 
+    def to_input(self) -> models.NewSle:
+        return models.NewSle(**self.model_dump())
+
 
 class SlePatch(Strict):
     name: Text200 | None = None
@@ -108,6 +123,9 @@ class SlePatch(Strict):
             if getattr(self, name) is None and name != "phone":
                 raise ValueError(f"{name} cannot be null")
         return self
+
+    def to_input(self) -> models.SleChanges:
+        return models.SleChanges(self.model_dump(exclude_unset=True))
 
 
 class SleOut(BaseModel):
@@ -158,6 +176,9 @@ class SupportRequestIn(Strict):
         if not value:
             raise ValueError("consent to share with the matched SLE is needed to broker support")
         return value
+
+    def to_input(self) -> models.NewSupportRequest:
+        return models.NewSupportRequest(**self.model_dump())
 
 
 class SubmittedOut(BaseModel):
@@ -263,6 +284,9 @@ class TriageIn(Strict):
     note: Reason | None = None
     region: Region | None = None
 
+    def to_input(self) -> models.Triage:
+        return models.Triage(**self.model_dump())
+
 
 class ProposeIn(Strict):
     sle_id: UUID
@@ -284,13 +308,22 @@ class AgreeIn(Strict):
     starts_on: date
     ends_on: date
 
+    def to_input(self) -> models.Agreement:
+        return models.Agreement(**self.model_dump())
+
 
 class VisitIn(Strict):
     visit_date: date
     days: HalfDays
     summary: Reason | None = None
 
+    def to_input(self) -> models.Visit:
+        return models.Visit(**self.model_dump())
+
 
 class EvaluateIn(SchoolTokenIn):
     rating: Annotated[int, Field(ge=1, le=5)]
     comments: Reason | None = None
+
+    def to_input(self) -> models.Evaluation:
+        return models.Evaluation(rating=self.rating, comments=self.comments)
