@@ -5,7 +5,7 @@ use cases' read models (``model_validate(view, from_attributes=True)``).
 """
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import (
@@ -15,12 +15,14 @@ from pydantic import (
     EmailStr,
     Field,
     StringConstraints,
+    TypeAdapter,
     field_validator,
     model_validator,
 )
 
 from services.brokerage.domain.vocab import Area, FundingSource, Phase, SleStatus, is_half_day_step
 from services.brokerage.usecases import models
+from shared.text import MultiLine, SingleLine
 
 
 def _half_days(value: float) -> float:
@@ -29,13 +31,31 @@ def _half_days(value: float) -> float:
     return value
 
 
-Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+def _text(kind: Any, max_length: int, min_length: int) -> Any:
+    """Stripped and length-checked text that must also be of the kernel's ``kind``."""
+    limits = StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)
+    return Annotated[str, limits, AfterValidator(TypeAdapter(kind).validate_python)]
+
+
+def one_line(max_length: int, min_length: int = 1) -> Any:
+    """Names, roles, places: no control characters at all (CR and LF included)."""
+    return _text(SingleLine, max_length, min_length)
+
+
+def free_text(max_length: int, min_length: int = 0) -> Any:
+    """Descriptions and reasons: line breaks allowed, other control characters refused."""
+    return _text(MultiLine, max_length, min_length)
+
+
+Text200 = one_line(200)
+Timing = one_line(500)
+Region = one_line(100)
+AllianceId = one_line(64)
+LongText = free_text(5000, min_length=1)
+Reason = free_text(2000)
 Urn = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{6}$")]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ()\-]{7,20}$")]
 HalfDays = Annotated[float, Field(ge=0.5, le=200), AfterValidator(_half_days)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
-Region = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
 class Strict(BaseModel):
@@ -154,7 +174,7 @@ class SleOut(BaseModel):
 class SupportRequestIn(Strict):
     """The school's request for support, as the public form (or a web client) sends it."""
 
-    alliance_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    alliance_id: AllianceId
     school_name: Text200
     school_urn: Urn
     contact_name: Text200
@@ -165,7 +185,7 @@ class SupportRequestIn(Strict):
     phase: Phase
     needs: LongText
     outcomes: LongText
-    timing: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    timing: Timing
     days: HalfDays
     funding_source: FundingSource
     consent_to_share: bool

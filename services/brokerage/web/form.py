@@ -49,6 +49,16 @@ MESSAGES: dict[str, str] = {
     ),
 }
 LIST_FIELDS = {"areas"}
+# What a field is called when it holds a character a person cannot have meant (a line break in
+# a name, say): the usual "Enter ..." message would not tell them what is wrong.
+TEXT_LABELS: dict[str, str] = {
+    "school_name": "The school's name",
+    "contact_name": "The contact's name",
+    "contact_role": "The role",
+    "needs": "The support needed",
+    "outcomes": "The outcomes",
+    "timing": "When support is needed",
+}
 
 
 class UnsupportedMediaType(Problem):
@@ -79,8 +89,20 @@ async def alliances_page(ctx: Context, asked: str | None) -> HTMLResponse:
 
 
 def field_messages(exc: ValidationError) -> dict[str, str]:
-    failed = {str(e["loc"][0]) for e in exc.errors() if e.get("loc")}
-    return {name: message for name, message in MESSAGES.items() if name in failed}
+    failed: dict[str, str] = {}
+    for error in exc.errors():
+        if not error.get("loc"):
+            continue
+        name = str(error["loc"][0])
+        if name in TEXT_LABELS and "control characters" in error.get("msg", ""):
+            one_line = "one line of text" in error["msg"]
+            failed[name] = (
+                f"{TEXT_LABELS[name]} must be on one line, without special characters"
+                if one_line
+                else f"{TEXT_LABELS[name]} must not contain special characters"
+            )
+        failed.setdefault(name, MESSAGES.get(name, ""))
+    return {name: failed[name] for name in MESSAGES if name in failed}
 
 
 def form_values(form: Any) -> dict[str, Any]:

@@ -8,7 +8,9 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
+from pydantic import TypeAdapter, ValidationError
 
+from services.brokerage.api.schemas import Reason
 from services.brokerage.domain.lifecycle import Action, Status
 from services.brokerage.domain.vocab import AREA_LABELS
 from services.brokerage.usecases import reading, transitions
@@ -33,7 +35,7 @@ STATUS_TEXT = {
     Status.CANCELLED: "Cancelled by the alliance",
     Status.UNMATCHED: "Closed: no SLE could be found",
 }
-MAX_REASON = 2000
+REASON = TypeAdapter(Reason)
 
 
 def _not_found() -> HTMLResponse:
@@ -56,22 +58,24 @@ async def _page(
     token: str,
     notice: str | None = None,
     problem: str | None = None,
+    status: int = 200,
 ) -> HTMLResponse:
     try:
         shown = await reading.for_school(context_of(request), request_id, token)
     except NotFound:
         return _not_found()
-    status = Status(shown.status)
+    state = Status(shown.status)
     return with_form(
         request,
         "school.html",
+        status,
         title=f"Support request {shown.reference}",
         request=shown,
         proposal=shown.proposal,
-        status_text=STATUS_TEXT[status],
+        status_text=STATUS_TEXT[state],
         areas=", ".join(AREA_LABELS[a] for a in shown.areas),
         sent=_when(shown.created_at),
-        can_confirm=status is Status.PROPOSED and "school_confirmed" not in shown.confirmations,
+        can_confirm=state is Status.PROPOSED and "school_confirmed" not in shown.confirmations,
         can_withdraw=Action.WITHDRAW.value in shown.allowed_actions,
         token=token,
         notice=notice,
@@ -113,7 +117,11 @@ async def school_action(request: Request, request_id: UUID) -> HTMLResponse:
             await transitions.confirm(ctx, request_id, caller, Action.SCHOOL_CONFIRM)
             notice = "Thank you: you have confirmed the SLE."
         elif action == "withdraw":
-            text = reason.strip()[:MAX_REASON] if isinstance(reason, str) else ""
+            try:
+                text = REASON.validate_python(reason if isinstance(reason, str) else "")
+            except ValidationError:
+                problem = "The reason must be plain text of up to 2,000 characters."
+                return await _page(request, request_id, token, problem=problem, status=422)
             await transitions.end(ctx, request_id, caller, Action.WITHDRAW, text or None)
             notice = "Your request has been withdrawn."
         else:
