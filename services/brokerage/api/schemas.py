@@ -145,7 +145,7 @@ class SlePatch(Strict):
         return self
 
     def to_input(self) -> models.SleChanges:
-        return models.SleChanges(self.model_dump(exclude_unset=True))
+        return models.SleChanges.of(**self.model_dump(exclude_unset=True))
 
 
 class SleOut(BaseModel):

@@ -130,7 +130,7 @@ async def create_sle(ctx: Context, alliance_id: str, new: NewSle) -> SleView:
 
 
 async def patch_sle(ctx: Context, alliance_id: str, sle_id: UUID, patch: SleChanges) -> SleView:
-    changes = _stored(patch.values)
+    changes = _stored(patch.values())
     try:
         async with ctx.runtime.transaction() as session:
             row = await ctx.lock_sle(session, sle_id, alliance_id)

@@ -1,7 +1,7 @@
 """What the use cases take and give back: plain typed values, validated before they get here
 (the HTTP schemas in ``api/schemas.py`` check input field by field and build these)."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -42,9 +42,28 @@ class NewSle:
 
 @dataclass(frozen=True)
 class SleChanges:
-    """Only the fields given change (``phone`` may be cleared with None)."""
+    """Only the fields named in ``given`` change (``phone`` may be cleared with None)."""
 
-    values: dict[str, Any] = field(default_factory=dict)
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    home_school_urn: str | None = None
+    home_school_name: str | None = None
+    home_head_name: str | None = None
+    home_head_email: str | None = None
+    phases: list[Phase] | None = None
+    specialisms: list[Area] | None = None
+    days_available: float | None = None
+    region: str | None = None
+    status: SleStatus | None = None
+    given: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, **values: Any) -> "SleChanges":
+        return cls(**values, given=frozenset(values))
+
+    def values(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in sorted(self.given)}
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,7 @@ async def test_a_held_sle_row_ends_an_agreement_and_a_directory_change(scene: Sc
         await refused_for_the_lock(deployments.agree(scene.ctx, rid, scene.coordinator, AGREEMENT))
         await refused_for_the_lock(
             directory.patch_sle(
-                scene.ctx, scene.alliance_id, sle.id, SleChanges({"days_available": 12})
+                scene.ctx, scene.alliance_id, sle.id, SleChanges.of(days_available=12)
             )
         )
     unchanged = await directory.get_sle(scene.ctx, scene.alliance_id, sle.id)
