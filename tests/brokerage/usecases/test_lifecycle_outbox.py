@@ -28,6 +28,9 @@ async def test_a_submission_is_stored_and_announced_with_the_schools_link(scene:
     assert payload["request"]["coordinators"][0]["email"] == "cora@tsa.example.org"
     shown = await reading.for_school(scene.ctx, submitted.id, token)
     assert shown.reference == submitted.reference and shown.allowed_actions
+    for wrong in (None, "", "guess", "ünïcödé", token[:-1]):
+        with pytest.raises(NotFound):
+            await reading.for_school(scene.ctx, submitted.id, wrong)
 
 
 async def test_a_request_to_an_unknown_alliance_names_the_field(scene: Scene) -> None:
