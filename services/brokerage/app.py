@@ -1,21 +1,33 @@
-"""The brokerage service: HTTP API, outbox relay and event consumers in one process."""
+"""The brokerage service's composition root: the only module that wires the runtime, the use
+cases' context, the routers and the middleware."""
 
 from fastapi import FastAPI
 
-from services.brokerage.api import directory, form, requests, school
+from services.brokerage.api import directory, requests
 from services.brokerage.api.bodylimit import BodyLimit
 from services.brokerage.api.schemas import SupportRequestIn
-from services.brokerage.keys import Keys
+from services.brokerage.config import BrokerageConfig, root_secret
 from services.brokerage.tables import metadata
+from services.brokerage.usecases.context import Context
+from services.brokerage.usecases.links import SchoolLinks
+from services.brokerage.web import form, school
 from shared.runtime import ServiceRuntime
 from shared.settings import Settings, get_settings
 from shared.web.app import create_app
+from shared.web.csrf import Csrf, CsrfMiddleware, derive_key
 
 SERVICE = "brokerage"
 MAX_BODY_BYTES = 64 * 1024
 
 
-def build_app(settings: Settings | None = None) -> FastAPI:
+def build_context(runtime: ServiceRuntime, config: BrokerageConfig | None = None) -> Context:
+    settings = runtime.settings
+    config = config or BrokerageConfig()
+    links = SchoolLinks(root_secret(settings), settings.service_url(SERVICE))
+    return Context(runtime, links, lock_timeout_ms=config.lock_timeout_ms)
+
+
+def build_app(settings: Settings | None = None, config: BrokerageConfig | None = None) -> FastAPI:
     settings = settings or get_settings()
     runtime = ServiceRuntime(SERVICE, settings, metadata)
     app = create_app(
@@ -23,11 +35,17 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         title="Alliance brokerage",
         description="SLE directory, schools' support requests, matching and deployments.",
     )
-    app.state.keys = Keys(settings)
+    app.state.context = build_context(runtime, config)
+    csrf = Csrf(
+        derive_key(root_secret(settings), "brokerage-csrf"),
+        secure=settings.public_base_url.startswith("https"),
+    )
+    app.state.csrf = csrf
     app.include_router(form.build_router(settings.public_rate_limit_per_minute))
     app.include_router(school.router)
     app.include_router(directory.router)
     app.include_router(requests.router)
+    app.add_middleware(CsrfMiddleware, csrf=csrf)
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     _publish_schema(app)
     return app

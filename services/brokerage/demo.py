@@ -5,19 +5,14 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from services.brokerage import repository as repo
-from services.brokerage.access import Caller
-from services.brokerage.api.schemas import (
-    AgreeIn,
-    AllianceIn,
-    SleIn,
-    SupportRequestIn,
-    TriageIn,
-)
+from services.brokerage.api.schemas import AgreeIn, AllianceIn, SleIn, SupportRequestIn
+from services.brokerage.app import build_context
 from services.brokerage.domain.lifecycle import Action
-from services.brokerage.keys import Keys
-from services.brokerage.usecases import directory, requests, transitions
+from services.brokerage.usecases import deployments, directory, requests, transitions
+from services.brokerage.usecases.access import Caller
+from services.brokerage.usecases.models import Triage
+from shared.identity import Principal, Role
 from shared.runtime import ServiceRuntime
-from shared.web.auth import Principal, Role
 
 ODYSSEY = "odyssey-tsa"
 FOREST_WAY = "forest-way-tsa"
@@ -224,13 +219,13 @@ async def load_demo_data(runtime: ServiceRuntime) -> None:
     async with runtime.sessions() as session:
         if await repo.list_sles(session, ODYSSEY):
             return
-    keys = Keys(runtime.settings)
+    ctx = build_context(runtime)
     for alliance_id, body in ALLIANCES.items():
-        await directory.put_alliance(runtime, alliance_id, AllianceIn.model_validate(body))
+        await directory.put_alliance(ctx, alliance_id, AllianceIn.model_validate(body).to_input())
     sles: dict[str, Any] = {}
     for alliance_id, name, email, school, head, phases, areas, days, region in SLES:
         sle = await directory.create_sle(
-            runtime,
+            ctx,
             alliance_id,
             SleIn(
                 name=name,
@@ -243,23 +238,23 @@ async def load_demo_data(runtime: ServiceRuntime) -> None:
                 specialisms=areas,
                 days_available=days,
                 region=region,
-            ),
+            ).to_input(),
         )
         sles[name] = sle
     submitted = [
-        await requests.submit(runtime, keys, SupportRequestIn.model_validate(r)) for r in REQUESTS
+        await requests.submit(ctx, SupportRequestIn.model_validate(r).to_input()) for r in REQUESTS
     ]
 
     # Tuffley: agreed with Claire Bennett, who has begun (4 of her 12 days reserved).
     tuffley, cinderford, hinckley = (s.id for s in submitted)
     odyssey = _coordinator(ODYSSEY)
-    await transitions.triage(runtime, tuffley, odyssey, TriageIn(priority="high"))
-    await transitions.start_matching(runtime, tuffley, odyssey)
-    await transitions.propose(runtime, keys, tuffley, odyssey, sles["Claire Bennett"].id)
+    await transitions.triage(ctx, tuffley, odyssey, Triage(priority="high"))
+    await transitions.start_matching(ctx, tuffley, odyssey)
+    await transitions.propose(ctx, tuffley, odyssey, sles["Claire Bennett"].id)
     for action in (Action.SLE_ACCEPT, Action.SCHOOL_CONFIRM, Action.HOME_RELEASE):
-        await transitions.confirm(runtime, tuffley, odyssey, action)
-    await transitions.agree(
-        runtime,
+        await transitions.confirm(ctx, tuffley, odyssey, action)
+    await deployments.agree(
+        ctx,
         tuffley,
         odyssey,
         AgreeIn(
@@ -268,10 +263,8 @@ async def load_demo_data(runtime: ServiceRuntime) -> None:
             brokerage_fee_percent=10,
             starts_on=next_monday(weeks_ahead=3),
             ends_on=next_monday(weeks_ahead=13) + timedelta(days=4),
-        ),
+        ).to_input(),
     )
     # Cinderford: triaged, waiting for matching. Hinckley: just submitted.
-    await transitions.triage(
-        runtime, cinderford, odyssey, TriageIn(note="LA-funded; Forest of Dean")
-    )
+    await transitions.triage(ctx, cinderford, odyssey, Triage(note="LA-funded; Forest of Dean"))
     del hinckley

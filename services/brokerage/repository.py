@@ -26,6 +26,12 @@ def days(value: Decimal | float | None) -> float:
     return float(value or 0)
 
 
+async def bound_lock_wait(session: AsyncSession, milliseconds: int) -> None:
+    """Row locks taken later in this transaction wait at most ``milliseconds``, then fail with
+    lock_not_available (SQLSTATE 55P03) instead of queueing behind a stuck transaction."""
+    await session.execute(select(func.set_config("lock_timeout", f"{int(milliseconds)}ms", True)))
+
+
 async def get_alliance(session: AsyncSession, alliance_id: str) -> RowMapping | None:
     result = await session.execute(select(alliances).where(alliances.c.id == alliance_id))
     return result.mappings().first()
@@ -37,7 +43,6 @@ async def list_alliances(session: AsyncSession) -> Sequence[RowMapping]:
 
 
 async def upsert_alliance(session: AsyncSession, alliance_id: str, **values: Any) -> None:
-
     statement = pg_insert(alliances).values(id=alliance_id, **values)
     statement = statement.on_conflict_do_update(
         index_elements=[alliances.c.id], set_={**values, "updated_at": func.now()}

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from services.brokerage.app import build_app
+from shared.web.csrf import COOKIE
 from tests.brokerage.helpers import Alliance, Brokerage, events_for, types
 from tests.support.apps import running_app
 
@@ -91,7 +92,7 @@ async def test_the_form_is_labelled_grouped_and_protected(brokerage: Brokerage) 
     client = httpx.AsyncClient(transport=brokerage.client._transport, base_url="http://t")
     async with client:  # a first-time visitor, without the cookie yet
         response = await client.get("/support-requests/new", params={"alliance": alliance.id})
-    assert "brokerage_csrf" in response.cookies
+    assert COOKIE in response.cookies
     cookie = response.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie
     page = Page(response.text)
@@ -289,3 +290,32 @@ async def test_the_schools_link_confirms_and_withdraws(brokerage: Brokerage) -> 
         "sle_proposed",
         "request_withdrawn",
     ]
+
+
+async def test_every_page_sends_the_kernels_security_headers(brokerage: Brokerage) -> None:
+    alliance = await brokerage.alliance()
+    submitted = await brokerage.submit(alliance)
+    link = submitted["school_manage_url"].split("://", 1)[1].split("/", 1)[1]
+    page = await open_form(brokerage.client, alliance)
+    pages = {
+        "form": await brokerage.client.get(
+            "/support-requests/new", params={"alliance": alliance.id}
+        ),
+        "form errors": await brokerage.client.post(
+            "/support-requests", data=filled(page, alliance, school_urn="1")
+        ),
+        "school page": await brokerage.client.get("/" + link),
+        "bad link": await brokerage.client.get(
+            f"/support-requests/{submitted['id']}/school", params={"token": "guess"}
+        ),
+        "unknown alliance": await brokerage.client.get(
+            "/support-requests/new", params={"alliance": "nope"}
+        ),
+    }
+    for name, response in pages.items():
+        assert response.headers["content-type"].startswith("text/html"), name
+        csp = response.headers.get("content-security-policy", "")
+        assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp, name
+        assert response.headers.get("x-content-type-options") == "nosniff", name
+        assert response.headers.get("referrer-policy"), name
+        assert response.headers.get("cache-control") == "no-store", name

@@ -3,26 +3,16 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 
+from services.brokerage.api.deps import Admin, Ctx, Staff
 from services.brokerage.api.schemas import AllianceIn, AllianceOut, SleIn, SleOut, SlePatch
 from services.brokerage.domain.vocab import Area, Phase, SleStatus
 from services.brokerage.usecases import directory
-from shared.runtime import ServiceRuntime
-from shared.web.auth import Principal, Role, require_roles
-from shared.web.problems import NotFound
+from shared.errors import NotFound
+from shared.identity import Principal
 
 router = APIRouter()
-
-Admin = Annotated[Principal, Depends(require_roles(Role.ALLIANCE_ADMIN))]
-Staff = Annotated[Principal, Depends(require_roles(Role.ALLIANCE_ADMIN, Role.COORDINATOR))]
-
-
-def runtime_of(request: Request) -> ServiceRuntime:
-    return request.app.state.runtime
-
-
-Runtime = Annotated[ServiceRuntime, Depends(runtime_of)]
 
 
 def _own(principal: Principal, alliance_id: str) -> None:
@@ -36,45 +26,50 @@ def _own(principal: Principal, alliance_id: str) -> None:
     summary="Set up an alliance: its name, region and the coordinators who hear of requests",
 )
 async def put_alliance(
-    alliance_id: str, body: AllianceIn, principal: Admin, runtime: Runtime
+    alliance_id: str, body: AllianceIn, principal: Admin, ctx: Ctx
 ) -> AllianceOut:
     _own(principal, alliance_id)
-    return await directory.put_alliance(runtime, alliance_id, body)
+    view = await directory.put_alliance(ctx, alliance_id, body.to_input())
+    return AllianceOut.model_validate(view, from_attributes=True)
 
 
 @router.get("/alliances/{alliance_id}", tags=["alliances"], summary="An alliance")
-async def get_alliance(alliance_id: str, principal: Staff, runtime: Runtime) -> AllianceOut:
+async def get_alliance(alliance_id: str, principal: Staff, ctx: Ctx) -> AllianceOut:
     _own(principal, alliance_id)
-    return await directory.get_alliance(runtime, alliance_id)
+    view = await directory.get_alliance(ctx, alliance_id)
+    return AllianceOut.model_validate(view, from_attributes=True)
 
 
 @router.post("/sles", status_code=201, tags=["sles"], summary="Add an SLE to the directory")
-async def create_sle(body: SleIn, principal: Staff, runtime: Runtime) -> SleOut:
-    return await directory.create_sle(runtime, principal.alliance_id, body)
+async def create_sle(body: SleIn, principal: Staff, ctx: Ctx) -> SleOut:
+    view = await directory.create_sle(ctx, principal.alliance_id, body.to_input())
+    return SleOut.model_validate(view, from_attributes=True)
 
 
 @router.patch("/sles/{sle_id}", tags=["sles"], summary="Change an SLE's entry")
-async def patch_sle(sle_id: UUID, body: SlePatch, principal: Staff, runtime: Runtime) -> SleOut:
-    return await directory.patch_sle(runtime, principal.alliance_id, sle_id, body)
+async def patch_sle(sle_id: UUID, body: SlePatch, principal: Staff, ctx: Ctx) -> SleOut:
+    view = await directory.patch_sle(ctx, principal.alliance_id, sle_id, body.to_input())
+    return SleOut.model_validate(view, from_attributes=True)
 
 
 @router.get("/sles/{sle_id}", tags=["sles"], summary="One SLE")
-async def get_sle(sle_id: UUID, principal: Staff, runtime: Runtime) -> SleOut:
-    return await directory.get_sle(runtime, principal.alliance_id, sle_id)
+async def get_sle(sle_id: UUID, principal: Staff, ctx: Ctx) -> SleOut:
+    view = await directory.get_sle(ctx, principal.alliance_id, sle_id)
+    return SleOut.model_validate(view, from_attributes=True)
 
 
 @router.get("/sles", tags=["sles"], summary="The alliance's SLEs, filtered")
 async def list_sles(
     principal: Staff,
-    runtime: Runtime,
+    ctx: Ctx,
     specialism: Annotated[list[Area] | None, Query()] = None,
     phase: Phase | None = None,
     region: Annotated[str | None, Query(max_length=100)] = None,
     min_days_left: Annotated[float | None, Query(ge=0, le=200)] = None,
     status: SleStatus | None = None,
 ) -> list[SleOut]:
-    return await directory.list_sles(
-        runtime,
+    views = await directory.list_sles(
+        ctx,
         principal.alliance_id,
         specialism=specialism,
         phase=phase,
@@ -82,3 +77,4 @@ async def list_sles(
         min_days_left=min_days_left,
         status=status,
     )
+    return [SleOut.model_validate(v, from_attributes=True) for v in views]

@@ -1,7 +1,11 @@
-"""Request and response bodies of the brokerage API, with the validation bad input meets."""
+"""Request and response bodies of the brokerage API, with the validation bad input meets.
+
+Each input schema builds the use case's own input (``to_input``); responses are read from the
+use cases' read models (``model_validate(view, from_attributes=True)``).
+"""
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import (
@@ -11,11 +15,14 @@ from pydantic import (
     EmailStr,
     Field,
     StringConstraints,
+    TypeAdapter,
     field_validator,
     model_validator,
 )
 
 from services.brokerage.domain.vocab import Area, FundingSource, Phase, SleStatus, is_half_day_step
+from services.brokerage.usecases import models
+from shared.text import MultiLine, SingleLine
 
 
 def _half_days(value: float) -> float:
@@ -24,13 +31,31 @@ def _half_days(value: float) -> float:
     return value
 
 
-Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+def _text(kind: Any, max_length: int, min_length: int) -> Any:
+    """Stripped and length-checked text that must also be of the kernel's ``kind``."""
+    limits = StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)
+    return Annotated[str, limits, AfterValidator(TypeAdapter(kind).validate_python)]
+
+
+def one_line(max_length: int, min_length: int = 1) -> Any:
+    """Names, roles, places: no control characters at all (CR and LF included)."""
+    return _text(SingleLine, max_length, min_length)
+
+
+def free_text(max_length: int, min_length: int = 0) -> Any:
+    """Descriptions and reasons: line breaks allowed, other control characters refused."""
+    return _text(MultiLine, max_length, min_length)
+
+
+Text200 = one_line(200)
+Timing = one_line(500)
+Region = one_line(100)
+AllianceId = one_line(64)
+LongText = free_text(5000, min_length=1)
+Reason = free_text(2000)
 Urn = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{6}$")]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ()\-]{7,20}$")]
 HalfDays = Annotated[float, Field(ge=0.5, le=200), AfterValidator(_half_days)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
-Region = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
 class Strict(BaseModel):
@@ -49,6 +74,13 @@ class AllianceIn(Strict):
     name: Text200
     region: Region
     coordinators: list[CoordinatorIn] = Field(min_length=1, max_length=20)
+
+    def to_input(self) -> models.AllianceSetup:
+        return models.AllianceSetup(
+            name=self.name,
+            region=self.region,
+            coordinators=[models.Coordinator(c.name, str(c.email)) for c in self.coordinators],
+        )
 
 
 class AllianceOut(BaseModel):
@@ -87,6 +119,9 @@ class SleIn(Strict):
     region: Region
     status: SleStatus = SleStatus.ACTIVE
 
+    def to_input(self) -> models.NewSle:
+        return models.NewSle(**self.model_dump())
+
 
 class SlePatch(Strict):
     name: Text200 | None = None
@@ -108,6 +143,9 @@ class SlePatch(Strict):
             if getattr(self, name) is None and name != "phone":
                 raise ValueError(f"{name} cannot be null")
         return self
+
+    def to_input(self) -> models.SleChanges:
+        return models.SleChanges.of(**self.model_dump(exclude_unset=True))
 
 
 class SleOut(BaseModel):
@@ -136,7 +174,7 @@ class SleOut(BaseModel):
 class SupportRequestIn(Strict):
     """The school's request for support, as the public form (or a web client) sends it."""
 
-    alliance_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    alliance_id: AllianceId
     school_name: Text200
     school_urn: Urn
     contact_name: Text200
@@ -147,7 +185,7 @@ class SupportRequestIn(Strict):
     phase: Phase
     needs: LongText
     outcomes: LongText
-    timing: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    timing: Timing
     days: HalfDays
     funding_source: FundingSource
     consent_to_share: bool
@@ -158,6 +196,9 @@ class SupportRequestIn(Strict):
         if not value:
             raise ValueError("consent to share with the matched SLE is needed to broker support")
         return value
+
+    def to_input(self) -> models.NewSupportRequest:
+        return models.NewSupportRequest(**self.model_dump())
 
 
 class SubmittedOut(BaseModel):
@@ -263,6 +304,9 @@ class TriageIn(Strict):
     note: Reason | None = None
     region: Region | None = None
 
+    def to_input(self) -> models.Triage:
+        return models.Triage(**self.model_dump())
+
 
 class ProposeIn(Strict):
     sle_id: UUID
@@ -284,13 +328,22 @@ class AgreeIn(Strict):
     starts_on: date
     ends_on: date
 
+    def to_input(self) -> models.Agreement:
+        return models.Agreement(**self.model_dump())
+
 
 class VisitIn(Strict):
     visit_date: date
     days: HalfDays
     summary: Reason | None = None
 
+    def to_input(self) -> models.Visit:
+        return models.Visit(**self.model_dump())
+
 
 class EvaluateIn(SchoolTokenIn):
     rating: Annotated[int, Field(ge=1, le=5)]
     comments: Reason | None = None
+
+    def to_input(self) -> models.Evaluation:
+        return models.Evaluation(rating=self.rating, comments=self.comments)

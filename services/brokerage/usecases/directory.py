@@ -1,6 +1,8 @@
 """Alliances and the SLE directory."""
 
 from collections.abc import Mapping
+from dataclasses import asdict
+from enum import StrEnum
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -8,49 +10,83 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.brokerage import repository as repo
-from services.brokerage.api.schemas import AllianceIn, AllianceOut, SleIn, SleOut, SlePatch
-from services.brokerage.domain.vocab import Area, Phase
-from shared.runtime import ServiceRuntime
-from shared.web.problems import Conflict, NotFound
+from services.brokerage.domain.vocab import Area, Phase, SleStatus
+from services.brokerage.usecases.context import Context
+from services.brokerage.usecases.models import (
+    AllianceSetup,
+    AllianceView,
+    Coordinator,
+    NewSle,
+    SleChanges,
+    SleView,
+)
+from shared.errors import Conflict, NotFound
 
 
-def alliance_out(row: Mapping[str, Any]) -> AllianceOut:
-    return AllianceOut.model_validate({k: row[k] for k in ("id", "name", "region", "coordinators")})
+def alliance_view(row: Mapping[str, Any]) -> AllianceView:
+    return AllianceView(
+        id=row["id"],
+        name=row["name"],
+        region=row["region"],
+        coordinators=[Coordinator(c["name"], c["email"]) for c in row["coordinators"]],
+    )
 
 
-async def put_alliance(runtime: ServiceRuntime, alliance_id: str, body: AllianceIn) -> AllianceOut:
-    async with runtime.transaction() as session:
+async def put_alliance(ctx: Context, alliance_id: str, setup: AllianceSetup) -> AllianceView:
+    async with ctx.runtime.transaction() as session:
         await repo.upsert_alliance(
             session,
             alliance_id,
-            name=body.name,
-            region=body.region,
-            coordinators=[c.model_dump(mode="json") for c in body.coordinators],
+            name=setup.name,
+            region=setup.region,
+            coordinators=[{"name": c.name, "email": c.email} for c in setup.coordinators],
         )
         row = await repo.get_alliance(session, alliance_id)
     assert row is not None
-    return alliance_out(row)
+    return alliance_view(row)
 
 
-async def get_alliance(runtime: ServiceRuntime, alliance_id: str) -> AllianceOut:
-    async with runtime.sessions() as session:
+async def get_alliance(ctx: Context, alliance_id: str) -> AllianceView:
+    async with ctx.runtime.sessions() as session:
         row = await repo.get_alliance(session, alliance_id)
     if row is None:
         raise NotFound(f"no alliance {alliance_id!r} here yet")
-    return alliance_out(row)
+    return alliance_view(row)
 
 
-def sle_out(row: Mapping[str, Any], load: int) -> SleOut:
+async def find_alliance(ctx: Context, alliance_id: str) -> AllianceView | None:
+    """The alliance a school names on the public form, if it takes requests here."""
+    async with ctx.runtime.sessions() as session:
+        row = await repo.get_alliance(session, alliance_id)
+    return alliance_view(row) if row is not None else None
+
+
+async def list_alliances(ctx: Context) -> list[AllianceView]:
+    async with ctx.runtime.sessions() as session:
+        return [alliance_view(r) for r in await repo.list_alliances(session)]
+
+
+def sle_view(row: Mapping[str, Any], load: int) -> SleView:
     available = repo.days(row["days_available"])
     committed = repo.days(row["days_committed"])
-    return SleOut.model_validate(
-        {
-            **{k: row[k] for k in SleOut.model_fields if k in row},
-            "days_available": available,
-            "days_committed": committed,
-            "days_left": available - committed,
-            "current_load": load,
-        }
+    return SleView(
+        id=row["id"],
+        alliance_id=row["alliance_id"],
+        name=row["name"],
+        email=row["email"],
+        phone=row["phone"],
+        home_school_urn=row["home_school_urn"],
+        home_school_name=row["home_school_name"],
+        home_head_name=row["home_head_name"],
+        home_head_email=row["home_head_email"],
+        phases=[Phase(p) for p in row["phases"]],
+        specialisms=[Area(a) for a in row["specialisms"]],
+        region=row["region"],
+        status=SleStatus(row["status"]),
+        days_available=available,
+        days_committed=committed,
+        days_left=available - committed,
+        current_load=load,
     )
 
 
@@ -70,32 +106,34 @@ def _duplicate(exc: IntegrityError) -> Conflict:
     raise exc
 
 
-async def create_sle(runtime: ServiceRuntime, alliance_id: str, body: SleIn) -> SleOut:
+def _stored(values: dict[str, Any]) -> dict[str, Any]:
+    """Enum members as their stored text."""
+    return {
+        k: [str(i) for i in v] if isinstance(v, list) else str(v) if isinstance(v, StrEnum) else v
+        for k, v in values.items()
+    }
+
+
+async def create_sle(ctx: Context, alliance_id: str, new: NewSle) -> SleView:
     sle_id = uuid4()
     try:
-        async with runtime.transaction() as session:
+        async with ctx.runtime.transaction() as session:
             await _require_alliance(session, alliance_id)
             await repo.insert_sle(
-                session,
-                id=sle_id,
-                alliance_id=alliance_id,
-                **body.model_dump(mode="json", exclude={"days_available"}),
-                days_available=body.days_available,
+                session, id=sle_id, alliance_id=alliance_id, **_stored(asdict(new))
             )
             row = await repo.get_sle(session, sle_id, alliance_id)
     except IntegrityError as exc:
         raise _duplicate(exc) from None
     assert row is not None
-    return sle_out(row, 0)
+    return sle_view(row, 0)
 
 
-async def patch_sle(
-    runtime: ServiceRuntime, alliance_id: str, sle_id: UUID, body: SlePatch
-) -> SleOut:
-    changes = body.model_dump(mode="json", exclude_unset=True)
+async def patch_sle(ctx: Context, alliance_id: str, sle_id: UUID, patch: SleChanges) -> SleView:
+    changes = _stored(patch.values())
     try:
-        async with runtime.transaction() as session:
-            row = await repo.get_sle(session, sle_id, alliance_id, lock=True)
+        async with ctx.runtime.transaction() as session:
+            row = await ctx.lock_sle(session, sle_id, alliance_id)
             if row is None:
                 raise NotFound("no such SLE")
             committed = repo.days(row["days_committed"])
@@ -112,20 +150,20 @@ async def patch_sle(
     except IntegrityError as exc:
         raise _duplicate(exc) from None
     assert row is not None
-    return sle_out(row, load)
+    return sle_view(row, load)
 
 
-async def get_sle(runtime: ServiceRuntime, alliance_id: str, sle_id: UUID) -> SleOut:
-    async with runtime.sessions() as session:
+async def get_sle(ctx: Context, alliance_id: str, sle_id: UUID) -> SleView:
+    async with ctx.runtime.sessions() as session:
         row = await repo.get_sle(session, sle_id, alliance_id)
         if row is None:
             raise NotFound("no such SLE")
         load = (await repo.loads(session, alliance_id)).get(sle_id, 0)
-    return sle_out(row, load)
+    return sle_view(row, load)
 
 
 async def list_sles(
-    runtime: ServiceRuntime,
+    ctx: Context,
     alliance_id: str,
     *,
     specialism: list[Area] | None = None,
@@ -133,11 +171,11 @@ async def list_sles(
     region: str | None = None,
     min_days_left: float | None = None,
     status: str | None = None,
-) -> list[SleOut]:
-    async with runtime.sessions() as session:
+) -> list[SleView]:
+    async with ctx.runtime.sessions() as session:
         rows = await repo.list_sles(session, alliance_id)
         loads = await repo.loads(session, alliance_id)
-    found = [sle_out(r, loads.get(r["id"], 0)) for r in rows]
+    found = [sle_view(r, loads.get(r["id"], 0)) for r in rows]
     if specialism:
         found = [s for s in found if set(specialism) & set(s.specialisms)]
     if phase:

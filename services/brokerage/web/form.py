@@ -6,35 +6,28 @@ CSRF; errors as a 422 problem). Any other content type is refused with 415, so a
 ``text/plain`` post cannot pass itself off as JSON.
 """
 
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import ValidationError
 
-from services.brokerage import repository as repo
-from services.brokerage.api import csrf
 from services.brokerage.api.schemas import SubmittedOut, SupportRequestIn
 from services.brokerage.domain.vocab import AREA_LABELS, PHASE_LABELS, FundingSource
-from services.brokerage.keys import Keys
-from services.brokerage.usecases import requests as usecases
-from shared.runtime import ServiceRuntime
+from services.brokerage.usecases import directory, requests
+from services.brokerage.usecases.context import Context
+from services.brokerage.usecases.models import AllianceView
+from services.brokerage.web.pages import (
+    STYLESHEET,
+    context_of,
+    csrf_of,
+    render,
+    submitted_token,
+    with_form,
+)
 from shared.web.problems import Problem
 from shared.web.ratelimit import RateLimit
-
-HERE = Path(__file__).resolve().parent.parent
-SERVICE_NAME = "Request SLE support"
-
-templates = Environment(
-    loader=FileSystemLoader(HERE / "templates"),
-    autoescape=select_autoescape(["html"]),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-STYLESHEET = (HERE / "static" / "brokerage.css").read_bytes()
 
 # In form order: the error summary lists problems in the order the fields appear.
 MESSAGES: dict[str, str] = {
@@ -56,16 +49,24 @@ MESSAGES: dict[str, str] = {
     ),
 }
 LIST_FIELDS = {"areas"}
+# What a field is called when it holds a character a person cannot have meant (a line break in
+# a name, say): the usual "Enter ..." message would not tell them what is wrong.
+TEXT_LABELS: dict[str, str] = {
+    "school_name": "The school's name",
+    "contact_name": "The contact's name",
+    "contact_role": "The role",
+    "needs": "The support needed",
+    "outcomes": "The outcomes",
+    "timing": "When support is needed",
+}
 
 
-def render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    context.setdefault("errors", {})
-    context.setdefault("values", {})
-    html = templates.get_template(name).render(service_name=SERVICE_NAME, **context)
-    return HTMLResponse(html, status_code=status)
+class UnsupportedMediaType(Problem):
+    status = 415
+    title = "Unsupported media type"
 
 
-def form_context(alliance: Any) -> dict[str, Any]:
+def form_context(alliance: AllianceView) -> dict[str, Any]:
     return {
         "title": "Ask for SLE support",
         "alliance": alliance,
@@ -75,44 +76,33 @@ def form_context(alliance: Any) -> dict[str, Any]:
     }
 
 
-def with_csrf(request: Request, keys: Keys, response_for: Any) -> HTMLResponse:
-    """Render with a CSRF token bound to the visitor's cookie (set if they have none)."""
-    nonce = request.cookies.get(csrf.COOKIE)
-    fresh = not nonce or len(nonce) > 100
-    if fresh:
-        nonce = csrf.new_nonce()
-    response: HTMLResponse = response_for(csrf.token_for(keys, nonce))
-    if fresh:
-        settings = request.app.state.runtime.settings
-        response.set_cookie(
-            csrf.COOKIE,
-            nonce,
-            max_age=csrf.MAX_AGE_S,
-            path="/support-requests",
-            httponly=True,
-            samesite="strict",
-            secure=settings.public_base_url.startswith("https"),
-        )
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-async def alliances_page(runtime: ServiceRuntime, asked: str | None) -> HTMLResponse:
-    async with runtime.sessions() as session:
-        known = await repo.list_alliances(session)
+async def alliances_page(ctx: Context, asked: str | None) -> HTMLResponse:
+    known = await directory.list_alliances(ctx)
     lead = f"We could not find the alliance “{asked}”." if asked else "Choose your alliance first."
     return render(
         "message.html",
         status=404 if asked else 400,
         title="Choose your alliance",
         paragraphs=[lead, "Support requests go to one teaching school alliance. Choose yours:"],
-        links=[(f"/support-requests/new?alliance={a['id']}", a["name"]) for a in known],
+        links=[(f"/support-requests/new?alliance={a.id}", a.name) for a in known],
     )
 
 
 def field_messages(exc: ValidationError) -> dict[str, str]:
-    failed = {str(e["loc"][0]) for e in exc.errors() if e.get("loc")}
-    return {name: message for name, message in MESSAGES.items() if name in failed}
+    failed: dict[str, str] = {}
+    for error in exc.errors():
+        if not error.get("loc"):
+            continue
+        name = str(error["loc"][0])
+        if name in TEXT_LABELS and "control characters" in error.get("msg", ""):
+            one_line = "one line of text" in error["msg"]
+            failed[name] = (
+                f"{TEXT_LABELS[name]} must be on one line, without special characters"
+                if one_line
+                else f"{TEXT_LABELS[name]} must not contain special characters"
+            )
+        failed.setdefault(name, MESSAGES.get(name, ""))
+    return {name: failed[name] for name in MESSAGES if name in failed}
 
 
 def form_values(form: Any) -> dict[str, Any]:
@@ -134,16 +124,14 @@ def to_model_input(values: dict[str, Any], alliance_id: str) -> dict[str, Any]:
     return data
 
 
-def build_router(settings_limit: int) -> APIRouter:
+def build_router(rate_limit_per_minute: int) -> APIRouter:
     router = APIRouter(tags=["support form"])
-    limit = RateLimit(settings_limit, "support-requests").dependency()
+    limit = RateLimit(rate_limit_per_minute, "support-requests").dependency()
 
     @router.get("/assets/brokerage.css", include_in_schema=False)
     async def stylesheet() -> Response:
         return Response(
-            STYLESHEET,
-            media_type="text/css",
-            headers={"Cache-Control": "public, max-age=3600"},
+            STYLESHEET, media_type="text/css", headers={"Cache-Control": "public, max-age=3600"}
         )
 
     @router.get(
@@ -154,18 +142,11 @@ def build_router(settings_limit: int) -> APIRouter:
     async def new_form(
         request: Request, alliance: Annotated[str | None, Query(max_length=64)] = None
     ) -> HTMLResponse:
-        runtime: ServiceRuntime = request.app.state.runtime
-        keys: Keys = request.app.state.keys
-        row = None
-        if alliance:
-            async with runtime.sessions() as session:
-                row = await repo.get_alliance(session, alliance)
-        if row is None:
-            return await alliances_page(runtime, alliance)
-        context = form_context(row)
-        return with_csrf(
-            request, keys, lambda token: render("form.html", csrf_token=token, **context)
-        )
+        ctx = context_of(request)
+        found = await directory.find_alliance(ctx, alliance) if alliance else None
+        if found is None:
+            return await alliances_page(ctx, alliance)
+        return with_form(request, "form.html", **form_context(found))
 
     @router.post(
         "/support-requests",
@@ -189,13 +170,11 @@ def build_router(settings_limit: int) -> APIRouter:
         },
     )
     async def submit(request: Request) -> Response:
-        runtime: ServiceRuntime = request.app.state.runtime
-        keys: Keys = request.app.state.keys
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type == "application/json":
-            return await submit_json(request, runtime, keys)
+            return await submit_json(request)
         if content_type == "application/x-www-form-urlencoded":
-            return await submit_form(request, runtime, keys)
+            return await submit_form(request)
         raise UnsupportedMediaType(
             "send application/json, or the HTML form as application/x-www-form-urlencoded"
         )
@@ -203,33 +182,26 @@ def build_router(settings_limit: int) -> APIRouter:
     return router
 
 
-class UnsupportedMediaType(Problem):
-    status = 415
-    title = "Unsupported media type"
-
-
-async def submit_json(request: Request, runtime: ServiceRuntime, keys: Keys) -> JSONResponse:
+async def submit_json(request: Request) -> JSONResponse:
     try:
         body = SupportRequestIn.model_validate_json(await request.body())
     except ValidationError as exc:
         raise RequestValidationError(exc.errors()) from None
-    submitted = await usecases.submit(runtime, keys, body)
-    return JSONResponse(submitted.model_dump(mode="json"), status_code=201)
+    submitted = await requests.submit(context_of(request), body.to_input())
+    shown = SubmittedOut.model_validate(submitted, from_attributes=True)
+    return JSONResponse(shown.model_dump(mode="json"), status_code=201)
 
 
-async def submit_form(request: Request, runtime: ServiceRuntime, keys: Keys) -> HTMLResponse:
+async def submit_form(request: Request) -> HTMLResponse:
+    ctx = context_of(request)
     form = await request.form()
     alliance_id = form.get("alliance_id")
     alliance = None
     if isinstance(alliance_id, str) and len(alliance_id) <= 64:
-        async with runtime.sessions() as session:
-            alliance = await repo.get_alliance(session, alliance_id)
+        alliance = await directory.find_alliance(ctx, alliance_id)
     if alliance is None:
-        return await alliances_page(runtime, alliance_id if isinstance(alliance_id, str) else None)
-    token = form.get(csrf.FIELD)
-    if not csrf.is_valid(
-        keys, request.cookies.get(csrf.COOKIE), token if isinstance(token, str) else None
-    ):
+        return await alliances_page(ctx, alliance_id if isinstance(alliance_id, str) else None)
+    if not csrf_of(request).is_valid(request, submitted_token(form)):
         return render(
             "message.html",
             status=403,
@@ -238,30 +210,27 @@ async def submit_form(request: Request, runtime: ServiceRuntime, keys: Keys) -> 
                 "For your security we could not accept the form. Nothing was sent.",
                 "Open the form again and send it once more.",
             ],
-            links=[(f"/support-requests/new?alliance={alliance['id']}", "Open the form again")],
+            links=[(f"/support-requests/new?alliance={alliance.id}", "Open the form again")],
         )
     values = form_values(form)
     try:
-        body = SupportRequestIn.model_validate(to_model_input(values, alliance["id"]))
+        body = SupportRequestIn.model_validate(to_model_input(values, alliance.id))
     except ValidationError as exc:
-        errors = field_messages(exc)
-        context = form_context(alliance)
-        return with_csrf(
+        return with_form(
             request,
-            keys,
-            lambda t: render(
-                "form.html", status=422, csrf_token=t, errors=errors, values=values, **context
-            ),
+            "form.html",
+            status=422,
+            errors=field_messages(exc),
+            values=values,
+            **form_context(alliance),
         )
-    submitted = await usecases.submit(runtime, keys, body)
-    response = render(
+    submitted = await requests.submit(ctx, body.to_input())
+    return render(
         "submitted.html",
         status=201,
         title="Request sent",
         alliance=alliance,
         reference=submitted.reference,
-        email=str(body.contact_email),
+        email=body.contact_email,
         manage_url=submitted.school_manage_url,
     )
-    response.headers["Cache-Control"] = "no-store"
-    return response

@@ -1,5 +1,5 @@
 """The school's own page, reached through the secret link it was sent: see the request,
-confirm the proposed SLE, withdraw. HTML with the same CSRF protection as the form."""
+confirm the proposed SLE, withdraw. HTML, with the same CSRF protection as the form."""
 
 from datetime import datetime
 from typing import Annotated
@@ -8,19 +8,15 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
+from pydantic import TypeAdapter, ValidationError
 
-from services.brokerage import repository as repo
-from services.brokerage.access import Caller
-from services.brokerage.api import csrf
-from services.brokerage.api.form import render, with_csrf
-from services.brokerage.api.schemas import SupportRequestOut
+from services.brokerage.api.schemas import Reason
 from services.brokerage.domain.lifecycle import Action, Status
 from services.brokerage.domain.vocab import AREA_LABELS
-from services.brokerage.keys import Keys
-from services.brokerage.usecases import requests as usecases
-from services.brokerage.usecases import transitions
-from shared.errors import DomainError
-from shared.runtime import ServiceRuntime
+from services.brokerage.usecases import reading, transitions
+from services.brokerage.usecases.access import Caller
+from services.brokerage.web.pages import context_of, csrf_of, render, submitted_token, with_form
+from shared.errors import DomainError, NotFound
 
 router = APIRouter(tags=["support form"])
 LONDON = ZoneInfo("Europe/London")
@@ -39,6 +35,7 @@ STATUS_TEXT = {
     Status.CANCELLED: "Cancelled by the alliance",
     Status.UNMATCHED: "Closed: no SLE could be found",
 }
+REASON = TypeAdapter(Reason)
 
 
 def _not_found() -> HTMLResponse:
@@ -50,35 +47,40 @@ def _not_found() -> HTMLResponse:
     )
 
 
+def _when(sent: datetime) -> str:
+    local = sent.astimezone(LONDON)
+    return local.strftime("%-d %B %Y, %-I:%M%p").replace("AM", "am").replace("PM", "pm")
+
+
 async def _page(
     request: Request,
     request_id: UUID,
     token: str,
     notice: str | None = None,
     problem: str | None = None,
+    status: int = 200,
 ) -> HTMLResponse:
-    runtime: ServiceRuntime = request.app.state.runtime
-    async with runtime.sessions() as session:
-        row = await repo.get_request(session, request_id)
-        assert row is not None
-        shown: SupportRequestOut = await usecases.present(session, row)
-    status = Status(shown.status)
-    sent: datetime = shown.created_at.astimezone(LONDON)
-    context = {
-        "title": f"Support request {shown.reference}",
-        "request": shown,
-        "proposal": shown.proposal,
-        "status_text": STATUS_TEXT[status],
-        "areas": ", ".join(AREA_LABELS[a] for a in shown.areas),
-        "sent": sent.strftime("%-d %B %Y, %-I:%M%p").replace("AM", "am").replace("PM", "pm"),
-        "can_confirm": status is Status.PROPOSED and "school_confirmed" not in shown.confirmations,
-        "can_withdraw": Action.WITHDRAW.value in shown.allowed_actions,
-        "token": token,
-        "notice": notice,
-        "problem": problem,
-    }
-    keys: Keys = request.app.state.keys
-    return with_csrf(request, keys, lambda t: render("school.html", csrf_token=t, **context))
+    try:
+        shown = await reading.for_school(context_of(request), request_id, token)
+    except NotFound:
+        return _not_found()
+    state = Status(shown.status)
+    return with_form(
+        request,
+        "school.html",
+        status,
+        title=f"Support request {shown.reference}",
+        request=shown,
+        proposal=shown.proposal,
+        status_text=STATUS_TEXT[state],
+        areas=", ".join(AREA_LABELS[a] for a in shown.areas),
+        sent=_when(shown.created_at),
+        can_confirm=state is Status.PROPOSED and "school_confirmed" not in shown.confirmations,
+        can_withdraw=Action.WITHDRAW.value in shown.allowed_actions,
+        token=token,
+        notice=notice,
+        problem=problem,
+    )
 
 
 @router.get(
@@ -89,9 +91,6 @@ async def _page(
 async def school_page(
     request: Request, request_id: UUID, token: Annotated[str, Query(max_length=200)] = ""
 ) -> HTMLResponse:
-    keys: Keys = request.app.state.keys
-    if not keys.is_school_token(request_id, token):
-        return _not_found()
     return await _page(request, request_id, token)
 
 
@@ -101,29 +100,29 @@ async def school_page(
     summary="The school confirms the SLE or withdraws (HTML form)",
 )
 async def school_action(request: Request, request_id: UUID) -> HTMLResponse:
-    keys: Keys = request.app.state.keys
-    runtime: ServiceRuntime = request.app.state.runtime
+    ctx = context_of(request)
     if request.headers.get("content-type", "").split(";")[0] != "application/x-www-form-urlencoded":
         return _not_found()
     form = await request.form()
     token, action, reason = (form.get(k) for k in ("token", "action", "reason"))
-    if not isinstance(token, str) or not keys.is_school_token(request_id, token):
+    if not isinstance(token, str) or not ctx.links.is_valid(request_id, token):
         return _not_found()
-    given = form.get(csrf.FIELD)
-    if not csrf.is_valid(
-        keys, request.cookies.get(csrf.COOKIE), given if isinstance(given, str) else None
-    ):
+    if not csrf_of(request).is_valid(request, submitted_token(form)):
         return await _page(
             request, request_id, token, problem="Your session expired. Please try again."
         )
     caller = Caller(None, school=True, tried_school_link=True)
     try:
         if action == "confirm":
-            await transitions.confirm(runtime, request_id, caller, Action.SCHOOL_CONFIRM)
+            await transitions.confirm(ctx, request_id, caller, Action.SCHOOL_CONFIRM)
             notice = "Thank you: you have confirmed the SLE."
         elif action == "withdraw":
-            text = reason.strip()[:2000] if isinstance(reason, str) and reason.strip() else None
-            await transitions.end(runtime, request_id, caller, Action.WITHDRAW, text)
+            try:
+                text = REASON.validate_python(reason if isinstance(reason, str) else "")
+            except ValidationError:
+                problem = "The reason must be plain text of up to 2,000 characters."
+                return await _page(request, request_id, token, problem=problem, status=422)
+            await transitions.end(ctx, request_id, caller, Action.WITHDRAW, text or None)
             notice = "Your request has been withdrawn."
         else:
             return await _page(request, request_id, token, problem="Choose what to do.")

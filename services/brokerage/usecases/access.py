@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.brokerage.domain.lifecycle import TRANSITIONS, Action, Actor
-from shared.web.auth import Principal, Role
-from shared.web.problems import Forbidden, NotFound, Unauthorized
+from shared.errors import Forbidden, NotFound, Unauthenticated
+from shared.identity import Principal, Role
 
 STAFF = (Role.COORDINATOR, Role.ALLIANCE_ADMIN)
 
@@ -66,7 +66,7 @@ def resolve(
         if caller.principal is None and caller.tried_school_link:
             raise Forbidden("this link is not valid for this support request")
         if caller.principal is None:
-            raise Unauthorized("sign in, or use the link the school was sent")
+            raise Unauthenticated("sign in, or use the link the school was sent")
         if caller.principal.alliance_id != request["alliance_id"]:
             raise NotFound("no such support request")
         raise Forbidden("you are not a party to this support request")

@@ -1,0 +1,31 @@
+"""The brokerage service's own settings, and the root secret its links and forms are signed with.
+
+The shared variables (database, broker, ``BROKERAGE_SECRET``...) are still read by
+``shared.settings``; what only brokerage reads lives here.
+"""
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.settings import ConfigurationError, Settings
+
+
+class BrokerageConfig(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", env_prefix="", populate_by_name=True)
+
+    lock_timeout_ms: int = Field(2000, alias="BROKERAGE_LOCK_TIMEOUT_MS", ge=1, le=60_000)
+    """How long a change waits for a support request's (or an SLE's) row lock before it gives
+    up with PostgreSQL's lock_not_available (55P03) rather than hanging."""
+
+
+def root_secret(settings: Settings) -> str:
+    """``BROKERAGE_SECRET`` if set, else ``JWT_SECRET`` (keys are derived from it per use, so
+    the raw secret never signs anything). Rotating it invalidates every school link."""
+    root = settings.brokerage_secret or settings.jwt_secret
+    if root is None:
+        raise ConfigurationError(
+            "BROKERAGE_SECRET is not set (nor JWT_SECRET to derive it from): give a long "
+            "random secret for the school links and the form's CSRF tokens."
+        )
+    # Settings built with model_copy(update=...) may hold a plain str here.
+    return root.get_secret_value() if isinstance(root, SecretStr) else str(root)
