@@ -1,6 +1,7 @@
 """SQL for the notifications table."""
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -9,16 +10,17 @@ from sqlalchemy import Row, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.notifications.domain.messages import NewNotification
 from services.notifications.tables import notifications as t
 
 
-async def add(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
+async def add(session: AsyncSession, new: Sequence[NewNotification]) -> int:
     """Insert new notifications; one already recorded for (event, recipient) is left alone."""
-    if not rows:
+    if not new:
         return 0
     result = await session.execute(
         insert(t)
-        .values(rows)
+        .values([asdict(n) for n in new])
         .on_conflict_do_nothing(index_elements=[t.c.event_id, t.c.recipient_email])
         .returning(t.c.id)
     )

@@ -1,7 +1,7 @@
 """Delivery outcomes against a real SMTP server that refuses some recipients for good or for now.
 
 The app runs without its lifespan (no broker): notifications are recorded through the handler,
-sent by one dispatcher pass, and read back through the staff API.
+sent by one dispatch sweep, and read back through the staff API.
 """
 
 from collections.abc import AsyncIterator
@@ -101,7 +101,7 @@ async def test_a_refused_recipient_fails_at_once_visibly_and_others_still_go(
     handler, app, client = picky
     data = confirmed_for("refused", "fine")
     await record(app, data)
-    await app.state.dispatcher.sweep()
+    await app.state.dispatch.sweep()
 
     refused = await by_recipient(client, stack, data.booking.participant.email)
     assert refused["status"] == "failed"
@@ -127,7 +127,7 @@ async def test_a_temporary_refusal_is_retried_with_backoff_then_given_up(
     _, app, client = picky
     data = confirmed_for("later", "fine")
     await record(app, data)
-    await app.state.dispatcher.sweep()
+    await app.state.dispatch.sweep()
 
     later = await by_recipient(client, stack, data.booking.participant.email)
     assert later["status"] == "pending"
@@ -136,7 +136,7 @@ async def test_a_temporary_refusal_is_retried_with_backoff_then_given_up(
     assert later["next_attempt_at"] > later["created_at"]
 
     async def given_up() -> dict | None:
-        await app.state.dispatcher.sweep()
+        await app.state.dispatch.sweep()
         item = await by_recipient(client, stack, data.booking.participant.email)
         return item if item["status"] == "failed" else None
 
@@ -148,7 +148,7 @@ async def test_staff_can_send_a_failed_notification_again(stack: Stack, picky) -
     _, app, client = picky
     data = confirmed_for("refused", "fine")
     await record(app, data)
-    await app.state.dispatcher.sweep()
+    await app.state.dispatch.sweep()
     failed = await by_recipient(client, stack, data.booking.participant.email)
     admin = stack.auth("alliance_admin", "odyssey-tsa")
 
