@@ -163,3 +163,37 @@ async def test_staff_can_send_a_failed_notification_again(stack: Stack, picky) -
     sent = await by_recipient(client, stack, data.booking.cpd_lead.email)
     conflict = await client.post(f"/notifications/{sent['id']}/retry", headers=admin)
     assert conflict.status_code == 409
+
+
+async def test_the_staff_page_filter_form_treats_empty_fields_as_any(stack: Stack, picky) -> None:
+    _, app, client = picky
+    data = confirmed_for("refused", "fine")
+    await record(app, data)
+    await app.state.dispatch.sweep()
+    coordinator = stack.auth("coordinator", "odyssey-tsa")
+    refused = data.booking.participant.email
+
+    # What a browser sends for the form with nothing filled in, then with only a status chosen.
+    blank = {"recipient": "", "event_id": "", "status": ""}
+    everything = await client.get("/notifications/page", params=blank, headers=coordinator)
+    assert everything.status_code == 200, everything.text
+    assert refused in everything.text and data.booking.cpd_lead.email in everything.text
+
+    failed = await client.get(
+        "/notifications/page", params={**blank, "status": "failed"}, headers=coordinator
+    )
+    assert failed.status_code == 200, failed.text
+    assert refused in failed.text and data.booking.cpd_lead.email not in failed.text
+
+    mine = await client.get(
+        "/notifications/page",
+        params={**blank, "recipient": refused, "event_type": " "},
+        headers=coordinator,
+    )
+    assert mine.status_code == 200 and "1 notification," in mine.text
+
+    bad = await client.get(
+        "/notifications/page", params={**blank, "event_id": "not-an-id"}, headers=coordinator
+    )
+    assert bad.status_code == 422
+    assert [e["field"] for e in bad.json()["errors"]] == ["query.event_id"]
