@@ -72,15 +72,18 @@ async def retry_later(
     )
 
 
-async def requeue(session: AsyncSession, notification_id: UUID, alliance_id: str) -> bool:
-    """Send a failed notification again (staff asked); False if there is no such failed one."""
+async def requeue(
+    session: AsyncSession, notification_id: UUID, alliance_id: str
+) -> Row[Any] | None:
+    """Send a failed notification again (staff asked): the row as it is now, or None if there is
+    no such failed one."""
     result = await session.execute(
         update(t)
         .where(t.c.id == notification_id, t.c.alliance_id == alliance_id, t.c.status == "failed")
         .values(status="pending", attempts=0, failed_at=None, next_attempt_at=func.now())
-        .returning(t.c.id)
+        .returning(*t.c)
     )
-    return result.first() is not None
+    return result.first()
 
 
 @dataclass(frozen=True)

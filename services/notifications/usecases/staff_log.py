@@ -130,9 +130,8 @@ class StaffLog:
             row = await repository.get(session, notification_id, principal.alliance_id)
             if row is None:
                 raise NotFound(f"no notification {notification_id} in your alliance")
-            if not await repository.requeue(session, notification_id, principal.alliance_id):
+            again = await repository.requeue(session, notification_id, principal.alliance_id)
+            if again is None:
                 raise Conflict(f"notification {notification_id} is {row.status}, not failed")
-            row = await repository.get(session, notification_id, principal.alliance_id)
         self.requeued()
-        assert row is not None
-        return NotificationDetailView.of(row)
+        return NotificationDetailView.of(again)
