@@ -63,15 +63,24 @@ def assert_only_to(received: Received, address: str) -> None:
         assert received.message[header] is None
 
 
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        (f"Tom Hughes{INJECTED}", "Tom Hughes Bcc: x@evil.test"),
+        (f"Siân Ó Briain{INJECTED}", "Siân Ó Briain Bcc: x@evil.test"),
+        ("Tom\nBcc: x@evil.test\n\nHello", "Tom Bcc: x@evil.test Hello"),
+        ('"Hughes, Tom" <x@evil.test>\x00', '"Hughes, Tom" <x@evil.test>'),
+    ],
+)
 async def test_the_mailer_keeps_a_name_and_subject_with_line_breaks_in_their_headers(
-    smtp: tuple[Recorder, Mailer],
+    smtp: tuple[Recorder, Mailer], name: str, shown: str
 ) -> None:
     recorder, mailer = smtp
     address = f"tom.{f.tag()}@school.example"
     await mailer.send(
         Outgoing(
             message_id=f"<{f.tag()}@alliance.localhost>",
-            to_name=f"Tom Hughes{INJECTED}",
+            to_name=name,
             to_email=address,
             subject=f"Booking confirmed: Phonics{INJECTED}\x00",
             text="Hello",
@@ -81,7 +90,7 @@ async def test_the_mailer_keeps_a_name_and_subject_with_line_breaks_in_their_hea
 
     [received] = recorder.to(address)
     assert_only_to(received, address)
-    assert received.message["To"].addresses[0].display_name == "Tom Hughes Bcc: x@evil.test"
+    assert received.message["To"].addresses[0].display_name == shown
     assert received.message["Subject"] == "Booking confirmed: Phonics Bcc: x@evil.test"
     assert not recorder.to("x@evil.test")
 
