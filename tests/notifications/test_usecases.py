@@ -11,6 +11,7 @@ from services.notifications.usecases.staff_log import LogQuery, StaffLog
 from shared.contracts.bookings import BookingConfirmed
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.identity import Principal, Role
+from shared.messaging.consumer import PermanentError
 from shared.workers import Worker
 from tests.notifications import factories as f
 from tests.notifications.support import envelope
@@ -203,3 +204,10 @@ async def test_an_administrator_sends_a_failed_notification_again(sessions: Sess
     assert woken == [True]
     with pytest.raises(Conflict):
         await log.retry(staff(), failed.id)
+
+
+def test_an_event_naming_no_alliance_is_refused_for_good() -> None:
+    data = confirmed()
+    data = data.model_copy(update={"course": data.course.model_copy(update={"alliance_id": ""})})
+    with pytest.raises(PermanentError, match="names no alliance"):
+        record.plan(envelope(data), data)

@@ -19,9 +19,12 @@ from shared.messaging.consumer import PermanentError
 
 
 class Rendered(Protocol):
-    subject: str
-    text: str
-    html: str
+    @property
+    def subject(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def html(self) -> str: ...
 
 
 class Renderer(Protocol):
