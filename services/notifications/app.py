@@ -1,22 +1,45 @@
-"""The notifications service: HTTP API, event consumer and mail dispatcher in one process."""
+"""The notifications service: HTTP API, staff page, event consumer and mail senders in one process.
+
+The composition root: the only module that wires the runtime, the adapters (renderer, mailer),
+the use cases, the routers, the consumer and the senders' worker.
+"""
+
+import asyncio
 
 from fastapi import FastAPI
 
-from services.notifications.api.routes import router
+from services.notifications.api.routes import router as api_router
 from services.notifications.config import DeliverySettings
-from services.notifications.dispatcher import Dispatcher
 from services.notifications.domain.identity import mail_domain
-from services.notifications.handlers import Notifier
-from services.notifications.mailer import Mailer
-from services.notifications.rendering import Links, Renderer
+from services.notifications.mail.mailer import Mailer
+from services.notifications.mail.rendering import Links, Renderer
 from services.notifications.tables import metadata
+from services.notifications.usecases.dispatch import Dispatch
+from services.notifications.usecases.record import RecordNotifications
+from services.notifications.usecases.staff_log import StaffLog
+from services.notifications.web.pages import router as page_router
 from shared.contracts import topics
+from shared.contracts.envelope import CloudEvent
 from shared.runtime import ServiceRuntime
 from shared.settings import Settings, get_settings
 from shared.web.app import create_app
+from shared.workers import Worker
 
 SERVICE = "notifications"
 CONSUMER_GROUP = "notifications"
+
+
+def background(worker: Worker) -> "asyncio.Task[None]":
+    """Run ``worker`` as one of the runtime's background tasks: started with it, stopped with it."""
+
+    async def run() -> None:
+        worker.start()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await worker.stop()
+
+    return asyncio.create_task(run(), name=worker.name)
 
 
 def build_app(
@@ -26,24 +49,29 @@ def build_app(
     delivery = delivery or DeliverySettings()
     runtime = ServiceRuntime(SERVICE, settings, metadata)
 
-    mailer = Mailer(settings, timeout_s=delivery.smtp_timeout_s)
-    dispatcher = Dispatcher(
+    dispatch = Dispatch(
         runtime.sessions,
-        mailer,
+        Mailer(settings, timeout_s=delivery.smtp_timeout_s),
         delivery.retry_policy(),
-        senders=delivery.senders,
-        poll_interval_s=delivery.poll_interval_s,
     )
-    runtime.background.append(dispatcher.start)
+    senders = Worker(
+        "notifications-sender",
+        dispatch.send_one,
+        interval_s=delivery.poll_interval_s,
+        concurrency=delivery.senders,
+    )
+    runtime.background.append(lambda: background(senders))
+
+    async def wake_senders(_: CloudEvent) -> None:
+        senders.wake()
 
     renderer = Renderer(
         Links(
             bookings=settings.service_url("bookings"), brokerage=settings.service_url("brokerage")
         )
     )
-    notifier = Notifier(renderer, mail_domain(settings.mail_from))
-    consumer = runtime.consumer(CONSUMER_GROUP, after_commit=dispatcher.wake)
-    consumer.on_any(notifier)
+    consumer = runtime.consumer(CONSUMER_GROUP, after_commit=wake_senders)
+    consumer.on_any(RecordNotifications(renderer, mail_domain(settings.mail_from)))
     consumer.subscribe(topics.BOOKINGS_EVENTS, topics.BROKERAGE_EVENTS)
 
     app = create_app(
@@ -52,6 +80,10 @@ def build_app(
         description="Emails every booking and brokerage event to the people it concerns, "
         "exactly once, and keeps a record of what was sent.",
     )
-    app.state.dispatcher = dispatcher
-    app.include_router(router)
+    app.state.dispatch = dispatch
+    app.state.senders = senders
+    app.state.staff_log = StaffLog(runtime.sessions, requeued=senders.wake)
+    # The page first: "/notifications/page" must not be read as a notification id.
+    app.include_router(page_router)
+    app.include_router(api_router)
     return app

@@ -1,6 +1,7 @@
 """SQL for the notifications table."""
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -9,16 +10,17 @@ from sqlalchemy import Row, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.notifications.domain.messages import NewNotification
 from services.notifications.tables import notifications as t
 
 
-async def add(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
+async def add(session: AsyncSession, new: Sequence[NewNotification]) -> int:
     """Insert new notifications; one already recorded for (event, recipient) is left alone."""
-    if not rows:
+    if not new:
         return 0
     result = await session.execute(
         insert(t)
-        .values(rows)
+        .values([asdict(n) for n in new])
         .on_conflict_do_nothing(index_elements=[t.c.event_id, t.c.recipient_email])
         .returning(t.c.id)
     )
@@ -70,15 +72,18 @@ async def retry_later(
     )
 
 
-async def requeue(session: AsyncSession, notification_id: UUID, alliance_id: str) -> bool:
-    """Send a failed notification again (staff asked); False if there is no such failed one."""
+async def requeue(
+    session: AsyncSession, notification_id: UUID, alliance_id: str
+) -> Row[Any] | None:
+    """Send a failed notification again (staff asked): the row as it is now, or None if there is
+    no such failed one."""
     result = await session.execute(
         update(t)
         .where(t.c.id == notification_id, t.c.alliance_id == alliance_id, t.c.status == "failed")
         .values(status="pending", attempts=0, failed_at=None, next_attempt_at=func.now())
-        .returning(t.c.id)
+        .returning(*t.c)
     )
-    return result.first() is not None
+    return result.first()
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiokafka import AIOKafkaProducer
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from shared.storage.engine import make_engine, make_sessions
 from tests.support.isolated import Isolated, isolated_parts
 from tests.support.stack import Stack
 
@@ -25,3 +27,13 @@ async def producer(parts: Isolated) -> AsyncIterator[AIOKafkaProducer]:
         yield kafka
     finally:
         await kafka.stop()
+
+
+@pytest.fixture(scope="session")
+async def sessions(stack: Stack) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """A migrated notifications database of the use-case tests' own (no broker)."""
+    engine = make_engine(await stack.migrated_database("notifications", "usecases"))
+    try:
+        yield make_sessions(engine)
+    finally:
+        await engine.dispose()

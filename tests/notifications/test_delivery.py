@@ -1,7 +1,7 @@
 """Delivery outcomes against a real SMTP server that refuses some recipients for good or for now.
 
 The app runs without its lifespan (no broker): notifications are recorded through the handler,
-sent by one dispatcher pass, and read back through the staff API.
+sent by one dispatch sweep, and read back through the staff API.
 """
 
 from collections.abc import AsyncIterator
@@ -101,7 +101,7 @@ async def test_a_refused_recipient_fails_at_once_visibly_and_others_still_go(
     handler, app, client = picky
     data = confirmed_for("refused", "fine")
     await record(app, data)
-    await app.state.dispatcher.sweep()
+    await app.state.dispatch.sweep()
 
     refused = await by_recipient(client, stack, data.booking.participant.email)
     assert refused["status"] == "failed"
@@ -127,7 +127,7 @@ async def test_a_temporary_refusal_is_retried_with_backoff_then_given_up(
     _, app, client = picky
     data = confirmed_for("later", "fine")
     await record(app, data)
-    await app.state.dispatcher.sweep()
+    await app.state.dispatch.sweep()
 
     later = await by_recipient(client, stack, data.booking.participant.email)
     assert later["status"] == "pending"
@@ -136,7 +136,7 @@ async def test_a_temporary_refusal_is_retried_with_backoff_then_given_up(
     assert later["next_attempt_at"] > later["created_at"]
 
     async def given_up() -> dict | None:
-        await app.state.dispatcher.sweep()
+        await app.state.dispatch.sweep()
         item = await by_recipient(client, stack, data.booking.participant.email)
         return item if item["status"] == "failed" else None
 
@@ -148,7 +148,7 @@ async def test_staff_can_send_a_failed_notification_again(stack: Stack, picky) -
     _, app, client = picky
     data = confirmed_for("refused", "fine")
     await record(app, data)
-    await app.state.dispatcher.sweep()
+    await app.state.dispatch.sweep()
     failed = await by_recipient(client, stack, data.booking.participant.email)
     admin = stack.auth("alliance_admin", "odyssey-tsa")
 
@@ -163,3 +163,37 @@ async def test_staff_can_send_a_failed_notification_again(stack: Stack, picky) -
     sent = await by_recipient(client, stack, data.booking.cpd_lead.email)
     conflict = await client.post(f"/notifications/{sent['id']}/retry", headers=admin)
     assert conflict.status_code == 409
+
+
+async def test_the_staff_page_filter_form_treats_empty_fields_as_any(stack: Stack, picky) -> None:
+    _, app, client = picky
+    data = confirmed_for("refused", "fine")
+    await record(app, data)
+    await app.state.dispatch.sweep()
+    coordinator = stack.auth("coordinator", "odyssey-tsa")
+    refused = data.booking.participant.email
+
+    # What a browser sends for the form with nothing filled in, then with only a status chosen.
+    blank = {"recipient": "", "event_id": "", "status": ""}
+    everything = await client.get("/notifications/page", params=blank, headers=coordinator)
+    assert everything.status_code == 200, everything.text
+    assert refused in everything.text and data.booking.cpd_lead.email in everything.text
+
+    failed = await client.get(
+        "/notifications/page", params={**blank, "status": "failed"}, headers=coordinator
+    )
+    assert failed.status_code == 200, failed.text
+    assert refused in failed.text and data.booking.cpd_lead.email not in failed.text
+
+    mine = await client.get(
+        "/notifications/page",
+        params={**blank, "recipient": refused, "event_type": " "},
+        headers=coordinator,
+    )
+    assert mine.status_code == 200 and "1 notification," in mine.text
+
+    bad = await client.get(
+        "/notifications/page", params={**blank, "event_id": "not-an-id"}, headers=coordinator
+    )
+    assert bad.status_code == 422
+    assert [e["field"] for e in bad.json()["errors"]] == ["query.event_id"]

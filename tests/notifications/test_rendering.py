@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from services.notifications.domain.recipients import recipients
-from services.notifications.rendering import Links, Renderer
+from services.notifications.mail.rendering import Links, Renderer
 from shared.contracts import bookings as b
 from shared.contracts import brokerage as r
 from shared.contracts.base import EventData

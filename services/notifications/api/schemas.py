@@ -1,12 +1,11 @@
 """What the staff API answers with."""
 
 from datetime import datetime
-from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel
 
-Status = Literal["pending", "sent", "failed"]
+from services.notifications.usecases.staff_log import Status
 
 
 class NotificationSummary(BaseModel):

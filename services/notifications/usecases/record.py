@@ -5,17 +5,30 @@ rows and "this event is done" commit together, so a crash at any point either ke
 neither (and the event is redelivered). Sending is the dispatcher's job, after commit.
 """
 
-from typing import Any
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notifications import repository
 from services.notifications.domain.identity import message_id, notification_id
-from services.notifications.domain.recipients import recipients
-from services.notifications.rendering import Renderer
+from services.notifications.domain.messages import NewNotification, header_text
+from services.notifications.domain.recipients import Recipient, recipients
 from shared.contracts.base import EventData
 from shared.contracts.envelope import CloudEvent
 from shared.messaging.consumer import PermanentError
+
+
+class Rendered(Protocol):
+    @property
+    def subject(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def html(self) -> str: ...
+
+
+class Renderer(Protocol):
+    def render(self, data: EventData, recipient: Recipient) -> Rendered: ...
 
 
 def alliance_of(data: EventData) -> str:
@@ -26,39 +39,39 @@ def alliance_of(data: EventData) -> str:
     raise PermanentError(f"{data.event_type} names no alliance")
 
 
-class Notifier:
+class RecordNotifications:
     def __init__(self, renderer: Renderer, mail_domain: str) -> None:
         self.renderer = renderer
         self.mail_domain = mail_domain
 
-    def plan(self, event: CloudEvent, data: EventData) -> list[dict[str, Any]]:
-        """The notification rows this event gives: pure, no I/O."""
+    def plan(self, event: CloudEvent, data: EventData) -> list[NewNotification]:
+        """The notifications this event gives: pure, no I/O."""
         people = recipients(data)
         if not people:
             return []
         alliance = alliance_of(data)
-        rows = []
+        planned = []
         for person in people:
             rendered = self.renderer.render(data, person)
             ident = notification_id(event.id, person.email)
-            rows.append(
-                {
-                    "id": ident,
-                    "alliance_id": alliance,
-                    "event_id": event.id,
-                    "event_type": event.type,
-                    "event_subject": (event.subject or "")[:200] or None,
-                    "recipient_email": person.email,
-                    "recipient_name": person.name[:200],
-                    "recipient_kind": person.kind.value,
-                    "template": person.template,
-                    "message_id": message_id(ident, self.mail_domain),
-                    "subject": rendered.subject,
-                    "body_text": rendered.text,
-                    "body_html": rendered.html,
-                }
+            planned.append(
+                NewNotification(
+                    id=ident,
+                    alliance_id=alliance,
+                    event_id=event.id,
+                    event_type=event.type,
+                    event_subject=(event.subject or "")[:200] or None,
+                    recipient_email=person.email,
+                    recipient_name=header_text(person.name)[:200],
+                    recipient_kind=person.kind.value,
+                    template=person.template,
+                    message_id=message_id(ident, self.mail_domain),
+                    subject=rendered.subject,
+                    body_text=rendered.text,
+                    body_html=rendered.html,
+                )
             )
-        return rows
+        return planned
 
     async def __call__(self, session: AsyncSession, event: CloudEvent, data: EventData) -> None:
         await repository.add(session, self.plan(event, data))

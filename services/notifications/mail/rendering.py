@@ -1,6 +1,6 @@
 """Messages from templates: one Jinja2 file per message, rendered as HTML and as plain text.
 
-Each template in ``templates/email`` extends ``layout`` and writes its paragraphs through the
+Each template in ``templates`` extends ``layout`` and writes its paragraphs through the
 macros in ``m``; the HTML environment (autoescaping) and the text environment give the same
 template different layouts and macros, so the two parts always say the same thing.
 """
@@ -13,6 +13,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from services.notifications.domain import formatting as fmt
+from services.notifications.domain.messages import header_text
 from services.notifications.domain.recipients import Kind, Recipient
 from shared.contracts import bookings as b
 from shared.contracts import brokerage as r
@@ -121,7 +122,7 @@ def _squash(text: str) -> str:
 
 def _environment(fmt_name: str, autoescape: bool) -> Environment:
     env = Environment(
-        loader=FileSystemLoader(TEMPLATES / "email"),
+        loader=FileSystemLoader(TEMPLATES),
         autoescape=autoescape,
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -181,7 +182,7 @@ class Renderer:
         name = f"{recipient.template}.j2"
         context = self.context(data, recipient)
         text_template = self.text.get_template(name)
-        subject = _squash(
+        subject = header_text(
             "".join(text_template.blocks["subject"](text_template.new_context(context)))
         )
         text = text_template.render(context)
@@ -191,6 +192,4 @@ class Renderer:
         return Rendered(subject=subject, text=text, html=html)
 
     def template_names(self) -> list[str]:
-        return sorted(
-            p.stem for p in (TEMPLATES / "email").glob("*.j2") if not p.name.startswith("_")
-        )
+        return sorted(p.stem for p in TEMPLATES.glob("*.j2") if not p.name.startswith("_"))

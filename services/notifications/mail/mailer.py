@@ -1,33 +1,22 @@
-"""SMTP delivery through aiosmtplib, with every failure sorted into temporary or permanent."""
+"""SMTP delivery through aiosmtplib, with every failure sorted into temporary or permanent.
+
+Header text (the recipient's name, the subject) goes through ``header_text`` so that no CR, LF
+or other control character in it can add a header or make the send fail, and the envelope names
+the one recipient explicitly, whatever the headers say.
+"""
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
+from email.utils import format_datetime
 
 import aiosmtplib
 
 from services.notifications.domain.identity import mail_domain
+from services.notifications.domain.messages import DeliveryError, Outgoing, header_text
 from shared.settings import ConfigurationError, Settings
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    message_id: str
-    to_name: str
-    to_email: str
-    subject: str
-    text: str
-    html: str
-
-
-class DeliveryError(Exception):
-    def __init__(self, reason: str, *, permanent: bool) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.permanent = permanent
 
 
 def _code_error(code: int, message: str) -> DeliveryError:
@@ -55,8 +44,10 @@ class Mailer:
     def build(self, outgoing: Outgoing) -> EmailMessage:
         message = EmailMessage()
         message["From"] = self.sender
-        message["To"] = formataddr((outgoing.to_name, outgoing.to_email))
-        message["Subject"] = outgoing.subject
+        message["To"] = Address(
+            display_name=header_text(outgoing.to_name), addr_spec=outgoing.to_email
+        )
+        message["Subject"] = header_text(outgoing.subject)
         message["Message-ID"] = outgoing.message_id
         message["Date"] = format_datetime(datetime.now(UTC))
         message["Content-Language"] = "en-GB"
@@ -90,7 +81,7 @@ class Mailer:
             try:
                 async with asyncio.timeout(self.timeout_s * 3):
                     await client.connect()
-                    await client.send_message(message)
+                    await client.send_message(message, recipients=[outgoing.to_email])
             except BaseException:
                 client.close()
                 raise
