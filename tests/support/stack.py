@@ -1,8 +1,10 @@
 """The real parts the test suite runs against, started once per test run on free ports."""
 
 import asyncio
+import itertools
 import os
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +30,7 @@ class Stack:
     run_id: str = field(default_factory=lambda: secrets.token_hex(4))
     jwt_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     databases: dict[str, str] = field(default_factory=dict)
+    _databases_made: Iterator[int] = field(default_factory=itertools.count)
 
     @property
     def bootstrap(self) -> str:
@@ -78,8 +81,8 @@ class Stack:
         return f"{base}/{database}"
 
     async def create_database(self, name: str) -> str:
-        """A new empty database on the test server; its SQLAlchemy URL."""
-        database = f"t_{self.run_id}_{name}"
+        """A new empty database on the test server, never one another test made; its URL."""
+        database = f"t_{self.run_id}_{name}_{next(self._databases_made)}"
         conn = await asyncpg.connect(self.server_url.replace("+asyncpg", ""))
         try:
             await conn.execute(f'CREATE DATABASE "{database}"')
