@@ -11,7 +11,7 @@ import httpx
 import psutil
 import pytest
 
-from shared.devstack import free_port
+from devstack import free_port
 from tests.support.stack import Stack
 from tests.support.wait import until
 
