@@ -20,7 +20,7 @@ from devstack.mail import SmtpServer
 from devstack.ports import port_in_use
 from devstack.postgres import EmbeddedPostgres
 from devstack.process import ChildProcess
-from devstack.supervisor import describe_exit
+from devstack.supervisor import describe_exit, shown
 from shared import preflight
 from shared.contracts.topics import all_topics
 from shared.settings import SERVICES, Settings, settings_env
@@ -193,10 +193,9 @@ class LocalStack:
         for part, label, consequence in parts:
             process = part.process if part is not None else None
             if process is not None and not process.alive:
-                tail = process.log_tail()
                 return (
-                    f"{label} exited ({describe_exit(process.returncode)})"
-                    f"{': ' + tail if tail else ''}; {consequence}"
+                    f"{label} exited ({describe_exit(process.returncode)}; its log: "
+                    f"{shown(process.log_path)}); {consequence}"
                 )
         return None
 

@@ -7,6 +7,7 @@ import signal
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from devstack.process import ChildProcess
 
@@ -22,6 +23,18 @@ def describe_exit(code: int | None) -> str:
         except ValueError:
             pass
     return f"code {code}"
+
+
+def shown(path: Path) -> str:
+    """``path`` relative to the working directory when it is under it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _clock_time(later_s: float = 0.0) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(time.time() + later_s))
 
 
 @dataclass
@@ -68,11 +81,10 @@ class Supervisor:
                 delay = self.delay(state.failures)
                 state.failures += 1
                 state.due = now + delay
-                when = time.strftime("%H:%M:%S", time.localtime(time.time() + delay))
-                tail = process.log_tail()
                 self.say(
-                    f"{name} exited ({describe_exit(process.returncode)})"
-                    f"{': ' + tail if tail else ''}; restarting at {when} (in {delay:.0f}s)"
+                    f"{name} exited ({describe_exit(process.returncode)}) at {_clock_time()}; "
+                    f"restarting at {_clock_time(delay)} (in {delay:.0f}s); "
+                    f"its log: {shown(process.log_path)}"
                 )
             elif now >= state.due:
                 process.stop(timeout=5)  # reaps it, closes its log, ends leftovers in its group

@@ -1,7 +1,6 @@
 """``alliance up`` from nothing to ready, and back to nothing; bad configuration in one line."""
 
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -12,59 +11,8 @@ import psutil
 import pytest
 
 from devstack import free_port
+from tests.devstack.up import ALLIANCE, descendants, isolated_env, running, wait_for_line
 from tests.support.stack import Stack
-from tests.support.wait import until
-
-ALLIANCE = [sys.executable, "-m", "shared.cli"]
-
-
-def isolated_env(var_dir: Path, **extra: str) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.endswith("_DATABASE_URL")
-        and k not in ("KAFKA_BOOTSTRAP_SERVERS", "SMTP_HOST", "JWT_SECRET")
-    }
-    env.update(
-        ALLIANCE_VAR_DIR=str(var_dir),
-        ALLIANCE_POSTGRES_PORT=str(free_port()),
-        ALLIANCE_KAFKA_PORT=str(free_port()),
-        SMTP_PORT=str(free_port()),
-        BOOKINGS_PORT=str(free_port()),
-        BROKERAGE_PORT=str(free_port()),
-        NOTIFICATIONS_PORT=str(free_port()),
-        KAFKA_SESSION_TIMEOUT_MS="2000",
-        KAFKA_HEARTBEAT_INTERVAL_MS="300",
-    )
-    env.update(extra)
-    return env
-
-
-def wait_for_line(process: subprocess.Popen[bytes], output: Path, pattern: str) -> list[str]:
-    def lines() -> list[str]:
-        assert process.poll() is None, output.read_text(errors="replace")
-        return output.read_text(errors="replace").splitlines()
-
-    return until(
-        lines,
-        lambda found: any(re.search(pattern, line) for line in found),
-        timeout=120,
-        message=f"a line matching {pattern!r}",
-    )
-
-
-def descendants(pid: int) -> list[psutil.Process]:
-    try:
-        return psutil.Process(pid).children(recursive=True)
-    except psutil.NoSuchProcess:
-        return []
-
-
-def running(process: psutil.Process) -> bool:
-    try:
-        return process.status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
 
 
 def test_alliance_up_brings_every_service_to_ready_and_stopping_leaves_nothing(
