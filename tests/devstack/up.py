@@ -2,9 +2,11 @@
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,6 +18,21 @@ from devstack import free_port
 from tests.support.wait import until
 
 ALLIANCE = [sys.executable, "-m", "shared.cli"]
+
+
+@contextmanager
+def reachable_tmp() -> Iterator[Path]:
+    """A temporary directory that PostgreSQL's own user can reach, removed afterwards.
+
+    Not under pytest's: every pytest session that starts (of any worktree on this machine) makes
+    /tmp/pytest-of-<user> private again, and an initdb started after that cannot reach its data.
+    """
+    path = Path(tempfile.mkdtemp(prefix="alliance-up-"))
+    try:
+        path.chmod(0o755)
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def isolated_env(var_dir: Path, **extra: str) -> dict[str, str]:
@@ -110,11 +127,16 @@ class Up:
 
 
 @contextmanager
-def alliance_up(tmp_path: Path, **extra: str) -> Iterator[Up]:
+def alliance_up(**extra: str) -> Iterator[Up]:
     """``alliance up`` until ready; stopped with SIGTERM (then killed) when the block ends."""
-    var_dir = tmp_path / "var"
+    with reachable_tmp() as root:
+        yield from _alliance_up(root, **extra)
+
+
+def _alliance_up(root: Path, **extra: str) -> Iterator[Up]:
+    var_dir = root / "var"
     env = isolated_env(var_dir, **extra)
-    output = tmp_path / "up.out"
+    output = root / "up.out"
     with output.open("wb") as sink:
         process = subprocess.Popen(
             [*ALLIANCE, "up"], env=env, stdout=sink, stderr=subprocess.STDOUT
