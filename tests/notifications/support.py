@@ -8,10 +8,10 @@ from uuid import UUID, uuid4
 
 from aiokafka import AIOKafkaProducer
 
+from devstack.mail import read_maildir, wait_for_messages_async
 from services.notifications.config import DeliverySettings
 from shared.contracts.base import EventData
 from shared.contracts.envelope import CloudEvent
-from shared.devstack.mail import read_maildir, wait_for_messages_async
 
 FAST_DELIVERY = {
     "NOTIFICATIONS_SMTP_TIMEOUT_S": 1.0,

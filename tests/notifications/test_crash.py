@@ -12,8 +12,8 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 
+from devstack import ChildProcess, free_port
 from services.notifications.domain.identity import message_id, notification_id
-from shared.devstack import ChildProcess, free_port
 from shared.settings import settings_env
 from tests.notifications import factories as f
 from tests.notifications.support import (

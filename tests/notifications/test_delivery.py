@@ -14,9 +14,9 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 
+from devstack import free_port
 from services.notifications.app import build_app
 from shared.contracts.bookings import BookingConfirmed
-from shared.devstack import free_port
 from tests.notifications import factories as f
 from tests.notifications.support import envelope, fast_delivery
 from tests.support.stack import Stack

@@ -2,8 +2,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from devstack import ensure_topics
 from shared.contracts.topics import dead_letter_topic
-from shared.devstack import ensure_topics
 from shared.runtime import ServiceRuntime
 from shared.settings import Settings
 from tests.platform.kernel_app import (

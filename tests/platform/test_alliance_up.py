@@ -1,7 +1,6 @@
 """``alliance up`` from nothing to ready, and back to nothing; bad configuration in one line."""
 
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -11,88 +10,43 @@ import httpx
 import psutil
 import pytest
 
-from shared.devstack import free_port
+from devstack import free_port
+from tests.devstack.up import (
+    ALLIANCE,
+    descendants,
+    isolated_env,
+    reachable_tmp,
+    running,
+    wait_for_line,
+)
 from tests.support.stack import Stack
-from tests.support.wait import until
-
-ALLIANCE = [sys.executable, "-m", "shared.cli"]
 
 
-def isolated_env(var_dir: Path, **extra: str) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.endswith("_DATABASE_URL")
-        and k not in ("KAFKA_BOOTSTRAP_SERVERS", "SMTP_HOST", "JWT_SECRET")
-    }
-    env.update(
-        ALLIANCE_VAR_DIR=str(var_dir),
-        ALLIANCE_POSTGRES_PORT=str(free_port()),
-        ALLIANCE_KAFKA_PORT=str(free_port()),
-        SMTP_PORT=str(free_port()),
-        BOOKINGS_PORT=str(free_port()),
-        BROKERAGE_PORT=str(free_port()),
-        NOTIFICATIONS_PORT=str(free_port()),
-        KAFKA_SESSION_TIMEOUT_MS="2000",
-        KAFKA_HEARTBEAT_INTERVAL_MS="300",
-    )
-    env.update(extra)
-    return env
-
-
-def wait_for_line(process: subprocess.Popen[bytes], output: Path, pattern: str) -> list[str]:
-    def lines() -> list[str]:
-        assert process.poll() is None, output.read_text(errors="replace")
-        return output.read_text(errors="replace").splitlines()
-
-    return until(
-        lines,
-        lambda found: any(re.search(pattern, line) for line in found),
-        timeout=120,
-        message=f"a line matching {pattern!r}",
-    )
-
-
-def descendants(pid: int) -> list[psutil.Process]:
-    try:
-        return psutil.Process(pid).children(recursive=True)
-    except psutil.NoSuchProcess:
-        return []
-
-
-def running(process: psutil.Process) -> bool:
-    try:
-        return process.status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
-
-
-def test_alliance_up_brings_every_service_to_ready_and_stopping_leaves_nothing(
-    tmp_path: Path,
-) -> None:
-    env = isolated_env(tmp_path / "var")
-    output = tmp_path / "up.out"
-    with output.open("wb") as sink:
-        process = subprocess.Popen(
-            [*ALLIANCE, "up"], env=env, stdout=sink, stderr=subprocess.STDOUT
-        )
-    try:
-        lines = wait_for_line(process, output, r"Ctrl-C stops")
-        children = descendants(process.pid)
-        assert children, "alliance up runs its parts as child processes"
-        for service in ("BOOKINGS", "BROKERAGE", "NOTIFICATIONS"):
-            url = f"http://127.0.0.1:{env[f'{service}_PORT']}"
-            assert any(url in line for line in lines), lines
-            assert httpx.get(f"{url}/readyz", timeout=5).status_code == 200
-        process.send_signal(signal.SIGTERM)
-        process.send_signal(signal.SIGINT)  # impatient: a second signal must not cut the stop
-        assert process.wait(timeout=60) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-    _, alive = psutil.wait_procs(children, timeout=10)
-    assert [p for p in alive if running(p)] == []
-    assert (tmp_path / "var" / "postgres" / "PG_VERSION").exists()
+def test_alliance_up_brings_every_service_to_ready_and_stopping_leaves_nothing() -> None:
+    with reachable_tmp() as root:
+        env = isolated_env(root / "var")
+        output = root / "up.out"
+        with output.open("wb") as sink:
+            process = subprocess.Popen(
+                [*ALLIANCE, "up"], env=env, stdout=sink, stderr=subprocess.STDOUT
+            )
+        try:
+            lines = wait_for_line(process, output, r"Ctrl-C stops")
+            children = descendants(process.pid)
+            assert children, "alliance up runs its parts as child processes"
+            for service in ("BOOKINGS", "BROKERAGE", "NOTIFICATIONS"):
+                url = f"http://127.0.0.1:{env[f'{service}_PORT']}"
+                assert any(url in line for line in lines), lines
+                assert httpx.get(f"{url}/readyz", timeout=5).status_code == 200
+            process.send_signal(signal.SIGTERM)
+            process.send_signal(signal.SIGINT)  # impatient: a second signal must not cut the stop
+            assert process.wait(timeout=60) == 0
+        finally:
+            if process.poll() is None:
+                process.kill()
+        _, alive = psutil.wait_procs(children, timeout=10)
+        assert [p for p in alive if running(p)] == []
+        assert (root / "var" / "postgres" / "PG_VERSION").exists()
 
 
 @pytest.mark.parametrize(
@@ -107,17 +61,20 @@ def test_alliance_up_brings_every_service_to_ready_and_stopping_leaves_nothing(
     ],
 )
 def test_bad_configuration_is_one_clear_line_and_nothing_keeps_running(
-    tmp_path: Path, variable: str, value: str, expected: str
+    variable: str, value: str, expected: str
 ) -> None:
-    env = isolated_env(tmp_path / "var", **{variable: value.format(port=free_port())})
-    result = subprocess.run([*ALLIANCE, "up"], env=env, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 1
-    assert result.stderr.strip().startswith(expected), result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
-    assert "Traceback" not in result.stdout + result.stderr
-    assert not any(
-        str(tmp_path) in " ".join(p.info["cmdline"] or []) for p in psutil.process_iter(["cmdline"])
-    )
+    with reachable_tmp() as root:
+        env = isolated_env(root / "var", **{variable: value.format(port=free_port())})
+        result = subprocess.run(
+            [*ALLIANCE, "up"], env=env, capture_output=True, text=True, timeout=120
+        )
+        assert result.returncode == 1
+        assert result.stderr.strip().startswith(expected), result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert "Traceback" not in result.stdout + result.stderr
+        assert not any(
+            str(root) in " ".join(p.info["cmdline"] or []) for p in psutil.process_iter(["cmdline"])
+        )
 
 
 def test_a_service_started_against_an_unreachable_broker_says_so(

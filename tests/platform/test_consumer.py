@@ -9,8 +9,8 @@ from pathlib import Path
 
 from aiokafka import AIOKafkaProducer
 
+from devstack import ChildProcess
 from shared.contracts.topics import dead_letter_topic
-from shared.devstack import ChildProcess
 from shared.runtime import ServiceRuntime
 from shared.settings import Settings, settings_env
 from tests.platform.kernel_app import (

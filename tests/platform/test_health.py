@@ -39,7 +39,7 @@ async def test_readiness_names_the_unreachable_database(stack: Stack) -> None:
 async def test_a_request_while_the_database_is_unreachable_is_a_503_problem(stack: Stack) -> None:
     import httpx
 
-    from shared.devstack import free_port
+    from devstack import free_port
 
     closed = f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/bookings"
     app = build_app(stack.settings(BOOKINGS_DATABASE_URL=closed))

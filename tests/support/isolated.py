@@ -7,8 +7,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from devstack import SmtpServer, TansuBroker, ensure_topics, free_port
 from shared.contracts.topics import all_topics
-from shared.devstack import SmtpServer, TansuBroker, ensure_topics, free_port
 from shared.settings import SERVICES
 from tests.support.stack import Stack
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import asyncpg
 
+from devstack import EmbeddedPostgres, SmtpServer, TansuBroker, ensure_topics, free_port
 from shared.contracts.topics import all_topics
-from shared.devstack import EmbeddedPostgres, SmtpServer, TansuBroker, ensure_topics, free_port
 from shared.settings import SERVICES, Settings
-from shared.storage.migrations import upgrade
+from shared.storage.migrations import script_location, upgrade
 from shared.web.auth import issue_token
 
 SERVER_URL_VAR = "ALLIANCE_TEST_POSTGRES_URL"
@@ -92,7 +92,7 @@ class Stack:
 
     async def migrated_database(self, service: str, name: str | None = None) -> str:
         url = await self.create_database(name or service)
-        await asyncio.to_thread(upgrade, service, url)
+        await asyncio.to_thread(upgrade, script_location(service), url)
         return url
 
 

@@ -1,6 +1,6 @@
 """Local SMTP server storing every message in a Maildir.
 
-Run: python -m shared.devstack.smtp_server --host 127.0.0.1 --port 8025 --maildir var/mail
+Run: python -m devstack.smtp_server --host 127.0.0.1 --port 8025 --maildir var/mail
 """
 
 from __future__ import annotations

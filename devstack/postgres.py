@@ -13,10 +13,10 @@ from pathlib import Path
 
 import asyncpg
 
-from shared.devstack.errors import StartupError
-from shared.devstack.part import ManagedPart
-from shared.devstack.ports import POLL_INTERVAL, exited_error, port_in_use
-from shared.devstack.process import ChildProcess
+from devstack.errors import StartupError
+from devstack.part import ManagedPart
+from devstack.ports import POLL_INTERVAL, exited_error, port_in_use
+from devstack.process import ChildProcess
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")

@@ -2,7 +2,7 @@
 
 import asyncio
 
-from shared.devstack.process import ChildProcess
+from devstack.process import ChildProcess
 
 
 class ManagedPart:

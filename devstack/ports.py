@@ -5,8 +5,8 @@ import errno
 import socket
 import time
 
-from shared.devstack.errors import StartupError
-from shared.devstack.process import ChildProcess
+from devstack.errors import StartupError
+from devstack.process import ChildProcess
 
 POLL_INTERVAL = 0.05
 

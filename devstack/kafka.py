@@ -7,10 +7,10 @@ from pathlib import Path
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from shared.devstack.errors import StartupError
-from shared.devstack.part import ManagedPart
-from shared.devstack.ports import POLL_INTERVAL, exited_error, port_in_use, wait_for_port
-from shared.devstack.process import ChildProcess
+from devstack.errors import StartupError
+from devstack.part import ManagedPart
+from devstack.ports import POLL_INTERVAL, exited_error, port_in_use, wait_for_port
+from devstack.process import ChildProcess
 
 PART = "kafka"
 HOST = "127.0.0.1"

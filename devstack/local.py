@@ -14,16 +14,17 @@ from pathlib import Path
 
 import httpx
 
+from devstack.errors import StartupError
+from devstack.kafka import TansuBroker, ensure_topics
+from devstack.mail import SmtpServer
+from devstack.ports import port_in_use
+from devstack.postgres import EmbeddedPostgres
+from devstack.process import ChildProcess
+from devstack.supervisor import describe_exit, shown
 from shared import preflight
 from shared.contracts.topics import all_topics
-from shared.devstack.errors import StartupError
-from shared.devstack.kafka import TansuBroker, ensure_topics
-from shared.devstack.mail import SmtpServer
-from shared.devstack.ports import port_in_use
-from shared.devstack.postgres import EmbeddedPostgres
-from shared.devstack.process import ChildProcess
 from shared.settings import SERVICES, Settings, settings_env
-from shared.storage.migrations import upgrade
+from shared.storage.migrations import script_location, upgrade
 
 READY_TIMEOUT_S = 90.0
 SECRET_FILE = "jwt-secret"
@@ -126,7 +127,9 @@ class LocalStack:
         await self._check_external_parts()
         await ensure_topics(self.settings.bootstrap_servers(), all_topics())
         for service in SERVICES:
-            await asyncio.to_thread(upgrade, service, self.settings.database_url(service))
+            await asyncio.to_thread(
+                upgrade, script_location(service), self.settings.database_url(service)
+            )
         if self.settings.demo_data:
             await self._load_demo_data()
 
@@ -180,11 +183,27 @@ class LocalStack:
             wait_until_ready(service, url, process)
             self.rows.append(Row(service, url, f"pid {process.pid}, log var/{service}.log"))
 
-    def dead_service(self) -> str | None:
-        for service, process in self.services.items():
-            if not process.alive:
-                return f"{service} exited (code {process.returncode}): {process.log_tail()}"
+    def dead_part(self) -> str | None:
+        """What to say when a part of the infrastructure started here has died (it is fatal)."""
+        parts = (
+            (self.postgres, "PostgreSQL", "its data is in var/postgres and survives"),
+            (self.kafka, "the Tansu broker", BROKER_LOSS),
+            (self.smtp, "the SMTP server", "mail already delivered is in the Maildir"),
+        )
+        for part, label, consequence in parts:
+            process = part.process if part is not None else None
+            if process is not None and not process.alive:
+                return (
+                    f"{label} exited ({describe_exit(process.returncode)}; its log: "
+                    f"{shown(process.log_path)}); {consequence}"
+                )
         return None
+
+
+BROKER_LOSS = (
+    "it kept topics and consumer offsets in memory, and they are gone. After `alliance up` "
+    "again, outbox rows not yet published are sent; events already consumed are not"
+)
 
 
 def wait_until_ready(service: str, base_url: str, process: ChildProcess) -> None:

@@ -10,22 +10,22 @@ from email.message import EmailMessage
 from email.policy import default as default_policy
 from pathlib import Path
 
-from shared.devstack.errors import StartupError
-from shared.devstack.part import ManagedPart
-from shared.devstack.ports import port_in_use, wait_for_port
-from shared.devstack.process import ChildProcess
+from devstack.errors import StartupError
+from devstack.part import ManagedPart
+from devstack.ports import port_in_use, wait_for_port
+from devstack.process import ChildProcess
 
 PART = "smtp"
 HOST = "127.0.0.1"
 READY_TIMEOUT = 30.0
 POLL_INTERVAL = 0.05
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 MessagePredicate = Callable[[EmailMessage], bool]
 
 
 class SmtpServer(ManagedPart):
-    """The local SMTP server (`shared.devstack.smtp_server`) as a child process."""
+    """The local SMTP server (`devstack.smtp_server`) as a child process."""
 
     def __init__(self, port: int, maildir: Path, log_path: Path) -> None:
         self.port = port
@@ -43,7 +43,7 @@ class SmtpServer(ManagedPart):
         if port_in_use(self.port, HOST):
             raise StartupError(PART, f"port {self.port} on {HOST} is already in use")
         argv = [
-            sys.executable, "-m", "shared.devstack.smtp_server",
+            sys.executable, "-m", "devstack.smtp_server",
             "--host", HOST, "--port", str(self.port), "--maildir", str(self.maildir),
         ]  # fmt: skip
         env = dict(os.environ)
