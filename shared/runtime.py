@@ -15,7 +15,7 @@ from shared.messaging.consumer import AfterCommit, EventConsumer
 from shared.messaging.outbox import Outbox
 from shared.messaging.relay import OutboxRelay
 from shared.settings import Settings
-from shared.storage.engine import make_engine, make_sessions
+from shared.storage.engine import Timeouts, make_engine, make_sessions
 from shared.storage.tables import inbox_table, outbox_table
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,13 @@ class ServiceRuntime:
 
     def __post_init__(self) -> None:
         self.engine = make_engine(
-            self.settings.database_url(self.name), self.settings.database_pool_size
+            self.settings.database_url(self.name),
+            self.settings.database_pool_size,
+            Timeouts(
+                connect_s=self.settings.database_connect_timeout_s,
+                pool_s=self.settings.database_pool_timeout_s,
+                statement_s=self.settings.database_statement_timeout_s,
+            ),
         )
         self.sessions = make_sessions(self.engine)
         self.broker = make_broker(self.settings, client_id=self.name)

@@ -6,7 +6,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.errors import (
@@ -146,3 +146,8 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(
             500, "Internal error", "Something went wrong on our side.", request.url.path
         )
+
+    # Registered by type as well, so that they are answered here rather than re-raised past the
+    # app by Starlette's catch-all for ``Exception``; ``on_crash`` tells an outage from a bug.
+    for kind in (SQLAlchemyError, TimeoutError, OSError):
+        app.add_exception_handler(kind, on_crash)
