@@ -16,7 +16,9 @@ import httpx
 import psutil
 import pytest
 from aiokafka import AIOKafkaProducer
+from sqlalchemy.ext.asyncio import create_async_engine
 
+from shared.contracts.envelope import CloudEvent
 from shared.contracts.topics import dead_letter_topic
 from shared.devstack import EmbeddedPostgres, ensure_topics, free_port
 from shared.settings import Settings
@@ -78,8 +80,6 @@ async def kernel_database_on(server: EmbeddedPostgres) -> str:
         await conn.close()
     url = server.url("kernel")
     await asyncio.to_thread(upgrade, "bookings", url)
-    from sqlalchemy.ext.asyncio import create_async_engine
-
     engine = create_async_engine(url)
     async with engine.begin() as connection:
         await connection.run_sync(kernel_metadata()[0].tables["ledger"].create)
@@ -101,8 +101,6 @@ async def timed_get(client: httpx.AsyncClient, path: str) -> tuple[int, str | No
 
 
 async def send_counted(stack: Stack, counter: str, n: int) -> None:
-    from shared.contracts.envelope import CloudEvent
-
     event = CloudEvent(type=Counted.event_type, source="/test", data={"counter": counter, "n": n})
     producer = AIOKafkaProducer(bootstrap_servers=stack.bootstrap, acks="all")
     await producer.start()
