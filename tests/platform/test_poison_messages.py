@@ -106,3 +106,30 @@ async def test_undecodable_messages_are_dead_lettered_and_the_events_around_them
     assert all(header(r, "dlq_consumer_group") == GROUP for r in dead)
     offsets = [int(header(r, "dlq_original_offset") or -1) for r in dead]
     assert offsets == sorted(offsets) and len(set(offsets)) == len(poison)
+
+
+async def test_a_message_that_fails_decoding_in_an_unforeseen_way_is_dead_lettered_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from aiokafka import ConsumerRecord
+
+    from shared.messaging import consumer as consumer_module
+    from shared.messaging.consumer import EventConsumer
+
+    published: list[tuple[bytes, str, dict[str, str]]] = []
+
+    class Broker:
+        async def publish(self, value: bytes, topic: str, *, key: bytes, headers: dict) -> None:  # type: ignore[type-arg]
+            published.append((value, topic, headers))
+
+    def explode(record: ConsumerRecord) -> None:
+        raise RecursionError("deeply nested")
+
+    monkeypatch.setattr(consumer_module, "read_event", explode)
+    consumer = EventConsumer(Broker(), None, None, GROUP)  # type: ignore[arg-type]
+    record = ConsumerRecord(TOPIC, 0, 7, 0, 0, b"k", b"{}", None, 1, 2, [("ce_id", b"x")])
+    await consumer.process([record])
+    [(value, topic, headers)] = published
+    assert (value, topic) == (b"{}", DLQ)
+    assert headers["dlq_reason"] == "cannot decode: RecursionError: deeply nested"
+    assert headers["dlq_original_offset"] == "7"

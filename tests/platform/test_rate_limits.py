@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
+import pytest
 import uvicorn
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse
@@ -136,3 +137,11 @@ async def test_uvicorn_believes_forwarded_headers_only_from_trusted_proxies(stac
     trusted = limited(stack, TRUSTED_PROXIES="127.0.0.1")
     async with served(trusted) as base, httpx.AsyncClient(base_url=base) as http:
         assert (await http.get("/whoami", headers=spoofed)).json()["client"] == "203.0.113.7"
+
+
+def test_a_malformed_trusted_proxies_setting_is_refused_at_start_saying_which() -> None:
+    from shared.settings import ConfigurationError
+    from shared.web.proxies import TrustedProxies
+
+    with pytest.raises(ConfigurationError, match="TRUSTED_PROXIES"):
+        TrustedProxies("10.0.0.1, proxy.internal")
