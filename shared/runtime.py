@@ -1,4 +1,5 @@
-"""What every service runs: its database, its broker, its outbox relay and its consumers."""
+"""What every service runs: its database, its broker, its outbox relay, its consumers and the
+pruning of what they leave behind."""
 
 import asyncio
 import logging
@@ -10,12 +11,14 @@ from faststream.kafka import KafkaBroker
 from sqlalchemy import MetaData, Table, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from shared.clock import Clock, SystemClock
 from shared.messaging.broker import make_broker
 from shared.messaging.consumer import AfterCommit, EventConsumer
 from shared.messaging.outbox import Outbox
 from shared.messaging.relay import OutboxRelay
+from shared.messaging.retention import Pruner, PruneStep
 from shared.settings import Settings
-from shared.storage.engine import make_engine, make_sessions
+from shared.storage.engine import Timeouts, make_engine, make_sessions
 from shared.storage.tables import inbox_table, outbox_table
 
 log = logging.getLogger(__name__)
@@ -26,11 +29,13 @@ class ServiceRuntime:
     name: str
     settings: Settings
     metadata: MetaData
+    clock: Clock = field(default_factory=SystemClock)
     engine: AsyncEngine = field(init=False)
     sessions: async_sessionmaker[AsyncSession] = field(init=False)
     broker: KafkaBroker = field(init=False)
     outbox: Outbox = field(init=False)
     relay: OutboxRelay = field(init=False)
+    pruner: Pruner = field(init=False)
     consumers: list[EventConsumer] = field(default_factory=list, init=False)
     background: list[Callable[[], "asyncio.Task[None]"]] = field(default_factory=list, init=False)
     _tasks: list["asyncio.Task[None]"] = field(default_factory=list, init=False)
@@ -51,7 +56,13 @@ class ServiceRuntime:
 
     def __post_init__(self) -> None:
         self.engine = make_engine(
-            self.settings.database_url(self.name), self.settings.database_pool_size
+            self.settings.database_url(self.name),
+            self.settings.database_pool_size,
+            Timeouts(
+                connect_s=self.settings.database_connect_timeout_s,
+                pool_s=self.settings.database_pool_timeout_s,
+                statement_s=self.settings.database_statement_timeout_s,
+            ),
         )
         self.sessions = make_sessions(self.engine)
         self.broker = make_broker(self.settings, client_id=self.name)
@@ -63,7 +74,17 @@ class ServiceRuntime:
             self.name,
             poll_interval_s=self.settings.relay_poll_interval_s,
         )
+        self.pruner = Pruner(
+            self.name, self.sessions, self.clock, interval_s=self.settings.prune_interval_s
+        )
+        self.pruner.add_outbox(self.outbox_table, self.settings.outbox_retention_days)
+        self.pruner.add_inbox(self.inbox_table, self.settings.inbox_retention_days)
         self._document_publications()
+
+    def add_pruner(self, step: PruneStep) -> None:
+        """Run ``step`` with the kernel's pruning: it deletes one bounded batch of what this
+        service no longer needs and returns True while more is waiting."""
+        self.pruner.add(step)
 
     @property
     def outbox_table(self) -> Table:
@@ -99,6 +120,7 @@ class ServiceRuntime:
     async def start(self) -> None:
         await self.broker.start()
         self.relay.start()
+        self.pruner.start()
         for make_task in self.background:
             self._tasks.append(make_task())
 
@@ -109,6 +131,7 @@ class ServiceRuntime:
             with suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks.clear()
+        await self.pruner.stop()
         await self.relay.stop()
         await self.broker.stop()
         await self.engine.dispose()

@@ -11,6 +11,21 @@ from fastapi import FastAPI
 from shared import preflight
 from shared.logs import configure_logging
 from shared.settings import ConfigurationError, Settings, get_settings
+from shared.web.proxies import TrustedProxies
+
+
+def uvicorn_options(settings: Settings) -> dict[str, object]:
+    """Forwarded headers are believed only from ``TRUSTED_PROXIES`` (uvicorn's own default
+    trusts loopback, where locally every client is)."""
+    proxies = TrustedProxies(settings.trusted_proxies)
+    return {
+        "host": settings.service_host,
+        "log_config": None,
+        "access_log": False,
+        "timeout_graceful_shutdown": 10,
+        "proxy_headers": bool(proxies),
+        "forwarded_allow_ips": proxies.uvicorn_value() if proxies else "",
+    }
 
 
 async def _problems(service: str, settings: Settings) -> list[str]:
@@ -35,11 +50,4 @@ def serve(service: str, build_app: Callable[[], FastAPI]) -> None:
             print(f"{service}: {problem}", file=sys.stderr)
         raise SystemExit(2)
     logging.getLogger("aiokafka").setLevel(logging.WARNING)
-    uvicorn.run(
-        app,
-        host=settings.service_host,
-        port=settings.service_port(service),
-        log_config=None,
-        access_log=False,
-        timeout_graceful_shutdown=10,
-    )
+    uvicorn.run(app, port=settings.service_port(service), **uvicorn_options(settings))  # type: ignore[arg-type]

@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     brokerage_database_url: str | None = Field(None, alias="BROKERAGE_DATABASE_URL")
     notifications_database_url: str | None = Field(None, alias="NOTIFICATIONS_DATABASE_URL")
     database_pool_size: int = Field(10, alias="DATABASE_POOL_SIZE")
+    database_connect_timeout_s: float = Field(5.0, alias="DATABASE_CONNECT_TIMEOUT_S", gt=0)
+    database_pool_timeout_s: float = Field(5.0, alias="DATABASE_POOL_TIMEOUT_S", gt=0)
+    database_statement_timeout_s: float = Field(15.0, alias="DATABASE_STATEMENT_TIMEOUT_S", gt=0)
 
     kafka_bootstrap_servers: str | None = Field(None, alias="KAFKA_BOOTSTRAP_SERVERS")
     kafka_enable_idempotence: bool = Field(False, alias="KAFKA_ENABLE_IDEMPOTENCE")
@@ -63,7 +66,14 @@ class Settings(BaseSettings):
     relay_poll_interval_s: float = Field(0.5, alias="OUTBOX_POLL_INTERVAL_S")
     consumer_max_attempts: int = Field(5, alias="CONSUMER_MAX_ATTEMPTS")
     consumer_backoff_s: float = Field(0.2, alias="CONSUMER_BACKOFF_S")
-    public_rate_limit_per_minute: int = Field(30, alias="PUBLIC_RATE_LIMIT_PER_MINUTE")
+    public_rate_limit_per_minute: int = Field(30, alias="PUBLIC_RATE_LIMIT_PER_MINUTE", ge=1)
+    public_page_rate_limit_per_minute: int = Field(
+        120, alias="PUBLIC_PAGE_RATE_LIMIT_PER_MINUTE", ge=1
+    )
+    trusted_proxies: str = Field("", alias="TRUSTED_PROXIES")
+    outbox_retention_days: float = Field(7.0, alias="OUTBOX_RETENTION_DAYS", gt=0)
+    inbox_retention_days: float = Field(30.0, alias="INBOX_RETENTION_DAYS", gt=0)
+    prune_interval_s: float = Field(600.0, alias="PRUNE_INTERVAL_S", gt=0)
     demo_data: bool = Field(True, alias="ALLIANCE_DEMO_DATA")
     brokerage_secret: SecretStr | None = Field(None, alias="BROKERAGE_SECRET")
 

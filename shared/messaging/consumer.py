@@ -6,6 +6,9 @@ nothing. If any event of the batch fails, nothing of it is kept and the events a
 by one, each in its own transaction, in order.
 A failing handler is retried with backoff up to ``max_attempts``; then the message goes to the
 group's dead-letter topic with the reason and attempt count in headers, and the offset moves on.
+A message that cannot be read as an event at all (not JSON, a header that is not UTF-8, no or an
+unknown ``ce_type``, data outside its contract) goes there at once: FastStream hands the records
+over undecoded (``shared.messaging.records``), so nothing fails before this code sees it.
 Offsets are committed only after the effect (or the dead letter) is durable: a crash in between
 means redelivery, never loss.
 """
@@ -19,15 +22,22 @@ from aiokafka import ConsumerRecord
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
-from pydantic import ValidationError
 from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.context import causation_id, correlation_id
-from shared.contracts.base import EventData, UnknownEventType, registry
-from shared.contracts.envelope import CloudEvent, EnvelopeError
+from shared.contracts.base import EventData
+from shared.contracts.envelope import CloudEvent
 from shared.contracts.topics import dead_letter_topic
+from shared.messaging.records import (
+    Undecodable,
+    lenient_parser,
+    raw_decoder,
+    read_data,
+    read_event,
+    records_of,
+)
 from shared.storage.outage import is_outage
 
 log = logging.getLogger(__name__)
@@ -105,20 +115,25 @@ class EventConsumer:
             max_records=self.batch_size,
             batch_timeout_ms=self.fetch_max_wait_ms,
             title=f"{self.group_id}:{','.join(topics)}",
+            parser=lenient_parser,
+            decoder=raw_decoder,
         )
         async def receive(message: KafkaMessage) -> None:
-            records = message.raw_message
-            await self.process(records if isinstance(records, tuple) else (records,))
+            await self.process(records_of(message.raw_message))
 
     async def process(self, records: Sequence[ConsumerRecord]) -> None:
         """Apply a batch in order: all in one transaction when none fails, else one by one."""
         ready: list[tuple[ConsumerRecord, CloudEvent, EventData]] = []
         for record in records:
             try:
-                event = CloudEvent.from_kafka(dict(record.headers or ()), record.value)
+                event = read_event(record)
                 data = self._decode(event)
-            except (EnvelopeError, UnknownEventType, PermanentError) as exc:
+            except Undecodable as exc:
                 await self._dead_letter(record, DeadLetter(str(exc), 1))
+                continue
+            except Exception as exc:
+                reason = f"cannot decode: {type(exc).__name__}: {exc}"
+                await self._dead_letter(record, DeadLetter(reason, 1))
                 continue
             if data is not None:
                 ready.append((record, event, data))
@@ -180,15 +195,11 @@ class EventConsumer:
         return True
 
     def _decode(self, event: CloudEvent) -> EventData | None:
-        model = registry.model_for(event.type)
+        """The event's data, or None for a known type this consumer does not handle."""
+        data = read_data(event)
         if event.type not in self.handlers and self.fallback is None:
             return None
-        try:
-            return model.model_validate(event.data)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise PermanentError(f"invalid data for {event.type}: {where}: {first['msg']}") from exc
+        return data
 
     async def _apply_with_retries(self, event: CloudEvent, data: EventData) -> DeadLetter | None:
         """Apply, retrying a failing handler ``max_attempts`` times; an unreachable database is

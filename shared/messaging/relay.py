@@ -1,27 +1,44 @@
-"""The outbox relay: publishes pending rows in id order, then marks them published.
+"""The outbox relay: publishes pending rows in id order and marks each one published.
 
 One relay at a time holds a transaction-scoped advisory lock, so any number of relay workers
 (across processes) never publish the same row concurrently and per-key order is the commit order.
-A failed batch rolls back and is tried again from its first row: delivery is at least once, and
-consumers drop the repeats through their inbox.
+A pass sends the pending rows in order and stops sending at the first row that cannot be sent;
+every row the broker confirmed is marked published in that pass (and never sent again), and the
+row that failed carries its attempts and the error, where an on-call engineer will look. The rows
+behind it wait for it: the next pass starts from it. Delivery is at least once (a crash between
+the broker's confirmation and the commit sends a row again), and consumers drop the repeats
+through their inbox.
 """
 
 import asyncio
-import contextlib
 import json
 import logging
 import zlib
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from faststream.kafka import KafkaBroker
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import Row, Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared.workers import Worker
 
 log = logging.getLogger(__name__)
 
 
 def advisory_lock_key(name: str) -> int:
     return zlib.crc32(f"outbox-relay:{name}".encode())
+
+
+class PublishFailed(RuntimeError):
+    """A row could not be published; the rows behind it wait for it."""
+
+
+@dataclass(frozen=True)
+class Pass:
+    confirmed: list[int]
+    failed: tuple[int, str] | None
 
 
 class OutboxRelay:
@@ -41,75 +58,39 @@ class OutboxRelay:
         self.table = table
         self.lock_key = advisory_lock_key(name)
         self.batch_size = batch_size
-        self.poll_interval_s = poll_interval_s
-        self.max_backoff_s = max_backoff_s
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self.last_error: str | None = None
+        self.worker = Worker(
+            f"outbox-relay:{name}",
+            self._step,
+            interval_s=poll_interval_s,
+            max_backoff_s=max_backoff_s,
+        )
+
+    @property
+    def last_error(self) -> str | None:
+        return self.worker.last_error
 
     def wake(self) -> None:
-        self._wake.set()
+        self.worker.wake()
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self.run(), name="outbox-relay")
+        self.worker.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self.worker.stop()
 
-    async def run(self) -> None:
-        backoff = self.poll_interval_s
-        while True:
-            try:
-                published = await self.publish_batch()
-                self.last_error = None
-                backoff = self.poll_interval_s
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                self.last_error = f"{type(exc).__name__}: {exc}"
-                log.warning("outbox relay failed; retrying", extra={"error": self.last_error})
-                await self._record_failure(self.last_error)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, self.max_backoff_s)
-                continue
-            if published < self.batch_size:
-                await self._idle()
-
-    async def _record_failure(self, error: str) -> None:
-        """Note the failure on the oldest pending row, where an on-call engineer will look."""
-        t = self.table
-        oldest = (
-            select(t.c.id).where(t.c.published_at.is_(None)).order_by(t.c.id).limit(1)
-        ).scalar_subquery()
-        try:
-            async with self.sessions() as session, session.begin():
-                await session.execute(
-                    update(t)
-                    .where(t.c.id == oldest)
-                    .values(attempts=t.c.attempts + 1, last_error=error[:2000])
-                )
-        except Exception:
-            log.warning("could not record the relay failure", exc_info=True)
-
-    async def _idle(self) -> None:
-        # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancellation that
-        # arrives as the wake event is set, and stop() then waits for ever.
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(self.poll_interval_s):
-                await self._wake.wait()
-        self._wake.clear()
+    async def _step(self) -> bool:
+        return await self.publish_batch() == self.batch_size
 
     async def publish_batch(self) -> int:
-        t = self.table
+        """One pass over up to ``batch_size`` pending rows; how many were published.
+
+        Raises ``PublishFailed`` (after recording it on the row) when a row could not be sent.
+        """
         async with self.sessions() as session, session.begin():
             locked = await session.scalar(select(func.pg_try_advisory_xact_lock(self.lock_key)))
             if not locked:
                 return 0
+            t = self.table
             rows = (
                 await session.execute(
                     select(t.c.id, t.c.topic, t.c.key, t.c.headers, t.c.payload)
@@ -118,10 +99,20 @@ class OutboxRelay:
                     .limit(self.batch_size)
                 )
             ).all()
-            if not rows:
-                return 0
-            pending = [
-                await self.broker.publish(
+            outcome = await self._send(rows)
+            await self._record(session, outcome)
+        if outcome.failed is not None:
+            row_id, error = outcome.failed
+            raise PublishFailed(f"outbox row {row_id}: {error}")
+        return len(outcome.confirmed)
+
+    async def _send(self, rows: list[Row[Any]]) -> Pass:
+        """Send in id order without waiting for each confirmation; stop at the first refusal."""
+        sent: list[tuple[int, asyncio.Future[Any]]] = []
+        failed: tuple[int, str] | None = None
+        for row in rows:
+            try:
+                delivery = await self.broker.publish(
                     json.dumps(row.payload, separators=(",", ":")).encode(),
                     row.topic,
                     key=row.key.encode(),
@@ -129,15 +120,41 @@ class OutboxRelay:
                     correlation_id=row.headers.get("ce_correlationid"),
                     no_confirm=True,
                 )
-                for row in rows
-            ]
-            await asyncio.gather(*pending)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                failed = (row.id, f"{type(exc).__name__}: {exc}")
+                break
+            sent.append((row.id, delivery))
+        results = await asyncio.gather(*(d for _, d in sent), return_exceptions=True)
+        confirmed: list[int] = []
+        for (row_id, _), result in zip(sent, results, strict=True):
+            if isinstance(result, asyncio.CancelledError):
+                raise result
+            if isinstance(result, BaseException):
+                # Already sent, refused later by the broker: the earliest such row is the one
+                # to retry from; the rows confirmed meanwhile are out and are kept.
+                if failed is None or row_id < failed[0]:
+                    failed = (row_id, f"{type(result).__name__}: {result}")
+            else:
+                confirmed.append(row_id)
+        return Pass(confirmed, failed)
+
+    async def _record(self, session: AsyncSession, outcome: Pass) -> None:
+        t = self.table
+        if outcome.confirmed:
             await session.execute(
                 update(t)
-                .where(t.c.id.in_([row.id for row in rows]))
+                .where(t.c.id.in_(outcome.confirmed))
                 .values(published_at=datetime.now(UTC), attempts=t.c.attempts + 1)
             )
-            return len(rows)
+        if outcome.failed is not None:
+            row_id, error = outcome.failed
+            await session.execute(
+                update(t)
+                .where(t.c.id == row_id)
+                .values(attempts=t.c.attempts + 1, last_error=error[:2000])
+            )
 
     async def pending_count(self) -> int:
         async with self.sessions() as session:

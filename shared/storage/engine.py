@@ -1,4 +1,12 @@
-"""Async engine and session factory for a service's own database."""
+"""Async engine and session factory for a service's own database.
+
+Every wait is bounded: opening a connection (``connect_timeout_s``), waiting for a free one in
+the pool (``pool_timeout_s``) and running one statement (``statement_timeout_s``: the server's
+``statement_timeout``, and, a little later, the client's own ``command_timeout`` for a server that
+does not answer at all). Past any of them the caller gets an error that ``is_outage`` recognises.
+"""
+
+from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -7,14 +15,31 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+CLIENT_GRACE_S = 2.0
+"""The client waits this much longer than the server's own statement timeout, so that a server
+that is up cancels the statement itself (a clean QueryCanceled) before the client gives up."""
 
-def make_engine(url: str, pool_size: int = 10) -> AsyncEngine:
+
+@dataclass(frozen=True)
+class Timeouts:
+    connect_s: float = 5.0
+    pool_s: float = 5.0
+    statement_s: float = 15.0
+
+
+def make_engine(url: str, pool_size: int = 10, timeouts: Timeouts | None = None) -> AsyncEngine:
+    timeouts = timeouts or Timeouts()
     return create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
-        pool_timeout=30,
+        pool_timeout=timeouts.pool_s,
+        connect_args={
+            "timeout": timeouts.connect_s,
+            "command_timeout": timeouts.statement_s + CLIENT_GRACE_S,
+            "server_settings": {"statement_timeout": str(int(timeouts.statement_s * 1000))},
+        },
     )
 
 

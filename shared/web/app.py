@@ -11,6 +11,7 @@ from shared.web.auth import TokenVerifier
 from shared.web.correlation import CorrelationMiddleware
 from shared.web.headers import SecurityHeaders
 from shared.web.problems import PROBLEM_JSON, install_problem_handlers
+from shared.web.proxies import TrustedProxies
 
 
 def create_app(runtime: ServiceRuntime, *, title: str, description: str = "") -> FastAPI:
@@ -25,6 +26,7 @@ def create_app(runtime: ServiceRuntime, *, title: str, description: str = "") ->
     app = FastAPI(title=title, description=description, lifespan=lifespan, version="1.0.0")
     app.state.runtime = runtime
     app.state.token_verifier = TokenVerifier(runtime.settings)
+    app.state.trusted_proxies = TrustedProxies(runtime.settings.trusted_proxies)
     app.add_middleware(CorrelationMiddleware)
     app.add_middleware(SecurityHeaders)
     install_problem_handlers(app)

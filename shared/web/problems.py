@@ -6,7 +6,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.errors import (
@@ -59,13 +59,21 @@ Unauthorized = Unauthenticated
 Unprocessable = Invalid
 
 
+RETRY_AFTER_S = {429: 60, 503: 5}
+"""When a client may try again, unless the refusal says: every 429 and 503 carries it."""
+
+
 def problem_response(
     status: int, title: str, detail: str, instance: str, **extra: Any
 ) -> JSONResponse:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     body["instance"] = instance
     body.update(extra)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers: dict[str, str] = {}
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    if status in RETRY_AFTER_S:
+        headers["Retry-After"] = str(extra.get("retry_after_s") or RETRY_AFTER_S[status])
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -127,16 +135,19 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def on_crash(request: Request, exc: Exception) -> JSONResponse:
         if is_outage(exc):
             log.error("database unreachable", extra={"error": f"{type(exc).__name__}: {exc}"})
-            response = problem_response(
+            return problem_response(
                 503,
                 "Service unavailable",
                 "The service cannot reach its database just now; nothing was changed. "
                 "Try again shortly.",
                 request.url.path,
             )
-            response.headers["Retry-After"] = "5"
-            return response
         log.exception("unhandled error")
         return problem_response(
             500, "Internal error", "Something went wrong on our side.", request.url.path
         )
+
+    # Registered by type as well, so that they are answered here rather than re-raised past the
+    # app by Starlette's catch-all for ``Exception``; ``on_crash`` tells an outage from a bug.
+    for kind in (SQLAlchemyError, TimeoutError, OSError):
+        app.add_exception_handler(kind, on_crash)

@@ -8,6 +8,7 @@ from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
+from shared.devstack import free_port
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.notifications.domain.messages import Outgoing
@@ -16,7 +17,6 @@ from services.notifications.mail.mailer import Mailer
 from services.notifications.usecases.dispatch import Dispatch
 from services.notifications.usecases.staff_log import LogQuery, StaffLog
 from shared.contracts.bookings import BookingConfirmed
-from shared.devstack import free_port
 from shared.identity import Principal, Role
 from tests.notifications import factories as f
 from tests.notifications.support import text_part

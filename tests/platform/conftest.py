@@ -16,14 +16,20 @@ from tests.platform.kernel_app import (
 from tests.support.stack import Stack
 
 
-@pytest.fixture(scope="session")
-async def kernel_settings(stack: Stack) -> Settings:
-    url = await stack.migrated_database("bookings", "kernel")
+async def kernel_database(stack: Stack, name: str) -> str:
+    """A migrated database of the kernel app's own (outbox, inbox and its ledger)."""
+    url = await stack.migrated_database("bookings", name)
     metadata, _ = kernel_metadata()
     runtime = ServiceRuntime("bookings", stack.settings(BOOKINGS_DATABASE_URL=url), metadata)
     async with runtime.engine.begin() as connection:
         await connection.run_sync(metadata.tables["ledger"].create)
     await runtime.engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+async def kernel_settings(stack: Stack) -> Settings:
+    url = await kernel_database(stack, "kernel")
     await ensure_topics(
         stack.bootstrap, {TOPIC: 3, CRASH_TOPIC: 2, dead_letter_topic(CRASH_GROUP): 1}
     )

@@ -1,5 +1,9 @@
 """A tiny service built on the kernel alone, for testing the kernel itself.
 
+``build_app`` gives it an HTTP face (the kernel's ``create_app``) with routes that read the
+ledger, wait on a row lock and run a slow statement, for testing how the kernel answers when the
+database is slow or gone.
+
 Run as a process (``python -m tests.platform.kernel_app``) it consumes until killed; with
 ``KERNEL_CRASH_AFTER_COMMIT=<n>`` it dies right after committing the effect of the event with
 that ``n``, before its offset is committed.
@@ -11,7 +15,19 @@ import signal
 from typing import ClassVar
 from uuid import UUID
 
-from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, Uuid
+from fastapi import FastAPI
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Uuid,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.exc import OperationalError
 
 from shared.context import correlation_id
@@ -20,6 +36,7 @@ from shared.contracts.envelope import CloudEvent
 from shared.logs import configure_logging
 from shared.runtime import ServiceRuntime, service_metadata
 from shared.settings import Settings
+from shared.web.app import create_app
 
 TOPIC = "kernel.events.v1"
 GROUP = "kernel-test"
@@ -121,6 +138,38 @@ def build_runtime(
 
     consumer.subscribe(topic)
     return runtime
+
+
+def build_app(settings: Settings, *, topic: str = TOPIC, group: str = GROUP) -> FastAPI:
+    runtime = build_runtime(settings, topic=topic, group=group)
+    ledger = runtime.metadata.tables["ledger"]
+    app = create_app(runtime, title="kernel")
+
+    @app.get("/ledger/{counter}")
+    async def count(counter: str) -> dict[str, object]:
+        async with runtime.sessions() as session:
+            events = await session.scalar(
+                select(func.count()).select_from(ledger).where(ledger.c.counter == counter)
+            )
+        return {"counter": counter, "events": events}
+
+    @app.post("/ledger/{counter}/lock")
+    async def lock(counter: str) -> dict[str, object]:
+        """Waits at most 100 ms for the counter's rows, as services do on their row locks."""
+        async with runtime.transaction() as session:
+            await session.execute(text("SET LOCAL lock_timeout = '100ms'"))
+            rows = await session.scalars(
+                select(ledger.c.id).where(ledger.c.counter == counter).with_for_update()
+            )
+            return {"counter": counter, "locked": len(rows.all())}
+
+    @app.get("/slow/{seconds}")
+    async def slow(seconds: float) -> dict[str, object]:
+        async with runtime.sessions() as session:
+            await session.execute(select(func.pg_sleep(seconds)))
+        return {"slept": seconds}
+
+    return app
 
 
 async def ledger_rows(runtime: ServiceRuntime) -> list[tuple[UUID, str, int]]:
