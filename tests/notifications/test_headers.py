@@ -8,9 +8,9 @@ from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
-from shared.devstack import free_port
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from devstack import free_port
 from services.notifications.domain.messages import Outgoing
 from services.notifications.domain.retry import RetryPolicy
 from services.notifications.mail.mailer import Mailer

@@ -16,9 +16,9 @@ import httpx
 import psutil
 import pytest
 from aiokafka import AIOKafkaProducer
-from shared.devstack import EmbeddedPostgres, ensure_topics, free_port
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from devstack import EmbeddedPostgres, ensure_topics, free_port
 from shared.contracts.envelope import CloudEvent
 from shared.contracts.topics import dead_letter_topic
 from shared.settings import Settings

@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiokafka import AIOKafkaProducer
-from shared.devstack import ensure_topics
 
+from devstack import ensure_topics
 from shared.contracts.topics import dead_letter_topic
 from shared.runtime import ServiceRuntime
 from tests.platform.conftest import kernel_database

@@ -9,8 +9,8 @@ import pytest
 import uvicorn
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse
-from shared.devstack import free_port
 
+from devstack import free_port
 from services.bookings.tables import metadata
 from shared.runtime import ServiceRuntime
 from shared.serve import uvicorn_options
