@@ -22,7 +22,7 @@ from devstack import EmbeddedPostgres, ensure_topics, free_port
 from shared.contracts.envelope import CloudEvent
 from shared.contracts.topics import dead_letter_topic
 from shared.settings import Settings
-from shared.storage.migrations import upgrade
+from shared.storage.migrations import script_location, upgrade
 from tests.platform.kernel_app import Counted, build_app, kernel_metadata
 from tests.support.stack import Stack
 from tests.support.wait import eventually
@@ -79,7 +79,7 @@ async def kernel_database_on(server: EmbeddedPostgres) -> str:
     finally:
         await conn.close()
     url = server.url("kernel")
-    await asyncio.to_thread(upgrade, "bookings", url)
+    await asyncio.to_thread(upgrade, script_location("bookings"), url)
     engine = create_async_engine(url)
     async with engine.begin() as connection:
         await connection.run_sync(kernel_metadata()[0].tables["ledger"].create)
