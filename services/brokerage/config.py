@@ -17,6 +17,13 @@ class BrokerageConfig(BaseSettings):
     """How long a change waits for a support request's (or an SLE's) row lock before it gives
     up with PostgreSQL's lock_not_available (55P03) rather than hanging."""
 
+    visit_log_working_days: int = Field(5, alias="BROKERAGE_VISIT_LOG_WORKING_DAYS", ge=1, le=60)
+    """Working days after a deployment's last day by which its visits must be logged; the
+    coordinator is reminded once if some are still not logged then."""
+
+    scheduler_interval_s: float = Field(60.0, alias="BROKERAGE_SCHEDULER_INTERVAL_S", gt=0, le=3600)
+    """How often the reminder and academic-year rollover workers look for due work."""
+
 
 def root_secret(settings: Settings) -> str:
     """``BROKERAGE_SECRET`` if set, else ``JWT_SECRET`` (keys are derived from it per use, so

@@ -60,7 +60,9 @@ sles = Table(
     Column("specialisms", ARRAY(String(64)), nullable=False),
     Column("region", String(100), nullable=False),
     Column("status", String(16), nullable=False),
+    # Days available in ``academic_year`` (the calendar year its 1 September fell in).
     Column("days_available", DAYS, nullable=False),
+    Column("academic_year", Integer, nullable=False),
     # Days reserved by agreed deployments and not given back: never above days_available.
     Column("days_committed", DAYS, nullable=False, server_default="0"),
     *_timestamps(),
@@ -138,4 +140,23 @@ visits = Table(
     Column("summary", Text, nullable=True),
     Column("logged_by", String(200), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# The restart-safe scheduler's rows: one per (kind, key), due at ``due_at``, done once.
+reminders = Table(
+    "reminders",
+    metadata,
+    Column("kind", String(32), primary_key=True),
+    Column("key", String(100), primary_key=True),
+    Column("request_id", Uuid, ForeignKey("support_requests.id"), nullable=False),
+    Column("due_at", DateTime(timezone=True), nullable=False),
+    Column("done_at", DateTime(timezone=True), nullable=True),
+    # "sent" (its event is in the outbox) or "not_needed" (nothing was overdue by then).
+    Column("outcome", String(16), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+Index(
+    "ix_reminders_pending_due",
+    reminders.c.due_at,
+    postgresql_where=reminders.c.done_at.is_(None),
 )

@@ -1,7 +1,7 @@
 """Events on ``brokerage.events.v1``, keyed by support-request id so order holds per request."""
 
 from datetime import date
-from typing import ClassVar
+from typing import ClassVar, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
@@ -94,10 +94,30 @@ class SleProposed(_SleEvent):
 class SleDeclined(_SleEvent):
     event_type: ClassVar[str] = _t("sle_declined")
     reason: str | None = None
+    # For the school contact ONLY (see RequestSubmitted).
+    school_manage_url: str | None = None
 
 
 class SleAccepted(_SleEvent):
     event_type: ClassVar[str] = _t("sle_accepted")
+
+
+class PartyConfirmed(_SleEvent):
+    """One of the three confirmations a proposal needs (the SLE accepts, the school confirms,
+    the home school releases), with those still awaited; ``SleAccepted`` follows the last."""
+
+    event_type: ClassVar[str] = _t("party_confirmed")
+    party: Literal["sle", "school", "home_school"]
+    awaiting: list[Literal["sle", "school", "home_school"]]
+
+
+class RequestUnmatched(_RequestEvent):
+    """No SLE can be found: the request is closed."""
+
+    event_type: ClassVar[str] = _t("request_unmatched")
+    reason: str | None = None
+    # For the school contact ONLY (see RequestSubmitted).
+    school_manage_url: str | None = None
 
 
 class DeploymentAgreed(_SleEvent):
@@ -113,14 +133,30 @@ class VisitLogged(_SleEvent):
     summary: str | None = None
 
 
+class VisitLogOverdue(_SleEvent):
+    """The deployment's last day is ``working_days`` working days past and some of its days
+    are still not logged as delivered. Sent once per deployment."""
+
+    event_type: ClassVar[str] = _t("visit_log_overdue")
+    deployment: DeploymentInfo
+    days_delivered: float
+    due_on: date
+    working_days: int
+
+
 class RequestCompleted(_SleEvent):
     event_type: ClassVar[str] = _t("request_completed")
     days_delivered: float
+    # For the school contact ONLY (see RequestSubmitted): where the school evaluates.
+    school_manage_url: str | None = None
 
 
 class RequestEvaluated(_RequestEvent):
     event_type: ClassVar[str] = _t("request_evaluated")
     rating: int | None = None
+    comments: str | None = None
+    # Who evaluated: "school" (its page or link) or "coordinator" (recording it for them).
+    evaluated_by: str | None = None
 
 
 class RequestWithdrawn(_RequestEvent):

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
+from services.brokerage.domain.calendar import add_working_days
 from services.brokerage.domain.vocab import is_half_day_step
 
 
@@ -74,6 +75,41 @@ def reserve(days_available: float, days_committed: float, days: float) -> float:
 def undelivered(days_agreed: float, days_delivered: float) -> float:
     """Days to give back to the SLE when a deployment ends early (never negative)."""
     return max(days_agreed - days_delivered, 0.0)
+
+
+class VisitOutsideDeployment(InvalidTerms):
+    """The visit's date is outside the deployment's dates, or has not come yet."""
+
+
+def check_visit_date(visit_date: date, starts_on: date, ends_on: date, today: date) -> None:
+    if not starts_on <= visit_date <= ends_on:
+        raise VisitOutsideDeployment(
+            f"the visit date must fall within the deployment, from {starts_on.isoformat()} "
+            f"to {ends_on.isoformat()}"
+        )
+    if visit_date > today:
+        raise VisitOutsideDeployment("a visit can be logged only once it has taken place")
+
+
+def visit_log_due(ends_on: date, working_days: int) -> date:
+    """The day by which every visit of a deployment ending ``ends_on`` must be logged: the
+    ``working_days``-th working day after its last day."""
+    return add_working_days(ends_on, working_days)
+
+
+@dataclass(frozen=True)
+class NewYear:
+    days_available: float
+    days_committed: float
+
+
+def roll_over(days_available: float, running: list[tuple[float, float]]) -> NewYear:
+    """An SLE's days on 1 September: the same allowance, with what their running deployments
+    (``(agreed, delivered)`` each) have still to deliver carried as committed. Days delivered
+    stay with the year they were delivered in; if the carried days exceed the allowance, the
+    allowance grows to honour them (never over-committed)."""
+    carried = sum(undelivered(agreed, delivered) for agreed, delivered in running)
+    return NewYear(max(days_available, carried), carried)
 
 
 def deliver(days_agreed: float, days_delivered: float, visit_days: float) -> float:

@@ -95,7 +95,7 @@ TRANSITIONS: dict[Action, tuple[frozenset[Status], Status | None, frozenset[Acto
     Action.MARK_UNMATCHED: (frozenset({Status.MATCHING}), Status.UNMATCHED, frozenset({C})),
 }
 
-_CONFIRMS: dict[Action, Confirmation] = {
+CONFIRMS: dict[Action, Confirmation] = {
     Action.SLE_ACCEPT: Confirmation.SLE_ACCEPTED,
     Action.SCHOOL_CONFIRM: Confirmation.SCHOOL_CONFIRMED,
     Action.HOME_RELEASE: Confirmation.HOME_RELEASED,
@@ -148,7 +148,7 @@ def apply(state: RequestState, action: Action, actor: Actor) -> Outcome:
         raise NotAllowed(action, actor)
     if state.status not in sources:
         raise IllegalTransition(action, state.status)
-    confirmation = _CONFIRMS.get(action)
+    confirmation = CONFIRMS.get(action)
     if confirmation is not None:
         if confirmation in state.confirmations:
             raise IllegalTransition(

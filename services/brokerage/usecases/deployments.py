@@ -1,5 +1,6 @@
-"""The deployment: agreeing it reserves the SLE's days, visits deliver them, completion (or an
-early end) gives back what was not delivered.
+"""The deployment: agreeing it reserves the SLE's days (and schedules the visit-log reminder),
+visits within its dates deliver them, completion (or an early end) gives back what was not
+delivered.
 
 Agreeing locks the SLE row (after the request row) before reserving: concurrent agreements on
 one SLE queue there, and the table's check constraint backs it up.
@@ -14,6 +15,7 @@ from services.brokerage.published import deployment_info, sle_info
 from services.brokerage.usecases.access import Caller
 from services.brokerage.usecases.context import Context
 from services.brokerage.usecases.models import Agreement, SupportRequestView, Visit
+from services.brokerage.usecases.reminders import remind_of_visit_logs
 from services.brokerage.usecases.step import Step, begin
 from shared.contracts.brokerage import DeploymentAgreed, RequestCompleted, VisitLogged
 from shared.errors import Conflict, Invalid
@@ -62,6 +64,7 @@ async def agree(
             "status": "agreed",
         }
         await repo.insert_deployment(session, **deployment)
+        await remind_of_visit_logs(ctx, session, deployment)
         await step.save()
         await ctx.runtime.outbox.add(
             session,
@@ -80,6 +83,12 @@ async def log_visit(
         assert step.sle is not None
         deployment = await repo.get_deployment(session, request_id)
         assert deployment is not None
+        try:
+            terms.check_visit_date(
+                visit.visit_date, deployment["starts_on"], deployment["ends_on"], ctx.today()
+            )
+        except terms.VisitOutsideDeployment as exc:
+            raise Invalid(str(exc), errors=[{"field": "visit_date", "message": str(exc)}]) from None
         try:
             delivered = terms.deliver(
                 repo.days(deployment["days"]), repo.days(deployment["days_delivered"]), visit.days
@@ -146,6 +155,7 @@ async def complete(ctx: Context, request_id: UUID, caller: Caller) -> SupportReq
                 request=step.info(),
                 sle=sle_info(step.sle),
                 days_delivered=repo.days(deployment["days_delivered"]),
+                school_manage_url=ctx.links.school_url(request_id),
             ),
         )
         return await step.view()

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.brokerage import repository as repo
+from services.brokerage.domain.calendar import academic_year
 from services.brokerage.domain.vocab import Area, Phase, SleStatus
 from services.brokerage.usecases.context import Context
 from services.brokerage.usecases.models import (
@@ -120,7 +121,11 @@ async def create_sle(ctx: Context, alliance_id: str, new: NewSle) -> SleView:
         async with ctx.runtime.transaction() as session:
             await _require_alliance(session, alliance_id)
             await repo.insert_sle(
-                session, id=sle_id, alliance_id=alliance_id, **_stored(asdict(new))
+                session,
+                id=sle_id,
+                alliance_id=alliance_id,
+                academic_year=academic_year(ctx.today()),
+                **_stored(asdict(new)),
             )
             row = await repo.get_sle(session, sle_id, alliance_id)
     except IntegrityError as exc:

@@ -4,7 +4,7 @@ that saves the change and its event together (see ``step.py``)."""
 from uuid import UUID
 
 from services.brokerage import repository as repo
-from services.brokerage.domain.lifecycle import Action
+from services.brokerage.domain.lifecycle import CONFIRMS, Action, Actor, Confirmation
 from services.brokerage.published import sle_info
 from services.brokerage.usecases.access import Caller
 from services.brokerage.usecases.context import Context
@@ -13,15 +13,23 @@ from services.brokerage.usecases.models import Evaluation, SupportRequestView, T
 from services.brokerage.usecases.reading import rank
 from services.brokerage.usecases.step import begin
 from shared.contracts.brokerage import (
+    PartyConfirmed,
     RequestCancelled,
     RequestEvaluated,
     RequestTriaged,
+    RequestUnmatched,
     RequestWithdrawn,
     SleAccepted,
     SleDeclined,
     SleProposed,
 )
 from shared.errors import Conflict, Invalid
+
+PARTY = {
+    Confirmation.SLE_ACCEPTED: "sle",
+    Confirmation.SCHOOL_CONFIRMED: "school",
+    Confirmation.HOME_RELEASED: "home_school",
+}
 
 
 async def triage(
@@ -91,6 +99,17 @@ async def confirm(
     async with ctx.runtime.transaction() as session:
         step = await begin(ctx, session, request_id, caller, action)
         await step.save()
+        assert step.sle is not None
+        gathered = step.outcome.state.confirmations
+        await ctx.runtime.outbox.add(
+            session,
+            PartyConfirmed(
+                request=step.info(),
+                sle=sle_info(step.sle),
+                party=PARTY[CONFIRMS[action]],
+                awaiting=[p for c, p in PARTY.items() if c not in gathered],
+            ),
+        )
         if step.outcome.became_accepted:
             assert step.sle is not None
             await ctx.runtime.outbox.add(
@@ -112,7 +131,13 @@ async def decline(
             declined_sle_ids=[*step.request["declined_sle_ids"], step.sle["id"]],
         )
         await ctx.runtime.outbox.add(
-            session, SleDeclined(request=step.info(), sle=sle_info(step.sle), reason=reason)
+            session,
+            SleDeclined(
+                request=step.info(),
+                sle=sle_info(step.sle),
+                reason=reason,
+                school_manage_url=ctx.links.school_url(request_id),
+            ),
         )
         return await step.view()
 
@@ -124,7 +149,13 @@ async def evaluate(
         step = await begin(ctx, session, request_id, caller, Action.EVALUATE)
         await step.save(rating=evaluation.rating, evaluation=evaluation.comments)
         await ctx.runtime.outbox.add(
-            session, RequestEvaluated(request=step.info(), rating=evaluation.rating)
+            session,
+            RequestEvaluated(
+                request=step.info(),
+                rating=evaluation.rating,
+                comments=evaluation.comments,
+                evaluated_by="school" if step.actor is Actor.SCHOOL else "coordinator",
+            ),
         )
         return await step.view()
 
@@ -157,4 +188,12 @@ async def mark_unmatched(
     async with ctx.runtime.transaction() as session:
         step = await begin(ctx, session, request_id, caller, Action.MARK_UNMATCHED)
         await step.save(exit_reason=reason)
+        await ctx.runtime.outbox.add(
+            session,
+            RequestUnmatched(
+                request=step.info(),
+                reason=reason,
+                school_manage_url=ctx.links.school_url(request_id),
+            ),
+        )
         return await step.view()
