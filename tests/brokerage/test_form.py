@@ -283,11 +283,12 @@ async def test_the_schools_link_confirms_and_withdraws(brokerage: Brokerage) -> 
     assert "Withdrawn by the school" in Page(withdrawn.text).plain
     state = await client.get(f"/support-requests/{rid}", headers=alliance.staff)
     assert state.json()["status"] == "withdrawn" and state.json()["exit_reason"] == "Budget cut"
-    records = await events_for(brokerage.stack, rid, 4)
+    records = await events_for(brokerage.stack, rid, 5)
     assert types(records) == [
         "request_submitted",
         "request_triaged",
         "sle_proposed",
+        "party_confirmed",
         "request_withdrawn",
     ]
 

@@ -54,11 +54,14 @@ async def test_the_whole_way_to_evaluated_publishes_each_event_once(brokerage: B
     state = await brokerage.ok(rid, "evaluation", {}, school_token=token, rating=5)
     assert state["status"] == "evaluated" and state["allowed_actions"] == []
 
-    records = await events_for(brokerage.stack, rid, 9)
+    records = await events_for(brokerage.stack, rid, 12)
     assert types(records) == [
         "request_submitted",
         "request_triaged",
         "sle_proposed",
+        "party_confirmed",
+        "party_confirmed",
+        "party_confirmed",
         "sle_accepted",
         "deployment_agreed",
         "visit_logged",
@@ -66,7 +69,7 @@ async def test_the_whole_way_to_evaluated_publishes_each_event_once(brokerage: B
         "request_completed",
         "request_evaluated",
     ]
-    assert len({r.headers for r in records}) == 9  # nine distinct events, none repeated
+    assert len({r.headers for r in records}) == 12  # twelve distinct events, none repeated
     import json
 
     first = json.loads(records[0].value)
@@ -76,9 +79,18 @@ async def test_the_whole_way_to_evaluated_publishes_each_event_once(brokerage: B
     proposed = json.loads(records[2].value)
     assert proposed["sle"]["home_head"]["email"] == "head@beech.example.org"
     assert proposed["rank"] == 1 and proposed["reasons"]
-    agreed = json.loads(records[4].value)
+    confirmations = [json.loads(r.value) for r in records[3:6]]
+    assert [c["party"] for c in confirmations] == ["sle", "school", "home_school"]
+    assert [c["awaiting"] for c in confirmations] == [
+        ["school", "home_school"],
+        ["home_school"],
+        [],
+    ]
+    agreed = json.loads(records[7].value)
     assert agreed["deployment"]["days"] == 3 and agreed["deployment"]["day_rate_pence"] == 35_000
-    assert json.loads(records[6].value)["days_delivered"] == 2
+    assert json.loads(records[9].value)["days_delivered"] == 2
+    evaluated = json.loads(records[11].value)
+    assert evaluated["rating"] == 5 and evaluated["evaluated_by"] == "school"
 
 
 async def test_a_decline_returns_to_matching_and_the_sle_leaves_the_shortlist(
@@ -107,11 +119,12 @@ async def test_a_decline_returns_to_matching_and_the_sle_leaves_the_shortlist(
     state = await brokerage.ok(rid, "proposal", alliance.staff, sle_id=second["id"])
     assert state["status"] == "proposed" and state["proposal"]["sle_name"] == "Bea Second"
 
-    records = await events_for(brokerage.stack, rid, 5)
+    records = await events_for(brokerage.stack, rid, 6)
     assert types(records) == [
         "request_submitted",
         "request_triaged",
         "sle_proposed",
+        "party_confirmed",
         "sle_declined",
         "sle_proposed",
     ]

@@ -1,5 +1,6 @@
 """The school's own page, reached through the secret link it was sent: see the request,
-confirm the proposed SLE, withdraw. HTML, with the same CSRF protection as the form."""
+confirm the proposed SLE, withdraw, evaluate the completed support. HTML, with the same CSRF
+protection as the form."""
 
 from datetime import datetime
 from typing import Annotated
@@ -15,6 +16,7 @@ from services.brokerage.domain.lifecycle import Action, Status
 from services.brokerage.domain.vocab import AREA_LABELS
 from services.brokerage.usecases import reading, transitions
 from services.brokerage.usecases.access import Caller
+from services.brokerage.usecases.models import Evaluation
 from services.brokerage.web.pages import context_of, csrf_of, render, submitted_token, with_form
 from shared.errors import DomainError, NotFound
 
@@ -36,6 +38,28 @@ STATUS_TEXT = {
     Status.UNMATCHED: "Closed: no SLE could be found",
 }
 REASON = TypeAdapter(Reason)
+RATINGS = [
+    ("5", "5: excellent"),
+    ("4", "4: good"),
+    ("3", "3: adequate"),
+    ("2", "2: poor"),
+    ("1", "1: very poor"),
+]
+
+
+def evaluation_errors(rating: object, comments: object) -> tuple[Evaluation | None, dict[str, str]]:
+    """The school's evaluation from the form, or what is wrong with it, field by field."""
+    errors: dict[str, str] = {}
+    if rating not in {value for value, _ in RATINGS}:
+        errors["rating"] = "Choose a rating from 1 to 5"
+    text: str | None = None
+    try:
+        text = REASON.validate_python(comments if isinstance(comments, str) else "") or None
+    except ValidationError:
+        errors["comments"] = "Comments must be plain text of up to 2,000 characters"
+    if errors:
+        return None, errors
+    return Evaluation(rating=int(str(rating)), comments=text), {}
 
 
 def _not_found() -> HTMLResponse:
@@ -59,6 +83,8 @@ async def _page(
     notice: str | None = None,
     problem: str | None = None,
     status: int = 200,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
 ) -> HTMLResponse:
     try:
         shown = await reading.for_school(context_of(request), request_id, token)
@@ -77,9 +103,13 @@ async def _page(
         sent=_when(shown.created_at),
         can_confirm=state is Status.PROPOSED and "school_confirmed" not in shown.confirmations,
         can_withdraw=Action.WITHDRAW.value in shown.allowed_actions,
+        can_evaluate=Action.EVALUATE.value in shown.allowed_actions,
+        ratings=RATINGS,
         token=token,
         notice=notice,
         problem=problem,
+        errors=errors or {},
+        values=values or {},
     )
 
 
@@ -124,6 +154,21 @@ async def school_action(request: Request, request_id: UUID) -> HTMLResponse:
                 return await _page(request, request_id, token, problem=problem, status=422)
             await transitions.end(ctx, request_id, caller, Action.WITHDRAW, text or None)
             notice = "Your request has been withdrawn."
+        elif action == "evaluate":
+            rating, comments = form.get("rating"), form.get("comments")
+            evaluation, errors = evaluation_errors(rating, comments)
+            if evaluation is None:
+                kept = {"rating": rating, "comments": comments}
+                return await _page(
+                    request,
+                    request_id,
+                    token,
+                    status=422,
+                    errors=errors,
+                    values={k: v for k, v in kept.items() if isinstance(v, str)},
+                )
+            await transitions.evaluate(ctx, request_id, caller, evaluation)
+            notice = "Thank you: your evaluation has been sent to the coordinator."
         else:
             return await _page(request, request_id, token, problem="Choose what to do.")
     except DomainError as exc:
