@@ -12,6 +12,7 @@ import pytest
 from services.bookings.app import build_app as build_bookings
 from services.brokerage.app import build_app as build_brokerage
 from services.notifications.app import build_app as build_notifications
+from shared.settings import Settings
 from tests.notifications.support import fast_delivery
 from tests.support.apps import running_app
 from tests.support.isolated import isolated_parts
@@ -22,6 +23,7 @@ from tests.support.stack import Stack
 class System:
     stack: Stack
     maildir: Path
+    settings: Settings
     bookings: httpx.AsyncClient
     brokerage: httpx.AsyncClient
     notifications: httpx.AsyncClient
@@ -36,4 +38,4 @@ async def system(stack: Stack) -> AsyncIterator[System]:
         _, notifications = await running.enter_async_context(
             running_app(lambda s: build_notifications(s, fast_delivery()), settings)
         )
-        yield System(stack, parts.maildir, bookings, brokerage, notifications)
+        yield System(stack, parts.maildir, settings, bookings, brokerage, notifications)
