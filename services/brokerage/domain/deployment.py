@@ -91,10 +91,11 @@ def check_visit_date(visit_date: date, starts_on: date, ends_on: date, today: da
         raise VisitOutsideDeployment("a visit can be logged only once it has taken place")
 
 
-def visit_log_due(ends_on: date, working_days: int) -> date:
+def visit_log_due(ends_on: date, agreed_on: date, working_days: int) -> date:
     """The day by which every visit of a deployment ending ``ends_on`` must be logged: the
-    ``working_days``-th working day after its last day."""
-    return add_working_days(ends_on, working_days)
+    ``working_days``-th working day after its last day, or after the day it was agreed if that
+    came later (an agreement recorded after the fact still leaves time to log)."""
+    return add_working_days(max(ends_on, agreed_on), working_days)
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,13 @@ due ones (``FOR UPDATE SKIP LOCKED``), puts each one's event in the outbox and m
 the same transaction, so each reminder is sent exactly once, whatever restarts in between.
 
 Visit logs: every visit of a deployment is due logged within ``visit_log_working_days`` working
-days of its last day (``ends_on``). If by then the deployment is still under way with days not
-logged as delivered, the coordinator is reminded, once per deployment.
+days of its last day (``ends_on``), or of its agreement if that came later. If by then the
+deployment is still under way with days not logged as delivered, the coordinator is reminded,
+once per deployment.
 """
 
 from collections.abc import Mapping
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -16,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.brokerage import repository as repo
 from services.brokerage import schedule
-from services.brokerage.domain.calendar import LONDON
+from services.brokerage.domain.calendar import LONDON, london_date
 from services.brokerage.domain.deployment import visit_log_due
 from services.brokerage.published import deployment_info, request_info, sle_info
 from services.brokerage.usecases.context import Context
@@ -31,7 +32,7 @@ async def remind_of_visit_logs(
     ctx: Context, session: AsyncSession, deployment: Mapping[str, Any]
 ) -> None:
     """Schedule the overdue check of a newly agreed deployment's visit logs."""
-    due_on = visit_log_due(deployment["ends_on"], ctx.visit_log_working_days)
+    due_on = visit_log_due(deployment["ends_on"], ctx.today(), ctx.visit_log_working_days)
     # Overdue from the start of the next day in England.
     due_at = datetime.combine(due_on + timedelta(days=1), time(0), tzinfo=LONDON)
     await schedule.schedule(
@@ -44,7 +45,7 @@ async def remind_of_visit_logs(
 
 
 async def _overdue_event(
-    ctx: Context, session: AsyncSession, request_id: UUID
+    ctx: Context, session: AsyncSession, request_id: UUID, due_on: date
 ) -> VisitLogOverdue | None:
     deployment = await repo.get_deployment(session, request_id)
     if deployment is None or deployment["status"] not in repo.UNDER_WAY:
@@ -62,7 +63,7 @@ async def _overdue_event(
         sle=sle_info(sle),
         deployment=deployment_info(deployment),
         days_delivered=delivered,
-        due_on=visit_log_due(deployment["ends_on"], ctx.visit_log_working_days),
+        due_on=due_on,
         working_days=ctx.visit_log_working_days,
     )
 
@@ -76,7 +77,8 @@ async def send_due(ctx: Context) -> bool:
         for reminder in due:
             event = None
             if reminder["kind"] == VISIT_LOG_OVERDUE:
-                event = await _overdue_event(ctx, session, reminder["request_id"])
+                due_on = london_date(reminder["due_at"]) - timedelta(days=1)
+                event = await _overdue_event(ctx, session, reminder["request_id"], due_on)
             if event is not None:
                 await ctx.runtime.outbox.add(session, event)
             outcome = "sent" if event is not None else "not_needed"

@@ -34,12 +34,16 @@ def test_a_visit_that_has_not_happened_yet_cannot_be_logged() -> None:
 
 def test_logs_are_due_five_working_days_after_the_last_day_skipping_bank_holidays() -> None:
     # Ends on Good Friday 2027; Easter Monday (29 March) is not a working day either.
-    assert visit_log_due(date(2027, 3, 26), 5) == date(2027, 4, 5)
+    assert visit_log_due(date(2027, 3, 26), date(2027, 1, 4), 5) == date(2027, 4, 5)
     # Christmas 2026: 25 December and the substitute Boxing Day (Monday 28) are skipped.
-    assert visit_log_due(date(2026, 12, 23), 5) == date(2027, 1, 4)
+    assert visit_log_due(date(2026, 12, 23), date(2026, 9, 1), 5) == date(2027, 1, 4)
     # An ordinary week: Monday's logs are due the next Monday.
-    assert visit_log_due(date(2027, 2, 1), 5) == date(2027, 2, 8)
+    assert visit_log_due(date(2027, 2, 1), date(2027, 2, 1), 5) == date(2027, 2, 8)
     assert add_working_days(date(2027, 2, 5), 1) == date(2027, 2, 8)  # Friday to Monday
+
+
+def test_a_deployment_agreed_after_its_last_day_still_leaves_time_to_log() -> None:
+    assert visit_log_due(date(2027, 2, 1), date(2027, 3, 1), 5) == date(2027, 3, 8)
 
 
 @pytest.mark.parametrize(

@@ -161,6 +161,20 @@ async def test_the_overdue_reminder_goes_once_across_restarts_and_replicas(
     assert outcome == "sent"
 
 
+async def test_an_agreement_recorded_after_the_last_day_leaves_time_to_log(
+    scene: Scene, running: Running
+) -> None:
+    running.clock.pinned = at(2027, 5, 3, 9)  # five weeks after SPRING's last day
+    rid, _ = await agreed(scene)
+    running.clock.pinned = at(2027, 5, 10, 23, 59)
+    await send_all_due(scene.ctx)
+    assert await overdue(scene, rid) == []
+    running.clock.pinned = at(2027, 5, 11, 0, 1)
+    await send_all_due(scene.ctx)
+    [event] = await overdue(scene, rid)
+    assert event["due_on"] == "2027-05-10"  # five working days after the agreement
+
+
 async def test_no_reminder_when_every_day_is_logged_or_the_deployment_is_over(
     scene: Scene, running: Running
 ) -> None:
