@@ -11,7 +11,7 @@ from services.bookings.usecases.context import BookingsContext
 from services.bookings.usecases.inputs import NewBooking
 from services.bookings.usecases.read_models import BookingResult, BookingView, booking_view
 from services.bookings.usecases.unit_of_work import unit_of_work
-from shared.errors import Conflict, Forbidden, Invalid
+from shared.errors import Conflict, DomainError, Forbidden, Invalid
 from shared.identity import Principal, Role
 
 
@@ -29,6 +29,25 @@ def _check_booker(principal: Principal, booking: NewBooking) -> str:
 
 
 async def create_booking(
+    ctx: BookingsContext, principal: Principal, course_id: UUID, booking: NewBooking, key: str
+) -> BookingResult:
+    """Book, counting the outcome (``alliance_bookings_total``); a replay is not counted again."""
+    outcomes = ctx.runtime.metrics.counter(
+        "alliance_bookings",
+        "Booking requests by outcome: confirmed, waitlisted, awaiting_approval, refused",
+        ["outcome"],
+    )
+    try:
+        result = await _book(ctx, principal, course_id, booking, key)
+    except DomainError:
+        outcomes.labels("refused").inc()
+        raise
+    if not result.replayed:
+        outcomes.labels(str(result.booking.status)).inc()
+    return result
+
+
+async def _book(
     ctx: BookingsContext, principal: Principal, course_id: UUID, booking: NewBooking, key: str
 ) -> BookingResult:
     booker_email = _check_booker(principal, booking)
