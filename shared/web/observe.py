@@ -96,5 +96,6 @@ class ObserveMiddleware:
                     "path": scope["path"],
                     "status": status,
                     "duration_ms": round(seconds * 1000, 2),
+                    "correlation_id": correlation_id.get(),
                 },
             )
