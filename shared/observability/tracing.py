@@ -38,6 +38,21 @@ def uninstall() -> None:
     _provider = None
 
 
+def force_flush() -> None:
+    """Export what is buffered now (tests; a stopping process does it at exit)."""
+    flush = getattr(_provider, "force_flush", None)
+    if flush is not None:
+        flush()
+
+
+def shutdown() -> None:
+    """Flush and stop exporting; tracing is off after."""
+    stop = getattr(_provider, "shutdown", None)
+    uninstall()
+    if stop is not None:
+        stop()
+
+
 def configure(service: str, endpoint: str | None) -> None:
     """Export by OTLP over HTTP to ``endpoint`` (a collector's base URL); nothing if None."""
     if not endpoint or enabled():

@@ -4,8 +4,9 @@
 
 import logging
 import time
+from contextlib import AbstractContextManager
 
-from opentelemetry.trace import SpanKind, Status, StatusCode
+from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.context import correlation_id
@@ -45,42 +46,38 @@ class ObserveMiddleware:
             await send(message)
 
         try:
-            if tracing.enabled():
-                await self._traced(scope, receive, send_recording)
-            else:
+            if not tracing.enabled():
                 await self.app(scope, receive, send_recording)
+                return
+            with self._server_span(scope) as span:
+                try:
+                    await self.app(scope, receive, send_recording)
+                finally:
+                    self._finish(span, scope, status)
         finally:
             self._record(scope, status, time.perf_counter() - started)
 
-    async def _traced(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def _server_span(self, scope: Scope) -> AbstractContextManager[Span]:
+        """A server span, child of the client's ``traceparent`` if it sent one."""
         headers = dict(scope.get("headers") or [])
         parent = headers.get(tracing.TRACEPARENT.encode(), b"").decode("latin-1") or None
         method = scope["method"]
-        with tracing.span(
+        return tracing.span(
             f"{method} {scope['path']}",
             parent=parent,
             kind=SpanKind.SERVER,
             attributes={"http.request.method": method, "url.path": scope["path"]},
-        ) as span:
-            status = 500
+        )
 
-            async def send_status(message: Message) -> None:
-                nonlocal status
-                if message["type"] == "http.response.start":
-                    status = message["status"]
-                await send(message)
-
-            try:
-                await self.app(scope, receive, send_status)
-            finally:
-                route = route_of(scope)
-                span.update_name(f"{method} {route}")
-                span.set_attribute("http.route", route)
-                span.set_attribute("http.response.status_code", status)
-                if correlation_id.get():
-                    span.set_attribute("alliance.correlation_id", str(correlation_id.get()))
-                if status >= 500:
-                    span.set_status(Status(StatusCode.ERROR))
+    def _finish(self, span: Span, scope: Scope, status: int) -> None:
+        route = route_of(scope)
+        span.update_name(f"{scope['method']} {route}")
+        span.set_attribute("http.route", route)
+        span.set_attribute("http.response.status_code", status)
+        if correlation_id.get():
+            span.set_attribute("alliance.correlation_id", str(correlation_id.get()))
+        if status >= 500:
+            span.set_status(Status(StatusCode.ERROR))
 
     def _record(self, scope: Scope, status: int, seconds: float) -> None:
         method = scope["method"]
