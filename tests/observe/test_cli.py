@@ -156,3 +156,15 @@ async def test_status_says_which_service_does_not_answer_and_fails(observed: Obs
     assert "unreachable" in brokerage
     bookings = next(line for line in result.output.splitlines() if line.startswith("bookings"))
     assert bookings.split()[1] == "ready"
+
+
+async def test_dlq_replay_all_dry_run_names_every_dead_letter(observed: Observed) -> None:
+    await dead_letter_one(observed, secrets.token_hex(4))
+    records = await read_dead_letters(observed.settings, DLQ)
+    before = await end_offsets(observed, BOOKINGS_EVENTS)
+    result = await alliance(observed, "dlq", "replay", "--all", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert f"{len(records)} dead letter(s) to replay" in result.output
+    for record in records:
+        assert f"would replay {record.position} " in result.output
+    assert await end_offsets(observed, BOOKINGS_EVENTS) == before
