@@ -169,9 +169,7 @@ class EventConsumer:
                 continue
             if data is not None:
                 ready.append((record, event, data))
-        try:
-            if not ready or await self._apply_together(ready):
-                return
+        if ready and not await self._apply_together(ready):
             for record, event, data in ready:
                 correlation_id.set(event.correlationid)
                 causation_id.set(str(event.id))
@@ -181,9 +179,8 @@ class EventConsumer:
                     await self._dead_letter(record, outcome)
                 else:
                     self.metrics.events_processed.labels(self.group_id, event.type).inc()
-        finally:
-            for record in records:
-                self._next_offsets[(record.topic, record.partition)] = record.offset + 1
+        for record in records:  # all done (applied or dead-lettered): lag counts from here
+            self._next_offsets[(record.topic, record.partition)] = record.offset + 1
 
     async def _apply_together(
         self, ready: list[tuple[ConsumerRecord, CloudEvent, EventData]]
