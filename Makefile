@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 $(CHROMIUM):
 	@echo "installing Debian's chromium for the browser tests"
 	@DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get update -qq >/dev/null
-	@DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium >/dev/null
+	@DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null
 
 install: $(STAMP) $(CHROMIUM)
 

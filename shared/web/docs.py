@@ -21,7 +21,7 @@ def install_docs(app: FastAPI) -> None:
     async def docs() -> HTMLResponse:
         return get_swagger_ui_html(
             openapi_url=app.openapi_url or "/openapi.json",
-            title=f"{app.title} – API documentation",
+            title=f"{app.title}: API documentation",
             swagger_js_url=f"{ASSETS}/swagger-ui-bundle.js",
             swagger_css_url=f"{ASSETS}/swagger-ui.css",
             swagger_favicon_url=f"{ASSETS}/favicon-32x32.png",
