@@ -74,7 +74,7 @@ class Site:
         return self.stack.auth("alliance_admin", alliance_id, email=f"admin@{alliance_id}.example")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 async def site(stack: Stack) -> AsyncIterator[Site]:
     ports = {name: free_port() for name in ("bookings", "brokerage", "notifications")}
     clock = MovableClock()
