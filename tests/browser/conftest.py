@@ -27,7 +27,7 @@ from tests.support.stack import Stack
 async def browser() -> AsyncIterator[Browser]:
     async with async_playwright() as playwright:
         launched = await playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--lang=en-GB"]
         )
         try:
             yield launched

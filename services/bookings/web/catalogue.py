@@ -34,7 +34,7 @@ def _date(raw: str, field: str, label: str, errors: dict[str, str]) -> date | No
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        errors[field] = f"{label} must be a real date, like 2027-03-14"
+        errors[field] = f"{label} must be a real date"
         return None
 
 
