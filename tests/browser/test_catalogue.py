@@ -184,3 +184,27 @@ async def test_the_matrix_links_land_on_the_filtered_catalogue(
         await primary.get_by_role("link", name="1 course: Odyssey TSA, Primary").click()
     assert await listed(page) == ["SEND in the primary classroom"], "the started one is not counted"
     assert await page.input_value("#phase") == "primary"
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ("strand=astrology", "strand", "Select a strand from the list"),
+        ("phase=university", "phase", "Select a phase from the list"),
+        ("starts_from=14/03/2027", "starts_from", "The “from” date must be a real date"),
+        ("starts_to=soon", "starts_to", "The “to” date must be a real date"),
+        (
+            "starts_from=2027-03-14&starts_to=2027-03-01",
+            "starts_to",
+            "The “to” date must be the same as or after the “from” date",
+        ),
+    ],
+)
+async def test_each_unreadable_filter_is_a_422_naming_its_field(
+    site: Site, query: str, field: str, message: str
+) -> None:
+    async with httpx.AsyncClient(base_url=site.bookings) as http:
+        response = await http.get(f"/catalogue?{query}")
+    assert response.status_code == 422
+    assert f'<a href="#{field}">{message}</a>' in response.text
+    assert f'id="{field}-error"' in response.text
