@@ -118,12 +118,17 @@ class Bench:
             "school_urn": urn,
             "participant": {"name": "Bench Person", "email": f"p-{uuid4().hex}@bench.example.org"},
         }
+        headers = {**headers, "Idempotency-Key": uuid4().hex}
         started = time.perf_counter()
-        response = await self.client.post(
-            f"/courses/{course_id}/bookings",
-            json=body,
-            headers={**headers, "Idempotency-Key": uuid4().hex},
-        )
+        for attempt in range(3):  # a kept-alive connection the server just closed: safe to retry
+            try:
+                response = await self.client.post(
+                    f"/courses/{course_id}/bookings", json=body, headers=headers
+                )
+                break
+            except httpx.TransportError as exc:
+                if attempt == 2:
+                    return time.perf_counter() - started, type(exc).__name__
         elapsed = time.perf_counter() - started
         if response.status_code != 201:
             return elapsed, f"HTTP {response.status_code}"
