@@ -258,6 +258,7 @@ def main() -> None:
     parser.add_argument("--mail-timeout", type=float, default=300.0)
     parser.add_argument("--profile", help="py-spy record the parts named (comma-separated)")
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     print(f"stack bench on {os.cpu_count()} cores; load average now {os.getloadavg()[0]:.2f}")
     with reachable_tmp() as tmp:
         var_dir = tmp / "var"
