@@ -29,8 +29,9 @@ SERVICE = "notifications"
 CONSUMER_GROUP = "notifications"
 
 
-def background(worker: Worker) -> "asyncio.Task[None]":
-    """Run ``worker`` as one of the runtime's background tasks: started with it, stopped with it."""
+def background(worker: Worker, mailer: Mailer) -> "asyncio.Task[None]":
+    """Run ``worker`` as one of the runtime's background tasks: started with it, stopped with it
+    (and then the mailer's kept connections closed)."""
 
     async def run() -> None:
         worker.start()
@@ -38,6 +39,7 @@ def background(worker: Worker) -> "asyncio.Task[None]":
             await asyncio.Event().wait()
         finally:
             await worker.stop()
+            await mailer.close()
 
     return asyncio.create_task(run(), name=worker.name)
 
@@ -49,18 +51,15 @@ def build_app(
     delivery = delivery or DeliverySettings()
     runtime = ServiceRuntime(SERVICE, settings, metadata)
 
-    dispatch = Dispatch(
-        runtime.sessions,
-        Mailer(settings, timeout_s=delivery.smtp_timeout_s),
-        delivery.retry_policy(),
-    )
+    mailer = Mailer(settings, timeout_s=delivery.smtp_timeout_s, keep_connections=delivery.senders)
+    dispatch = Dispatch(runtime.sessions, mailer, delivery.retry_policy())
     senders = Worker(
         "notifications-sender",
         dispatch.send_one,
         interval_s=delivery.poll_interval_s,
         concurrency=delivery.senders,
     )
-    runtime.background.append(lambda: background(senders))
+    runtime.background.append(lambda: background(senders, mailer))
 
     async def wake_senders(_: CloudEvent) -> None:
         senders.wake()
