@@ -1,5 +1,7 @@
 """Transactional outbox: events are rows written in the caller's transaction."""
 
+from typing import Any
+
 from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,15 +27,27 @@ class Outbox:
 
     async def add(self, session: AsyncSession, data: EventData) -> CloudEvent:
         """Record ``data`` in the session's transaction; the relay publishes it after commit."""
-        event = self.envelope(data)
-        await session.execute(
-            insert(self.table).values(
-                event_id=event.id,
-                topic=data.topic,
-                key=data.key(),
-                event_type=event.type,
-                headers=event.kafka_headers(),
-                payload=event.data,
-            )
-        )
+        (event,) = await self.add_all(session, [data])
         return event
+
+    async def add_all(self, session: AsyncSession, items: list[EventData]) -> list[CloudEvent]:
+        """Record several events in one statement, in this order (the relay keeps it)."""
+        events = [self.envelope(data) for data in items]
+        if events:
+            await session.execute(
+                insert(self.table).values(
+                    [self._row(e, d) for e, d in zip(events, items, strict=True)]
+                )
+            )
+        return events
+
+    @staticmethod
+    def _row(event: CloudEvent, data: EventData) -> dict[str, Any]:
+        return {
+            "event_id": event.id,
+            "topic": data.topic,
+            "key": data.key(),
+            "event_type": event.type,
+            "headers": event.kafka_headers(),
+            "payload": event.data,
+        }
