@@ -298,16 +298,16 @@ def main() -> None:
 
 
 def start_profilers(stack: Stack, parts: str, tmp: Path) -> list[subprocess.Popen[bytes]]:
-    """py-spy on each named service and on the SMTP server; speedscope files in bench/profiles."""
+    """py-spy on each named part; collapsed stacks in bench/profiles (bench/top_frames.py)."""
     out = ROOT / "bench" / "profiles"
     out.mkdir(exist_ok=True)
     wanted = parts.split(",")
-    found = [p for p in stack.root.children() if part_of(p) in wanted]
+    found = [p for p in stack.root.children(recursive=True) if part_of(p) in wanted]
     spy = str(Path(sys.executable).parent / "py-spy")
     profilers = []
     for p in found:
-        output = out / f"{part_of(p)}.speedscope.json"
-        argv = [spy, "record", "--pid", str(p.pid), "--rate", "200", "--format", "speedscope"]
+        output = out / f"{part_of(p)}.txt"
+        argv = [spy, "record", "--pid", str(p.pid), "--rate", "200", "--format", "raw"]
         argv += ["--output", str(output), "--nonblocking"]
         quiet = subprocess.DEVNULL
         profilers.append(subprocess.Popen(argv, stdout=quiet, stderr=quiet))
