@@ -26,7 +26,6 @@ import httpx
 from shared.settings import Settings
 from shared.web.auth import issue_token
 
-
 IN_FLIGHT = 200
 
 
