@@ -27,11 +27,7 @@ async def add(session: AsyncSession, new: Sequence[NewNotification]) -> int:
     return len(result.all())
 
 
-async def claim_for_sending(session: AsyncSession) -> Row[Any] | None:
-    """Lock one pending notification that is due (skipping rows another sender holds) and mark
-    it sent, in one statement: the row as it will be once the transaction commits (``attempts``
-    counts this attempt). A failed send rewrites it (``retry_later``, ``mark_failed``) in the same
-    transaction; a crash rolls the whole claim back."""
+def _claim_statement() -> Any:
     due = (
         select(t.c.id)
         .where(t.c.status == "pending", t.c.next_attempt_at <= func.now())
@@ -41,13 +37,22 @@ async def claim_for_sending(session: AsyncSession) -> Row[Any] | None:
         .scalar_subquery()
     )
     return (
-        await session.execute(
-            update(t)
-            .where(t.c.id == due)
-            .values(status="sent", sent_at=func.now(), attempts=t.c.attempts + 1, last_error=None)
-            .returning(*t.c)
-        )
-    ).first()
+        update(t)
+        .where(t.c.id == due)
+        .values(status="sent", sent_at=func.now(), attempts=t.c.attempts + 1, last_error=None)
+        .returning(*t.c)
+    )
+
+
+CLAIM = _claim_statement()  # built once: the statement keeps its cache key
+
+
+async def claim_for_sending(session: AsyncSession) -> Row[Any] | None:
+    """Lock one pending notification that is due (skipping rows another sender holds) and mark
+    it sent, in one statement: the row as it will be once the transaction commits (``attempts``
+    counts this attempt). A failed send rewrites it (``retry_later``, ``mark_failed``) in the same
+    transaction; a crash rolls the whole claim back."""
+    return (await session.execute(CLAIM)).first()
 
 
 async def mark_failed(session: AsyncSession, notification_id: UUID, reason: str) -> None:
