@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint bench-bookings bench-notifications clean
+.PHONY: install run test lint bench bench-bookings bench-notifications clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+
+bench: install
+	$(BIN)/python bench/stack.py
 
 bench-bookings: install
 	$(BIN)/python bench/bookings.py
