@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from services.bookings.api import bookings, courses, schools
 from services.bookings.config import BookingsConfig
 from services.bookings.tables import metadata
+from services.bookings.usecases.booking import outcome_counter
 from services.bookings.usecases.context import BookingsContext
 from services.bookings.usecases.offers import offer_expiry_worker
 from services.bookings.web import pages
@@ -50,6 +51,7 @@ def build_app(
     settings = settings or get_settings()
     runtime = ServiceRuntime(SERVICE, settings, metadata)
     ctx = BookingsContext(runtime, clock or SystemClock(), config or BookingsConfig())
+    outcome_counter(runtime.metrics)  # exported from the start, before the first booking
     expiry = offer_expiry_worker(ctx)
     runtime.background.append(lambda: asyncio.create_task(run_until_cancelled(expiry)))
     app = create_app(

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.context import causation_id, current_correlation_id
 from shared.contracts.base import EventData
 from shared.contracts.envelope import CloudEvent
+from shared.observability import tracing
 
 
 class Outbox:
@@ -43,11 +44,13 @@ class Outbox:
 
     @staticmethod
     def _row(event: CloudEvent, data: EventData) -> dict[str, Any]:
+        headers = event.kafka_headers()
+        tracing.inject(headers)  # the trace goes on from the relay (nothing when tracing is off)
         return {
             "event_id": event.id,
             "topic": data.topic,
             "key": data.key(),
             "event_type": event.type,
-            "headers": event.kafka_headers(),
+            "headers": headers,
             "payload": event.data,
         }
