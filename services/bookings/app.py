@@ -3,10 +3,8 @@ the pages and the offer-expiry worker."""
 
 import asyncio
 import secrets
-from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 
 from services.bookings.api import bookings, courses, schools
 from services.bookings.config import BookingsConfig
@@ -14,7 +12,7 @@ from services.bookings.tables import metadata
 from services.bookings.usecases.booking import outcome_counter
 from services.bookings.usecases.context import BookingsContext
 from services.bookings.usecases.offers import offer_expiry_worker
-from services.bookings.web import pages
+from services.bookings.web import catalogue, pages
 from shared.clock import Clock, SystemClock
 from shared.runtime import ServiceRuntime
 from shared.settings import Settings, get_settings
@@ -66,8 +64,7 @@ def build_app(
     ).dependency()
     app.state.csrf = Csrf(csrf_key(settings))
     app.add_middleware(CsrfMiddleware, csrf=app.state.csrf)
-    for router in (courses.router, bookings.router, schools.router, pages.router):
+    # The catalogue's own paths (/catalogue/matrix) before /catalogue/{course_id}.
+    for router in (courses.router, bookings.router, schools.router, catalogue.router, pages.router):
         app.include_router(router)
-    static = Path(__file__).parent / "web" / "static"
-    app.mount("/catalogue/static", StaticFiles(directory=static), name="static")
     return app

@@ -12,8 +12,10 @@ from shared.runtime import ServiceRuntime
 from shared.web.auth import TokenVerifier
 from shared.web.compare import same_secret
 from shared.web.correlation import CorrelationMiddleware
+from shared.web.docs import install_docs
 from shared.web.headers import SecurityHeaders
 from shared.web.observe import ObserveMiddleware
+from shared.web.pages import install_assets
 from shared.web.problems import PROBLEM_JSON, install_problem_handlers
 from shared.web.proxies import TrustedProxies
 
@@ -27,7 +29,14 @@ def create_app(runtime: ServiceRuntime, *, title: str, description: str = "") ->
         finally:
             await runtime.stop()
 
-    app = FastAPI(title=title, description=description, lifespan=lifespan, version="1.0.0")
+    app = FastAPI(
+        title=title,
+        description=description,
+        lifespan=lifespan,
+        version="1.0.0",
+        docs_url=None,  # install_docs serves Swagger UI from a package, not a CDN
+        redoc_url=None,
+    )
     app.state.runtime = runtime
     app.state.token_verifier = TokenVerifier(runtime.settings)
     app.state.trusted_proxies = TrustedProxies(runtime.settings.trusted_proxies)
@@ -38,6 +47,8 @@ def create_app(runtime: ServiceRuntime, *, title: str, description: str = "") ->
     app.add_middleware(CorrelationMiddleware)
     app.add_middleware(SecurityHeaders)
     install_problem_handlers(app)
+    install_docs(app)
+    install_assets(app)
 
     @app.get("/healthz", tags=["operations"], summary="The process is alive")
     async def healthz() -> dict[str, str]:
