@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test lint bench-bookings bench-notifications clean
+.PHONY: install run test lint bench bench-bookings bench-notifications clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,9 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+
+bench: install
+	$(BIN)/python bench/stack.py
 
 bench-bookings: install
 	$(BIN)/python bench/bookings.py

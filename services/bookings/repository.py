@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, delete, func, insert, select, update
+from sqlalchemy import Row, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,6 +38,19 @@ async def get_course(session: AsyncSession, course_id: UUID) -> Row | None:
     return (await session.execute(course_select().where(courses.c.id == course_id))).first()
 
 
+def _lock_course_statement(skip_locked: bool) -> Any:
+    limit = func.set_config("lock_timeout", bindparam("lock_timeout"), True)
+    return (
+        select(courses, limit.label("lock_timeout"))
+        .where(courses.c.id == bindparam("course_id"))
+        .with_for_update(of=courses, skip_locked=skip_locked)
+    )
+
+
+# Built once: a statement object keeps its cache key, so each call only binds its values.
+LOCK_COURSE = {skip: _lock_course_statement(skip) for skip in (False, True)}
+
+
 async def lock_course(
     session: AsyncSession, course_id: UUID, *, lock_timeout_ms: int, skip_locked: bool = False
 ) -> Row | None:
@@ -47,13 +60,8 @@ async def lock_course(
     evaluated as the row is read, before the lock is waited for, in the same round trip. A
     wait that runs out raises (SQLSTATE 55P03) and rolls the transaction back.
     """
-    limit = func.set_config("lock_timeout", f"{int(lock_timeout_ms)}ms", True)
-    query = (
-        select(courses, limit.label("lock_timeout"))
-        .where(courses.c.id == course_id)
-        .with_for_update(of=courses, skip_locked=skip_locked)
-    )
-    return (await session.execute(query)).first()
+    values = {"course_id": course_id, "lock_timeout": f"{int(lock_timeout_ms)}ms"}
+    return (await session.execute(LOCK_COURSE[skip_locked], values)).first()
 
 
 async def insert_course(session: AsyncSession, values: dict[str, Any]) -> None:
@@ -135,8 +143,11 @@ async def live_booking_for(session: AsyncSession, course_id: UUID, email: str) -
     )
 
 
+BOOKINGS_BY_ID = booking_select().where(bookings.c.id.in_(bindparam("ids", expanding=True)))
+
+
 async def get_bookings(session: AsyncSession, ids: Sequence[UUID]) -> dict[UUID, Row]:
-    rows = (await session.execute(booking_select().where(bookings.c.id.in_(ids)))).all()
+    rows = (await session.execute(BOOKINGS_BY_ID, {"ids": list(ids)})).all()
     return {row.id: row for row in rows}
 
 
@@ -153,12 +164,8 @@ async def load_course(
     return course_from(row, held, waiting)
 
 
-async def booking_context(
-    session: AsyncSession, course_id: UUID, alliance_id: str, urn: str, email: str
-) -> Row:
-    """In one round trip, what a new booking needs once the course is locked: the places held
-    and bookings waiting, the participant's live booking if any, and the school (``urn`` is
-    None when unregistered) with ``is_member`` of the course's alliance."""
+def _booking_context_statement() -> Any:
+    course_id = bindparam("course_id")
     tally = (
         select(
             func.count().filter(bookings.c.status.in_(HELD)).label("held"),
@@ -173,7 +180,7 @@ async def booking_context(
         select(bookings.c.id)
         .where(
             bookings.c.course_id == course_id,
-            func.lower(bookings.c.participant_email) == email.lower(),
+            func.lower(bookings.c.participant_email) == bindparam("email"),
             bookings.c.status.in_([s.value for s in LIVE]),
         )
         .limit(1)
@@ -181,10 +188,13 @@ async def booking_context(
     )
     member = (
         select(memberships.c.urn)
-        .where(memberships.c.urn == urn, memberships.c.alliance_id == alliance_id)
+        .where(
+            memberships.c.urn == bindparam("urn"),
+            memberships.c.alliance_id == bindparam("alliance_id"),
+        )
         .exists()
     )
-    query = select(
+    return select(
         tally.c.held,
         tally.c.waiting,
         live.label("live_booking_id"),
@@ -193,8 +203,25 @@ async def booking_context(
         schools.c.cpd_lead_email,
         schools.c.requires_approval,
         member.label("is_member"),
-    ).select_from(tally.outerjoin(schools, schools.c.urn == urn))
-    return (await session.execute(query)).one()
+    ).select_from(tally.outerjoin(schools, schools.c.urn == bindparam("urn")))
+
+
+BOOKING_CONTEXT = _booking_context_statement()
+
+
+async def booking_context(
+    session: AsyncSession, course_id: UUID, alliance_id: str, urn: str, email: str
+) -> Row:
+    """In one round trip, what a new booking needs once the course is locked: the places held
+    and bookings waiting, the participant's live booking if any, and the school (``urn`` is
+    None when unregistered) with ``is_member`` of the course's alliance."""
+    values = {
+        "course_id": course_id,
+        "alliance_id": alliance_id,
+        "urn": urn,
+        "email": email.lower(),
+    }
+    return (await session.execute(BOOKING_CONTEXT, values)).one()
 
 
 async def save(session: AsyncSession, course: Course) -> None:

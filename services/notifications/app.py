@@ -32,8 +32,9 @@ SERVICE = "notifications"
 CONSUMER_GROUP = "notifications"
 
 
-def background(worker: Worker) -> "asyncio.Task[None]":
-    """Run ``worker`` as one of the runtime's background tasks: started with it, stopped with it."""
+def background(worker: Worker, mailer: Mailer) -> "asyncio.Task[None]":
+    """Run ``worker`` as one of the runtime's background tasks: started with it, stopped with it
+    (and then the mailer's kept connections closed)."""
 
     async def run() -> None:
         worker.start()
@@ -41,6 +42,7 @@ def background(worker: Worker) -> "asyncio.Task[None]":
             await asyncio.Event().wait()
         finally:
             await worker.stop()
+            await mailer.close()
 
     return asyncio.create_task(run(), name=worker.name)
 
@@ -67,12 +69,8 @@ def build_app(
     delivery = delivery or DeliverySettings()
     runtime = ServiceRuntime(SERVICE, settings, metadata)
 
-    dispatch = Dispatch(
-        runtime.sessions,
-        Mailer(settings, timeout_s=delivery.smtp_timeout_s),
-        delivery.retry_policy(),
-        runtime.metrics,
-    )
+    mailer = Mailer(settings, timeout_s=delivery.smtp_timeout_s, keep_connections=delivery.senders)
+    dispatch = Dispatch(runtime.sessions, mailer, delivery.retry_policy(), runtime.metrics)
     runtime.metrics.on_scrape("notifications", failed_notifications(runtime))
     senders = Worker(
         "notifications-sender",
@@ -80,7 +78,7 @@ def build_app(
         interval_s=delivery.poll_interval_s,
         concurrency=delivery.senders,
     )
-    runtime.background.append(lambda: background(senders))
+    runtime.background.append(lambda: background(senders, mailer))
 
     async def wake_senders(_: CloudEvent) -> None:
         senders.wake()

@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -29,45 +29,53 @@ async def add(session: AsyncSession, new: Sequence[NewNotification]) -> int:
     return len(result.all())
 
 
-async def claim_due(session: AsyncSession) -> Row[Any] | None:
-    """Lock one pending notification that is due, skipping rows another sender holds."""
+def _claim_statement() -> Any:
+    due = (
+        select(t.c.id)
+        .where(t.c.status == "pending", t.c.next_attempt_at <= func.now())
+        .order_by(t.c.next_attempt_at)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
     return (
-        await session.execute(
-            select(t)
-            .where(t.c.status == "pending", t.c.next_attempt_at <= func.now())
-            .order_by(t.c.next_attempt_at)
-            .limit(1)
-            .with_for_update(skip_locked=True)
-        )
-    ).first()
-
-
-async def mark_sent(session: AsyncSession, notification_id: UUID) -> None:
-    now = datetime.now(UTC)
-    await session.execute(
         update(t)
-        .where(t.c.id == notification_id)
-        .values(status="sent", sent_at=now, attempts=t.c.attempts + 1, last_error=None)
+        .where(t.c.id == due)
+        .values(status="sent", sent_at=func.now(), attempts=t.c.attempts + 1, last_error=None)
+        .returning(*t.c)
     )
 
 
+CLAIM = _claim_statement()  # built once: the statement keeps its cache key
+
+
+async def claim_for_sending(session: AsyncSession) -> Row[Any] | None:
+    """Lock one pending notification that is due (skipping rows another sender holds) and mark
+    it sent, in one statement: the row as it will be once the transaction commits (``attempts``
+    counts this attempt). A failed send rewrites it (``retry_later``, ``mark_failed``) in the same
+    transaction; a crash rolls the whole claim back."""
+    return (await session.execute(CLAIM)).first()
+
+
 async def mark_failed(session: AsyncSession, notification_id: UUID, reason: str) -> None:
-    now = datetime.now(UTC)
+    """Give up on a claimed notification (its attempt is already counted)."""
     await session.execute(
         update(t)
         .where(t.c.id == notification_id)
-        .values(status="failed", failed_at=now, attempts=t.c.attempts + 1, last_error=reason)
+        .values(status="failed", sent_at=None, failed_at=func.now(), last_error=reason)
     )
 
 
 async def retry_later(
     session: AsyncSession, notification_id: UUID, reason: str, delay_s: float
 ) -> None:
+    """Put a claimed notification back, due again in ``delay_s`` (its attempt already counted)."""
     await session.execute(
         update(t)
         .where(t.c.id == notification_id)
         .values(
-            attempts=t.c.attempts + 1,
+            status="pending",
+            sent_at=None,
             last_error=reason,
             next_attempt_at=func.now() + timedelta(seconds=delay_s),
         )

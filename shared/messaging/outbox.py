@@ -1,5 +1,7 @@
 """Transactional outbox: events are rows written in the caller's transaction."""
 
+from typing import Any
+
 from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,17 +28,29 @@ class Outbox:
 
     async def add(self, session: AsyncSession, data: EventData) -> CloudEvent:
         """Record ``data`` in the session's transaction; the relay publishes it after commit."""
-        event = self.envelope(data)
+        (event,) = await self.add_all(session, [data])
+        return event
+
+    async def add_all(self, session: AsyncSession, items: list[EventData]) -> list[CloudEvent]:
+        """Record several events in one statement, in this order (the relay keeps it)."""
+        events = [self.envelope(data) for data in items]
+        if events:
+            await session.execute(
+                insert(self.table).values(
+                    [self._row(e, d) for e, d in zip(events, items, strict=True)]
+                )
+            )
+        return events
+
+    @staticmethod
+    def _row(event: CloudEvent, data: EventData) -> dict[str, Any]:
         headers = event.kafka_headers()
         tracing.inject(headers)  # the trace goes on from the relay (nothing when tracing is off)
-        await session.execute(
-            insert(self.table).values(
-                event_id=event.id,
-                topic=data.topic,
-                key=data.key(),
-                event_type=event.type,
-                headers=headers,
-                payload=event.data,
-            )
-        )
-        return event
+        return {
+            "event_id": event.id,
+            "topic": data.topic,
+            "key": data.key(),
+            "event_type": event.type,
+            "headers": headers,
+            "payload": event.data,
+        }

@@ -33,7 +33,10 @@ def make_engine(url: str, pool_size: int = 10, timeouts: Timeouts | None = None)
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        # No ping before each checkout (a round trip per transaction): a connection that died
+        # in the pool fails its statement as a disconnect, which invalidates the pool and is an
+        # outage (503 with Retry-After; consumers wait it out), and the retry gets a fresh one.
+        pool_pre_ping=False,
         pool_timeout=timeouts.pool_s,
         connect_args={
             "timeout": timeouts.connect_s,

@@ -308,6 +308,8 @@ async def test_smtp_server_stores_mail_in_maildir(tmp_path: Path) -> None:
             maildir, lambda m: m["To"] == "head@school.test", timeout_s=10
         )
         assert [m["Subject"] for m in found] == ["Booking confirmed"]
+        assert found[0]["X-RcptTo"] == "head@school.test"
+        assert found[0].get_content() == "Hello from the devstack test.\n"
         everything = wait_for_messages(maildir, count=2, timeout=10)
         assert [m["Subject"] for m in everything] == ["Booking confirmed", "Reminder"]
         assert everything[0].get_content().strip() == "Hello from the devstack test."

@@ -176,3 +176,20 @@ async def test_a_row_that_cannot_be_published_shows_why_and_holds_back_the_rest(
         await runtime.engine.dispose()
     assert "MessageSizeTooLarge" in (first[2] or ""), "the reason is on the row"
     assert first[3] is None and second[3] is None, "nothing after it overtakes it"
+
+
+async def test_events_added_together_are_published_in_the_order_given(
+    stack: Stack, kernel: ServiceRuntime
+) -> None:
+    counter = f"c-{uuid.uuid4()}"
+    async with kernel.transaction() as session:
+        events = await kernel.outbox.add_all(
+            session, [Counted(counter=counter, n=n) for n in (3, 1, 2)]
+        )
+        assert await kernel.outbox.add_all(session, []) == []
+
+    records = await read_topic(
+        stack.bootstrap, TOPIC, match=of_counter(counter), until=lambda found: len(found) >= 3
+    )
+    assert [header(r, "ce_id") for r in records] == [str(e.id) for e in events]
+    assert [json.loads(r.value)["n"] for r in records] == [3, 1, 2]

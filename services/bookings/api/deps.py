@@ -11,7 +11,7 @@ from shared.web.auth import current_principal, optional_principal, require_roles
 from shared.web.problems import PROBLEM_JSON
 
 
-def get_ctx(request: Request) -> BookingsContext:
+async def get_ctx(request: Request) -> BookingsContext:  # async: no hop to the thread pool
     return request.app.state.bookings
 
 

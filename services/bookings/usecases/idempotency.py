@@ -9,7 +9,7 @@ import hashlib
 import json
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,25 +22,21 @@ def request_hash(payload: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+CLAIM = insert(keys).on_conflict_do_nothing().returning(keys.c.key)
+STORED = select(keys.c.request_hash, keys.c.response).where(
+    keys.c.scope == bindparam("scope"), keys.c.key == bindparam("key")
+)
+RECORD = update(keys).where(keys.c.scope == bindparam("b_scope"), keys.c.key == bindparam("b_key"))
+
+
 async def claim(
     session: AsyncSession, scope: str, key: str, fingerprint: str
 ) -> dict[str, Any] | None:
     """None if this request owns the key now; else the first result to replay."""
-    claimed = await session.scalar(
-        insert(keys)
-        .values(scope=scope, key=key, request_hash=fingerprint)
-        .on_conflict_do_nothing()
-        .returning(keys.c.key)
-    )
-    if claimed is not None:
+    values = {"scope": scope, "key": key, "request_hash": fingerprint}
+    if await session.scalar(CLAIM, values) is not None:
         return None
-    row = (
-        await session.execute(
-            select(keys.c.request_hash, keys.c.response).where(
-                keys.c.scope == scope, keys.c.key == key
-            )
-        )
-    ).one()
+    row = (await session.execute(STORED, {"scope": scope, "key": key})).one()
     if row.request_hash != fingerprint or row.response is None:
         raise Invalid(
             "this Idempotency-Key was already used for a different request; "
@@ -52,6 +48,4 @@ async def claim(
 
 async def record(session: AsyncSession, scope: str, key: str, result: dict[str, Any]) -> None:
     """Keep the first result (as JSON) to replay; ``status_code`` is left to older rows."""
-    await session.execute(
-        update(keys).where(keys.c.scope == scope, keys.c.key == key).values(response=result)
-    )
+    await session.execute(RECORD, {"b_scope": scope, "b_key": key, "response": result})

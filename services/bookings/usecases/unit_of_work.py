@@ -75,10 +75,8 @@ class UnitOfWork:
         events = course.pull_events()
         if events:
             info = published.course_info(self.ctx, course)
-            for event in events:
-                await self.ctx.runtime.outbox.add(
-                    self.session, published.contract(self.ctx, event, info, rows)
-                )
+            contracts = [published.contract(self.ctx, event, info, rows) for event in events]
+            await self.ctx.runtime.outbox.add_all(self.session, contracts)
         return rows
 
 

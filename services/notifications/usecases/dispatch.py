@@ -1,10 +1,11 @@
 """Use case: send the next due notification and record how it went.
 
-A sender locks a row (``FOR UPDATE SKIP LOCKED``), sends it, and records the outcome in the same
-transaction, so no two senders (in any number of processes) send the same row at once, and a
-sender that dies releases its row for another to take. The one gap: the SMTP server has accepted
-the message but the process dies before the commit. The row is still pending, so it is sent
-again, with the same Message-ID (see README.md, "The duplicate window").
+A sender locks a row (``FOR UPDATE SKIP LOCKED``) and marks it sent in one statement, sends it,
+and commits as soon as the server has the message (a failure rewrites the row in the same
+transaction instead), so no two senders (in any number of processes) send the same row at once,
+and a sender that dies releases its row for another to take. The one gap: the SMTP server has
+accepted the message but the process dies before the commit. The row is still pending, so it is
+sent again, with the same Message-ID (see README.md, "The duplicate window").
 
 ``send_one`` is the step of the senders' ``shared.workers.Worker`` (wired in ``app.py``).
 """
@@ -67,15 +68,10 @@ class Dispatch:
         """Send the next due notification, if any; True if there was one."""
         async with self.sessions() as session:
             await session.begin()
-            row = await repository.claim_due(session)
+            row = await repository.claim_for_sending(session)
             if row is None:
                 await session.commit()
                 return False
-
-            async def record_sent() -> None:
-                await repository.mark_sent(session, row.id)
-                await session.commit()
-
             try:
                 with tracing.span(
                     "smtp send",
@@ -83,7 +79,7 @@ class Dispatch:
                     kind=SpanKind.CLIENT,
                     attributes={"alliance.template": row.template},
                 ):
-                    await self.mailer.send(outgoing(row), accepted=record_sent)
+                    await self.mailer.send(outgoing(row), accepted=session.commit)
             except DeliveryError as exc:
                 self.smtp_failures.labels("permanent" if exc.permanent else "temporary").inc()
                 await self._record_failure(session, row, exc)
@@ -95,7 +91,7 @@ class Dispatch:
     async def _record_failure(
         self, session: AsyncSession, row: Row[Any], exc: DeliveryError
     ) -> None:
-        attempts = int(row.attempts) + 1
+        attempts = int(row.attempts)
         ident = row.id
         if exc.permanent or self.policy.gives_up_after(attempts):
             log.error(

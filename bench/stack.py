@@ -1,0 +1,322 @@
+"""Benchmark of the whole stack (issue "Speed"): run by hand, prints figures, not a test.
+
+    .venv/bin/python bench/stack.py                  # the default run of the issue
+    .venv/bin/python bench/stack.py --bookings 300   # a quicker look
+
+Starts ``alliance up`` on free ports in a temporary directory (no demo data), then measures:
+start to ready per service and idle RSS; 1,000 bookings by 50 clients over 20 courses
+(bookings/s, p50/p95/p99) with the CPU of every process (psutil: user + system, children
+reaped included) from the first request until both emails of every booking are in the
+Maildir, divided by the bookings; how fast notifications catch up once the bookings stop;
+p99 at half the measured rate; a flash crowd (5,000 attempts on 30 places).
+The machine may be shared: run it when quiet and repeat.
+"""
+
+import argparse
+import asyncio
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+from bookings import Bench  # noqa: E402
+
+from devstack import free_port  # noqa: E402
+from shared.settings import Settings  # noqa: E402
+from tests.devstack.up import isolated_env, reachable_tmp, wait_for_line  # noqa: E402
+
+SERVICES = ("bookings", "brokerage", "notifications")
+PARTS = ("bookings", "brokerage", "notifications", "smtp", "postgres", "broker", "alliance-up")
+
+
+def part_of(process: psutil.Process) -> str:
+    """Which part of the stack a process belongs to, by its command line."""
+    try:
+        command = " ".join(process.cmdline())
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return "gone"
+    for service in SERVICES:
+        if f"-m services.{service}" in command:
+            return service
+    if "devstack.smtp_server" in command:
+        return "smtp"
+    if "postgres" in command:
+        return "postgres"
+    if "tansu" in command:
+        return "broker"
+    return "alliance-up"
+
+
+def cpu_by_part(root: psutil.Process) -> dict[str, float]:
+    """CPU seconds so far of every process under ``alliance up``, by part."""
+    totals = dict.fromkeys(PARTS, 0.0)
+    for process in [root, *root.children(recursive=True)]:
+        try:
+            t = process.cpu_times()
+            part = part_of(process)
+        except psutil.NoSuchProcess:
+            continue
+        if part != "gone":
+            totals[part] += t.user + t.system + t.children_user + t.children_system
+    return totals
+
+
+def service_processes(root: psutil.Process) -> dict[str, psutil.Process]:
+    return {
+        part: p for p in root.children() if (part := part_of(p)) in SERVICES
+    }  # the services are direct children of alliance up
+
+
+def mail_count(maildir: Path) -> int:
+    return sum(1 for _ in os.scandir(maildir / "new")) if (maildir / "new").is_dir() else 0
+
+
+@dataclass
+class Stack:
+    process: subprocess.Popen[bytes]
+    env: dict[str, str]
+    var_dir: Path
+
+    @property
+    def root(self) -> psutil.Process:
+        return psutil.Process(self.process.pid)
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.env[f'{service.upper()}_PORT']}"
+
+
+def start_to_ready(stack: Stack) -> dict[str, float]:
+    """Seconds from each service's process start to its first 200 on /readyz."""
+    ready: dict[str, float] = {}
+    with httpx.Client(timeout=1.0) as client:
+        deadline = time.monotonic() + 120
+        while len(ready) < len(SERVICES) and time.monotonic() < deadline:
+            for service, process in service_processes(stack.root).items():
+                if service in ready:
+                    continue
+                try:
+                    if client.get(f"{stack.url(service)}/readyz").status_code == 200:
+                        ready[service] = time.time() - process.create_time()
+                except httpx.HTTPError:
+                    pass
+            time.sleep(0.02)
+    return ready
+
+
+def rss_mb(stack: Stack) -> dict[str, float]:
+    return {s: p.memory_info().rss / 2**20 for s, p in service_processes(stack.root).items()}
+
+
+def restart_times(stack: Stack) -> dict[str, float]:
+    """Warm start: kill each service; time from the new process's start to ready."""
+    times: dict[str, float] = {}
+    for service in SERVICES:
+        old = service_processes(stack.root)[service]
+        old.send_signal(signal.SIGKILL)
+        old.wait(10)
+        deadline = time.monotonic() + 60
+        while (new := service_processes(stack.root).get(service)) is None or new.pid == old.pid:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"{service} was not restarted")
+            time.sleep(0.01)
+        with httpx.Client(timeout=1.0) as client:
+            while True:
+                try:
+                    if client.get(f"{stack.url(service)}/readyz").status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.02)
+        times[service] = time.time() - new.create_time()
+    return times
+
+
+async def load(bench: Bench, courses: list[str], urns: list[str], n: int, rate: float | None):
+    """``n`` bookings by ``bench.args.clients`` clients; paced at ``rate``/s if given."""
+    leads = {urn: bench.lead(urn) for urn in urns}
+    latencies: list[float] = []
+    failures: list[str] = []
+    started = time.perf_counter()
+    issued = 0
+
+    async def client() -> None:
+        nonlocal issued
+        while issued < n:
+            slot = issued
+            issued += 1
+            if rate:
+                await asyncio.sleep(max(0.0, started + slot / rate - time.perf_counter()))
+            urn = random.choice(urns)
+            elapsed, answer = await bench.book(random.choice(courses), urn, leads[urn])
+            latencies.append(elapsed)
+            if isinstance(answer, str):
+                failures.append(answer)
+
+    await asyncio.gather(*(client() for _ in range(bench.args.clients)))
+    return time.perf_counter() - started, latencies, failures
+
+
+def quantiles_ms(latencies: list[float]) -> str:
+    q = statistics.quantiles(latencies, n=100)
+    return f"p50 {q[49] * 1000:.1f}  p95 {q[94] * 1000:.1f}  p99 {q[98] * 1000:.1f} ms"
+
+
+async def wait_for_mail(maildir: Path, expected: int, timeout: float) -> float | None:
+    deadline = time.monotonic() + timeout
+    while mail_count(maildir) < expected:
+        if time.monotonic() > deadline:
+            return None
+        await asyncio.sleep(0.02)
+    return time.perf_counter()
+
+
+async def measure(stack: Stack, args: argparse.Namespace) -> int:
+    secret = stack.env["JWT_SECRET"]
+    settings = Settings(JWT_SECRET=secret, ALLIANCE_VAR_DIR=str(stack.var_dir))
+    bench_args = argparse.Namespace(
+        url=stack.url("bookings"), clients=args.clients, crowd=args.crowd, places=args.places
+    )
+    bench = Bench(bench_args, settings)
+    maildir = stack.var_dir / "mail"
+    admin = bench.token("alliance_admin", email="bench-admin@bench.example.org")
+    urns = await bench.setup_schools(admin, args.schools)
+    capacity = args.bookings // args.courses + 10
+    courses = [
+        await bench.setup_course(admin, capacity, f"Bench course {i}") for i in range(args.courses)
+    ]
+    await load(bench, courses, urns, 20, None)  # warm the connections and caches
+    warm_mail = 2 * 20
+    if await wait_for_mail(maildir, warm_mail, 60) is None:
+        print(f"warm-up: only {mail_count(maildir)} of {warm_mail} emails arrived")
+        return 1
+
+    root = stack.root
+    before = cpu_by_part(root)
+    first = time.perf_counter()
+    wall, latencies, failures = await load(bench, courses, urns, args.bookings, None)
+    last_answer = time.perf_counter()
+    booked = args.bookings - len(failures)
+    backlog = 2 * booked + warm_mail - mail_count(maildir)
+    done = await wait_for_mail(maildir, warm_mail + 2 * booked, args.mail_timeout)
+    after = cpu_by_part(root)
+    rate = len(latencies) / wall
+    print(
+        f"\nload: {args.bookings} bookings by {args.clients} clients over {args.courses} courses "
+        f"in {wall:.2f}s = {rate:.1f} bookings/s; {quantiles_ms(latencies)}; "
+        f"{len(failures)} failed {sorted(set(failures))[:3]}"
+    )
+    if done is None:
+        print(f"emails: {mail_count(maildir) - warm_mail} of {2 * booked} arrived")
+        return 1
+    drain = done - last_answer
+    print(
+        f"emails: all {2 * booked} in the Maildir {done - first:.2f}s after the first "
+        f"request; {backlog} still to send when the last booking was answered, sent in "
+        f"{drain:.2f}s; notifications overall {booked / (done - first):.1f} bookings/s"
+        + (f", catching up at {backlog / 2 / drain:.1f} bookings/s" if backlog else "")
+    )
+    print("\nCPU ms per booking, first request to last email:")
+    total = 0.0
+    for part in PARTS:
+        ms = (after[part] - before[part]) * 1000 / args.bookings
+        total += ms
+        print(f"  {part:<14} {ms:7.2f}")
+    print(f"  {'whole stack':<14} {total:7.2f}")
+
+    half = max(1.0, rate / 2)
+    paced = min(args.bookings, int(half * 5) + 1)
+    await wait_for_mail(maildir, mail_count(maildir), 0)
+    wall, latencies, failures = await load(bench, courses, urns, paced, half)
+    print(
+        f"\nat half that rate ({half:.0f}/s): {paced} bookings in {wall:.2f}s; "
+        f"{quantiles_ms(latencies)}; {len(failures)} failed"
+    )
+
+    ok = await bench.flash_crowd(admin, urns)
+    await bench.client.aclose()
+    return 0 if ok else 1
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--bookings", type=int, default=1000)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--courses", type=int, default=20)
+    parser.add_argument("--schools", type=int, default=20)
+    parser.add_argument("--crowd", type=int, default=5000)
+    parser.add_argument("--places", type=int, default=30)
+    parser.add_argument("--mail-timeout", type=float, default=300.0)
+    parser.add_argument("--profile", help="py-spy record the parts named (comma-separated)")
+    args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
+    print(f"stack bench on {os.cpu_count()} cores; load average now {os.getloadavg()[0]:.2f}")
+    with reachable_tmp() as tmp:
+        var_dir = tmp / "var"
+        env = isolated_env(
+            var_dir, ALLIANCE_DEMO_DATA="false", JWT_SECRET=f"bench-{free_port()}-" + "x" * 40
+        )
+        output = tmp / "up.out"
+        started = time.perf_counter()
+        with output.open("wb") as sink:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "shared.cli", "up"], env=env, stdout=sink, stderr=sink
+            )
+        stack = Stack(process, env, var_dir)
+        code = 1
+        try:
+            ready = start_to_ready(stack)
+            wait_for_line(process, output, r"Ctrl-C stops")
+            print(f"alliance up ready in {time.perf_counter() - started:.1f}s")
+            print("start to ready (cold):", fmt(ready, "s"))
+            print("idle RSS MB:", fmt(rss_mb(stack), ""))
+            profilers = start_profilers(stack, args.profile, tmp) if args.profile else []
+            code = asyncio.run(measure(stack, args))
+            for profiler in profilers:
+                profiler.send_signal(signal.SIGINT)
+                profiler.wait(60)
+            print("RSS MB after the run:", fmt(rss_mb(stack), ""))
+            # last: a killed consumer's partitions can stay with it for a while (Tansu)
+            print("start to ready (warm restart):", fmt(restart_times(stack), "s"))
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    raise SystemExit(code)
+
+
+def start_profilers(stack: Stack, parts: str, tmp: Path) -> list[subprocess.Popen[bytes]]:
+    """py-spy on each named part; collapsed stacks in bench/profiles (bench/top_frames.py)."""
+    out = ROOT / "bench" / "profiles"
+    out.mkdir(exist_ok=True)
+    wanted = parts.split(",")
+    found = [p for p in stack.root.children(recursive=True) if part_of(p) in wanted]
+    spy = str(Path(sys.executable).parent / "py-spy")
+    profilers = []
+    for p in found:
+        output = out / f"{part_of(p)}.txt"
+        argv = [spy, "record", "--pid", str(p.pid), "--rate", "200", "--format", "raw"]
+        argv += ["--output", str(output), "--nonblocking"]
+        quiet = subprocess.DEVNULL
+        profilers.append(subprocess.Popen(argv, stdout=quiet, stderr=quiet))
+    return profilers
+
+
+def fmt(values: dict[str, float], unit: str) -> str:
+    return ", ".join(f"{k} {v:.1f}{unit}" for k, v in values.items())
+
+
+if __name__ == "__main__":
+    main()

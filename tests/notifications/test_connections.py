@@ -1,0 +1,124 @@
+"""The mailer keeps its SMTP connection between messages, and never reuses a broken one."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from devstack import free_port
+from services.notifications.domain.messages import DeliveryError, Outgoing
+from services.notifications.mail.mailer import Mailer
+from shared.settings import Settings
+
+REFUSED = "nobody@refused.example.org"
+
+
+@dataclass
+class Server:
+    """Who sent what, over which connection (the client's address and port)."""
+
+    port: int
+    received: list[tuple[tuple[str, int], str]] = field(default_factory=list)
+    controller: Controller | None = None
+
+    async def handle_RCPT(self, server, session, envelope, address, options) -> str:
+        if address == REFUSED:
+            return "550 no such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.received.append((session.peer, envelope.rcpt_tos[0]))
+        return "250 Message accepted"
+
+    def start(self) -> None:
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        assert self.controller is not None
+        self.controller.stop()
+
+    @property
+    def connections(self) -> int:
+        return len({peer for peer, _ in self.received})
+
+    @property
+    def recipients(self) -> list[str]:
+        return [to for _, to in self.received]
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    server = Server(free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+def mailer_for(server: Server) -> Mailer:
+    settings = Settings(SMTP_HOST="127.0.0.1", SMTP_PORT=server.port)  # type: ignore[call-arg]
+    return Mailer(settings, timeout_s=5)
+
+
+def message(n: int, to: str | None = None) -> Outgoing:
+    return Outgoing(
+        message_id=f"<m{n}@alliance.example.org>",
+        to_name=f"Person {n}",
+        to_email=to or f"p{n}@school.example.org",
+        subject=f"Message {n}",
+        text="Hello",
+        html="<p>Hello</p>",
+    )
+
+
+async def test_messages_in_a_row_go_over_one_connection(server: Server) -> None:
+    mailer = mailer_for(server)
+    for n in range(3):
+        await mailer.send(message(n))
+    await mailer.close()
+    assert server.recipients == [f"p{n}@school.example.org" for n in range(3)]
+    assert server.connections == 1
+
+
+async def test_a_connection_the_server_closed_meanwhile_is_replaced(server: Server) -> None:
+    mailer = mailer_for(server)
+    await mailer.send(message(1))
+    server.stop()
+    server.start()  # the kept connection is gone with the old server
+    await mailer.send(message(2))
+    await mailer.close()
+    assert server.recipients == ["p1@school.example.org", "p2@school.example.org"]
+    assert server.connections == 2
+
+
+async def test_a_connection_that_failed_a_message_is_not_reused(server: Server) -> None:
+    mailer = mailer_for(server)
+    await mailer.send(message(1))
+    with pytest.raises(DeliveryError) as refused:
+        await mailer.send(message(2, to=REFUSED))
+    assert refused.value.permanent
+    await mailer.send(message(3))
+    await mailer.close()
+    assert server.recipients == ["p1@school.example.org", "p3@school.example.org"]
+    assert server.connections == 2
+
+
+async def test_an_idle_connection_is_not_kept_past_its_time(server: Server) -> None:
+    mailer = mailer_for(server)
+    mailer.connections.idle_s = 0
+    await mailer.send(message(1))
+    await mailer.send(message(2))
+    await mailer.close()
+    assert server.connections == 2
+
+
+async def test_a_server_that_is_gone_is_a_temporary_failure(server: Server) -> None:
+    mailer = mailer_for(server)
+    await mailer.send(message(1))
+    server.stop()
+    with pytest.raises(DeliveryError) as failed:
+        await mailer.send(message(2))
+    assert not failed.value.permanent
+    server.start()
