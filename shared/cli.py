@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from shared.settings import SERVICES, ConfigurationError, Settings
+from shared.settings import ConfigurationError, declared_services, service_settings
 
 COMMANDS_GROUP = "alliance.commands"
 
@@ -38,12 +38,12 @@ def migrate(
     """Apply each service's database migrations (Alembic) to the configured databases."""
     from shared.storage.migrations import UnknownMigrations, script_location, upgrade
 
-    settings = Settings()
-    for service in services or SERVICES:
-        if service not in SERVICES:
-            _fail(f"unknown service {service!r}: use one of {', '.join(SERVICES)}")
+    known = tuple(declared_services())
+    for service in services or known:
+        if service not in known:
+            _fail(f"unknown service {service!r}: use one of {', '.join(known)}")
         try:
-            upgrade(script_location(service), settings.database_url(service))
+            upgrade(script_location(service), service_settings(service)().database_url())
         except (ConfigurationError, UnknownMigrations) as exc:
             _fail(str(exc))
         typer.echo(f"{service}: migrated")

@@ -6,13 +6,12 @@ from fastapi import FastAPI
 from services.brokerage.api import directory, requests
 from services.brokerage.api.bodylimit import BodyLimit
 from services.brokerage.api.schemas import SupportRequestIn
-from services.brokerage.config import BrokerageConfig, root_secret
+from services.brokerage.config import BrokerageSettings, root_secret
 from services.brokerage.tables import metadata
 from services.brokerage.usecases.context import Context
 from services.brokerage.usecases.links import SchoolLinks
 from services.brokerage.web import form, school
 from shared.runtime import ServiceRuntime
-from shared.settings import Settings, get_settings
 from shared.web.app import create_app
 from shared.web.csrf import Csrf, CsrfMiddleware, derive_key
 
@@ -20,22 +19,20 @@ SERVICE = "brokerage"
 MAX_BODY_BYTES = 64 * 1024
 
 
-def build_context(runtime: ServiceRuntime, config: BrokerageConfig | None = None) -> Context:
-    settings = runtime.settings
-    config = config or BrokerageConfig()
-    links = SchoolLinks(root_secret(settings), settings.service_url(SERVICE))
-    return Context(runtime, links, lock_timeout_ms=config.lock_timeout_ms)
+def build_context(runtime: ServiceRuntime, settings: BrokerageSettings) -> Context:
+    links = SchoolLinks(root_secret(settings), settings.service_url())
+    return Context(runtime, links, lock_timeout_ms=settings.lock_timeout_ms)
 
 
-def build_app(settings: Settings | None = None, config: BrokerageConfig | None = None) -> FastAPI:
-    settings = settings or get_settings()
+def build_app(settings: BrokerageSettings | None = None) -> FastAPI:
+    settings = settings or BrokerageSettings()
     runtime = ServiceRuntime(SERVICE, settings, metadata)
     app = create_app(
         runtime,
         title="Alliance brokerage",
         description="SLE directory, schools' support requests, matching and deployments.",
     )
-    app.state.context = build_context(runtime, config)
+    app.state.context = build_context(runtime, settings)
     csrf = Csrf(
         derive_key(root_secret(settings), "brokerage-csrf"),
         secure=settings.public_base_url.startswith("https"),

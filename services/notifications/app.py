@@ -4,12 +4,10 @@ The composition root: the only module that wires the runtime, the adapters (rend
 the use cases, the routers, the consumer and the senders' worker.
 """
 
-import asyncio
-
 from fastapi import FastAPI
 
 from services.notifications.api.routes import router as api_router
-from services.notifications.config import DeliverySettings
+from services.notifications.config import NotificationsSettings
 from services.notifications.domain.identity import mail_domain
 from services.notifications.mail.mailer import Mailer
 from services.notifications.mail.rendering import Links, Renderer
@@ -21,7 +19,6 @@ from services.notifications.web.pages import router as page_router
 from shared.contracts import topics
 from shared.contracts.envelope import CloudEvent
 from shared.runtime import ServiceRuntime
-from shared.settings import Settings, get_settings
 from shared.web.app import create_app
 from shared.workers import Worker
 
@@ -29,47 +26,28 @@ SERVICE = "notifications"
 CONSUMER_GROUP = "notifications"
 
 
-def background(worker: Worker) -> "asyncio.Task[None]":
-    """Run ``worker`` as one of the runtime's background tasks: started with it, stopped with it."""
-
-    async def run() -> None:
-        worker.start()
-        try:
-            await asyncio.Event().wait()
-        finally:
-            await worker.stop()
-
-    return asyncio.create_task(run(), name=worker.name)
-
-
-def build_app(
-    settings: Settings | None = None, delivery: DeliverySettings | None = None
-) -> FastAPI:
-    settings = settings or get_settings()
-    delivery = delivery or DeliverySettings()
+def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
+    settings = settings or NotificationsSettings()
     runtime = ServiceRuntime(SERVICE, settings, metadata)
 
     dispatch = Dispatch(
         runtime.sessions,
-        Mailer(settings, timeout_s=delivery.smtp_timeout_s),
-        delivery.retry_policy(),
+        Mailer(settings, timeout_s=settings.smtp_timeout_s),
+        settings.retry_policy(),
     )
-    senders = Worker(
-        "notifications-sender",
-        dispatch.send_one,
-        interval_s=delivery.poll_interval_s,
-        concurrency=delivery.senders,
+    senders = runtime.add_worker(
+        Worker(
+            "notifications-sender",
+            dispatch.send_one,
+            interval_s=settings.poll_interval_s,
+            concurrency=settings.senders,
+        )
     )
-    runtime.background.append(lambda: background(senders))
 
     async def wake_senders(_: CloudEvent) -> None:
         senders.wake()
 
-    renderer = Renderer(
-        Links(
-            bookings=settings.service_url("bookings"), brokerage=settings.service_url("brokerage")
-        )
-    )
+    renderer = Renderer(Links(bookings=settings.bookings_url(), brokerage=settings.brokerage_url()))
     consumer = runtime.consumer(CONSUMER_GROUP, after_commit=wake_senders)
     consumer.on_any(RecordNotifications(renderer, mail_domain(settings.mail_from)))
     consumer.subscribe(topics.BOOKINGS_EVENTS, topics.BROKERAGE_EVENTS)

@@ -13,22 +13,22 @@ import httpx
 import pytest
 
 from services.bookings.app import build_app
-from services.bookings.config import BookingsConfig
+from services.bookings.config import BookingsSettings
 from shared.clock import MovableClock
 from tests.support.apps import running_app
 from tests.support.stack import Stack
 
 CLOCK = MovableClock()
-TEST_CONFIG = BookingsConfig(BOOKINGS_OFFER_EXPIRY_INTERVAL_S=0.2)
+FAST_EXPIRY = {"offer_expiry_interval_s": 0.2}
 
 
-def make_app(settings: Any) -> Any:
-    return build_app(settings, clock=CLOCK, config=TEST_CONFIG)
+def make_app(settings: BookingsSettings) -> Any:
+    return build_app(settings.model_copy(update=FAST_EXPIRY), clock=CLOCK)
 
 
 @pytest.fixture(scope="session")
 async def api(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
-    async with running_app(make_app, stack.settings()) as (_, client):
+    async with running_app(make_app, stack.settings(BookingsSettings)) as (_, client):
         yield client
 
 

@@ -10,8 +10,11 @@ import httpx
 import pytest
 
 from services.bookings.app import build_app as build_bookings
+from services.bookings.config import BookingsSettings
 from services.brokerage.app import build_app as build_brokerage
+from services.brokerage.config import BrokerageSettings
 from services.notifications.app import build_app as build_notifications
+from services.notifications.config import NotificationsSettings
 from tests.notifications.support import fast_delivery
 from tests.support.apps import running_app
 from tests.support.isolated import isolated_parts
@@ -30,10 +33,18 @@ class System:
 @pytest.fixture(scope="module")
 async def system(stack: Stack) -> AsyncIterator[System]:
     async with isolated_parts(stack, "e2e") as parts, AsyncExitStack() as running:
-        settings = stack.settings(**parts.overrides)
-        _, bookings = await running.enter_async_context(running_app(build_bookings, settings))
-        _, brokerage = await running.enter_async_context(running_app(build_brokerage, settings))
+        bookings_settings = stack.settings(BookingsSettings, **parts.overrides)
+        brokerage_settings = stack.settings(BrokerageSettings, **parts.overrides)
+        notifications_settings = stack.settings(
+            NotificationsSettings, **parts.overrides, **fast_delivery()
+        )
+        _, bookings = await running.enter_async_context(
+            running_app(build_bookings, bookings_settings)
+        )
+        _, brokerage = await running.enter_async_context(
+            running_app(build_brokerage, brokerage_settings)
+        )
         _, notifications = await running.enter_async_context(
-            running_app(lambda s: build_notifications(s, fast_delivery()), settings)
+            running_app(build_notifications, notifications_settings)
         )
         yield System(stack, parts.maildir, bookings, brokerage, notifications)

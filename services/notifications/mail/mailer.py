@@ -14,9 +14,10 @@ from email.utils import format_datetime
 
 import aiosmtplib
 
+from services.notifications.config import NotificationsSettings
 from services.notifications.domain.identity import mail_domain
 from services.notifications.domain.messages import DeliveryError, Outgoing, header_text
-from shared.settings import ConfigurationError, Settings
+from shared.settings import ConfigurationError
 
 
 def _code_error(code: int, message: str) -> DeliveryError:
@@ -24,7 +25,7 @@ def _code_error(code: int, message: str) -> DeliveryError:
 
 
 class Mailer:
-    def __init__(self, settings: Settings, timeout_s: float) -> None:
+    def __init__(self, settings: NotificationsSettings, timeout_s: float) -> None:
         if not settings.smtp_host:
             raise ConfigurationError(
                 "SMTP_HOST is not set: name the SMTP server the notifications service sends "
