@@ -41,9 +41,7 @@ def build_app(settings: BookingsSettings | None = None, *, clock: Clock | None =
     )
     app.state.bookings = ctx
     app.state.offer_expiry = expiry
-    app.state.catalogue_rate_limit = RateLimit(
-        settings.public_rate_limit_per_minute, "catalogue"
-    ).dependency()
+    app.state.catalogue_rate_limit = RateLimit.for_api(settings, "catalogue").dependency()
     app.state.csrf = Csrf(csrf_key(settings))
     app.add_middleware(CsrfMiddleware, csrf=app.state.csrf)
     for router in (courses.router, bookings.router, schools.router, pages.router):

@@ -12,6 +12,7 @@ from shared.web.correlation import CorrelationMiddleware
 from shared.web.headers import SecurityHeaders
 from shared.web.problems import PROBLEM_JSON, install_problem_handlers
 from shared.web.proxies import TrustedProxies
+from shared.web.ratelimit import RateLimit
 
 
 def create_app(runtime: ServiceRuntime, *, title: str, description: str = "") -> FastAPI:
@@ -27,6 +28,7 @@ def create_app(runtime: ServiceRuntime, *, title: str, description: str = "") ->
     app.state.runtime = runtime
     app.state.token_verifier = TokenVerifier(runtime.settings)
     app.state.trusted_proxies = TrustedProxies(runtime.settings.trusted_proxies)
+    app.state.page_rate_limit = RateLimit.for_pages(runtime.settings)
     app.add_middleware(CorrelationMiddleware)
     app.add_middleware(SecurityHeaders)
     install_problem_handlers(app)

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
-from services.bookings.api.deps import Ctx, RateLimited
+from services.bookings.api.deps import Ctx
 from services.bookings.domain.model import Phase, Strand
 from services.bookings.usecases import booking as booking_uc
 from services.bookings.usecases import queries
@@ -27,6 +27,7 @@ from shared.errors import DomainError, Unauthenticated
 from shared.identity import Principal, Role
 from shared.web.csrf import Csrf
 from shared.web.problems import status_of
+from shared.web.ratelimit import PublicPage
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -78,7 +79,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     return templates.TemplateResponse(request, template, context, status_code=status)
 
 
-@router.get("/catalogue", response_class=HTMLResponse, dependencies=[RateLimited])
+@router.get("/catalogue", response_class=HTMLResponse, dependencies=[PublicPage])
 async def catalogue(
     request: Request,
     ctx: Ctx,
@@ -159,7 +160,7 @@ async def sign_out(request: Request, csrf_token: Annotated[str, Form()] = "") ->
     return response
 
 
-@router.get("/catalogue/{course_id}", response_class=HTMLResponse, dependencies=[RateLimited])
+@router.get("/catalogue/{course_id}", response_class=HTMLResponse, dependencies=[PublicPage])
 async def course_page(request: Request, ctx: Ctx, course_id: UUID) -> HTMLResponse:
     course = await queries.get_course(ctx, None, course_id)
     return render(

@@ -27,7 +27,7 @@ from services.brokerage.web.pages import (
     with_form,
 )
 from shared.web.problems import Problem
-from shared.web.ratelimit import RateLimit
+from shared.web.ratelimit import PublicPage, RateLimit
 
 # In form order: the error summary lists problems in the order the fields appear.
 MESSAGES: dict[str, str] = {
@@ -137,6 +137,7 @@ def build_router(rate_limit_per_minute: int) -> APIRouter:
     @router.get(
         "/support-requests/new",
         response_class=HTMLResponse,
+        dependencies=[PublicPage],
         summary="The public form a school fills in to ask for SLE support",
     )
     async def new_form(
