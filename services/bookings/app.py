@@ -2,6 +2,7 @@
 the pages and the offer-expiry worker."""
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -9,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from services.bookings.api import bookings, courses, schools
 from services.bookings.config import BookingsSettings
-from services.bookings.tables import metadata
+from services.bookings.tables import idempotency_keys, metadata
 from services.bookings.usecases.context import BookingsContext
 from services.bookings.usecases.offers import offer_expiry_worker
 from services.bookings.web import pages
@@ -34,6 +35,14 @@ def build_app(settings: BookingsSettings | None = None, *, clock: Clock | None =
     runtime = ServiceRuntime(SERVICE, settings, metadata)
     ctx = BookingsContext(runtime, clock or SystemClock(), settings)
     expiry = runtime.add_worker(offer_expiry_worker(ctx))
+    runtime.add_pruner(
+        runtime.pruner.expired(
+            idempotency_keys,
+            idempotency_keys.c.created_at,
+            timedelta(hours=settings.idempotency_retention_hours),
+            (idempotency_keys.c.scope, idempotency_keys.c.key),
+        )
+    )
     app = create_app(
         runtime,
         title="Alliance bookings",

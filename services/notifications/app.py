@@ -4,6 +4,8 @@ The composition root: the only module that wires the runtime, the adapters (rend
 the use cases, the routers, the consumer and the senders' worker.
 """
 
+from datetime import timedelta
+
 from fastapi import FastAPI
 
 from services.notifications.api.routes import router as api_router
@@ -14,6 +16,7 @@ from services.notifications.mail.rendering import Links, Renderer
 from services.notifications.tables import metadata
 from services.notifications.usecases.dispatch import Dispatch
 from services.notifications.usecases.record import RecordNotifications
+from services.notifications.usecases.retention import BodyRetention
 from services.notifications.usecases.staff_log import StaffLog
 from services.notifications.web.pages import router as page_router
 from shared.contracts import topics
@@ -43,6 +46,9 @@ def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
             concurrency=settings.senders,
         )
     )
+
+    retention = timedelta(days=settings.body_retention_days)
+    runtime.add_pruner(BodyRetention(runtime.sessions, runtime.clock, retention).step)
 
     async def wake_senders(_: CloudEvent) -> None:
         senders.wake()

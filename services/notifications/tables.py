@@ -45,6 +45,7 @@ notifications = Table(
     Column("next_attempt_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("sent_at", DateTime(timezone=True), nullable=True),
     Column("failed_at", DateTime(timezone=True), nullable=True),
+    Column("bodies_removed_at", DateTime(timezone=True), nullable=True),
     UniqueConstraint("event_id", "recipient_email", name="uq_notifications_event_recipient"),
 )
 
