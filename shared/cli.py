@@ -15,7 +15,7 @@ from shared.settings import ConfigurationError, declared_services, service_setti
 COMMANDS_GROUP = "alliance.commands"
 
 app = typer.Typer(
-    help="Alliance: CPD bookings, SLE brokerage and notifications.", add_completion=False
+    help="Alliance: CPD courses, SLE support and the emails about them.", add_completion=False
 )
 
 
@@ -26,7 +26,7 @@ def _fail(message: str) -> None:
 
 @app.callback()
 def _group() -> None:
-    """Alliance: CPD bookings, SLE brokerage and notifications."""
+    """Alliance: CPD courses, SLE support and the emails about them."""
 
 
 @app.command()
