@@ -91,6 +91,16 @@ class ServiceSettings(Settings):
     port: int = 8000
     own_public_url: str | None = None
 
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        unnamed = [name for name in OWN_FIELDS if cls.model_fields[name].alias is None]
+        if unnamed:
+            raise TypeError(
+                f"{cls.__name__} must name its own variables for {', '.join(unnamed)} "
+                "(e.g. Field(None, alias='<NAME>_DATABASE_URL'))"
+            )
+
     def database_url(self) -> str:
         if not self.database:
             variable = _variable(type(self), "database")
@@ -103,6 +113,9 @@ class ServiceSettings(Settings):
     def service_url(self) -> str:
         """The base of links to this service in emails and pages (behind an ingress: set it)."""
         return self.public_url(self.own_public_url, self.port)
+
+
+OWN_FIELDS = ("database", "port", "own_public_url")
 
 
 def _variable(model: type[BaseSettings], field: str) -> str:
