@@ -19,7 +19,10 @@ SERVICE = "brokerage"
 MAX_BODY_BYTES = 64 * 1024
 
 
-def build_context(runtime: ServiceRuntime, settings: BrokerageSettings) -> Context:
+def build_context(runtime: ServiceRuntime, settings: BrokerageSettings | None = None) -> Context:
+    if settings is None:
+        given = runtime.settings
+        settings = given if isinstance(given, BrokerageSettings) else BrokerageSettings()
     links = SchoolLinks(root_secret(settings), settings.service_url())
     return Context(runtime, links, lock_timeout_ms=settings.lock_timeout_ms)
 
