@@ -28,6 +28,9 @@ class Settings(BaseSettings):
 
     var_dir: Path = Field(Path("var"), alias="ALLIANCE_VAR_DIR")
     log_level: str = Field("INFO", alias="LOG_LEVEL")
+    access_log: bool = Field(True, alias="ACCESS_LOG")
+    metrics_token: SecretStr | None = Field(None, alias="METRICS_TOKEN")
+    otel_exporter_otlp_endpoint: str | None = Field(None, alias="OTEL_EXPORTER_OTLP_ENDPOINT")
 
     database_pool_size: int = Field(10, alias="DATABASE_POOL_SIZE")
     database_connect_timeout_s: float = Field(5.0, alias="DATABASE_CONNECT_TIMEOUT_S", gt=0)

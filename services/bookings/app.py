@@ -3,17 +3,16 @@ the pages and the offer-expiry worker."""
 
 import secrets
 from datetime import timedelta
-from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 
 from services.bookings.api import bookings, courses, schools
 from services.bookings.config import BookingsSettings
 from services.bookings.tables import idempotency_keys, metadata
+from services.bookings.usecases.booking import outcome_counter
 from services.bookings.usecases.context import BookingsContext
 from services.bookings.usecases.offers import offer_expiry_worker
-from services.bookings.web import pages
+from services.bookings.web import catalogue, pages
 from shared.clock import Clock, SystemClock
 from shared.runtime import ServiceRuntime
 from shared.web.app import create_app
@@ -34,6 +33,7 @@ def build_app(settings: BookingsSettings | None = None, *, clock: Clock | None =
     settings = settings or BookingsSettings()
     runtime = ServiceRuntime(SERVICE, settings, metadata)
     ctx = BookingsContext(runtime, clock or SystemClock(), settings)
+    outcome_counter(runtime.metrics)  # exported from the start, before the first booking
     expiry = runtime.add_worker(offer_expiry_worker(ctx))
     runtime.add_pruner(
         runtime.pruner.expired(
@@ -53,8 +53,7 @@ def build_app(settings: BookingsSettings | None = None, *, clock: Clock | None =
     app.state.catalogue_rate_limit = RateLimit.for_api(settings, "catalogue").dependency()
     app.state.csrf = Csrf(csrf_key(settings))
     app.add_middleware(CsrfMiddleware, csrf=app.state.csrf)
-    for router in (courses.router, bookings.router, schools.router, pages.router):
+    # The catalogue's own paths (/catalogue/matrix) before /catalogue/{course_id}.
+    for router in (courses.router, bookings.router, schools.router, catalogue.router, pages.router):
         app.include_router(router)
-    static = Path(__file__).parent / "web" / "static"
-    app.mount("/catalogue/static", StaticFiles(directory=static), name="static")
     return app

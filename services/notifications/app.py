@@ -7,7 +7,9 @@ the use cases, the routers, the consumer and the senders' worker.
 from datetime import timedelta
 
 from fastapi import FastAPI
+from prometheus_client import Gauge
 
+from services.notifications import repository
 from services.notifications.api.routes import router as api_router
 from services.notifications.config import NotificationsSettings
 from services.notifications.domain.identity import mail_domain
@@ -21,12 +23,28 @@ from services.notifications.usecases.staff_log import StaffLog
 from services.notifications.web.pages import router as page_router
 from shared.contracts import topics
 from shared.contracts.envelope import CloudEvent
+from shared.observability.metrics import Refresh
 from shared.runtime import ServiceRuntime
 from shared.web.app import create_app
 from shared.workers import Worker
 
 SERVICE = "notifications"
 CONSUMER_GROUP = "notifications"
+
+
+def failed_notifications(runtime: ServiceRuntime) -> Refresh:
+    """The gauge of notifications that gave up (staff may requeue them), read at scrape time."""
+    gauge = Gauge(
+        "alliance_notifications_failed",
+        "Notifications now failed (given up; staff may send them again)",
+        registry=runtime.metrics.registry,
+    )
+
+    async def refresh() -> None:
+        async with runtime.sessions() as session:
+            gauge.set(await repository.count_failed(session))
+
+    return refresh
 
 
 def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
@@ -37,7 +55,9 @@ def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
         runtime.sessions,
         Mailer(settings, timeout_s=settings.smtp_timeout_s),
         settings.retry_policy(),
+        runtime.metrics,
     )
+    runtime.metrics.on_scrape("notifications", failed_notifications(runtime))
     senders = runtime.add_worker(
         Worker(
             "notifications-sender",
