@@ -65,7 +65,7 @@ def _read(settings: Settings, group: str):  # type: ignore[no-untyped-def]
 
 
 @dlq.command("list")
-def list_(group: GroupOption = "notifications") -> None:
+def list_(group: GroupOption = CONSUMER_GROUPS[0]) -> None:
     """Every dead letter: position (partition:offset), event type, original place, reason."""
     records = _read(Settings(), group)
     for r in records:
@@ -86,7 +86,7 @@ def replay_(
     ] = None,
     all_: Annotated[bool, typer.Option("--all", help="replay every dead letter")] = False,
     dry_run: Annotated[bool, typer.Option(help="say what would be replayed, send nothing")] = False,
-    group: GroupOption = "notifications",
+    group: GroupOption = CONSUMER_GROUPS[0],
 ) -> None:
     """Publish dead letters back to their original topic (the consumer's inbox skips any that
     were in fact applied). Fix the cause first: one that fails again comes back."""
