@@ -29,10 +29,14 @@ def make_app(settings: BookingsSettings) -> Any:
 @pytest.fixture(scope="session")
 async def api(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
     # The flash crowd queues 200 requests for 20 connections and one course's lock: how long
-    # that takes depends on the machine (a speed matter, measured in bench/), so neither wait
+    # that takes depends on the machine (a speed matter, measured in bench/), so no database wait
     # is what fails here (the bounds themselves are tested in tests/platform and test_usecases).
     settings = stack.settings(
-        BookingsSettings, DATABASE_POOL_TIMEOUT_S=60, BOOKINGS_LOCK_TIMEOUT_MS=60_000
+        BookingsSettings,
+        DATABASE_POOL_TIMEOUT_S=60,
+        DATABASE_CONNECT_TIMEOUT_S=60,
+        DATABASE_STATEMENT_TIMEOUT_S=60,
+        BOOKINGS_LOCK_TIMEOUT_MS=60_000,
     )
     async with running_app(make_app, settings) as (_, client):
         yield client
