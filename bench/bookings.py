@@ -23,6 +23,7 @@ from uuid import uuid4
 
 import httpx
 
+from services.bookings.config import BookingsSettings
 from shared.settings import Settings
 from shared.web.auth import issue_token
 
@@ -220,9 +221,9 @@ class Bench:
 
 
 def main() -> None:
-    settings = Settings()
+    settings = BookingsSettings()
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--url", default=f"http://127.0.0.1:{settings.bookings_port}")
+    parser.add_argument("--url", default=f"http://127.0.0.1:{settings.port}")
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients")
     parser.add_argument("--courses", type=int, default=20)
     parser.add_argument("--capacity", type=int, default=60, help="places per course")

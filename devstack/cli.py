@@ -10,6 +10,7 @@ import typer
 
 from devstack.errors import StartupError
 from devstack.local import LocalStack, jwt_secret
+from devstack.settings import StackSettings
 from devstack.supervisor import Supervisor
 from shared.identity import Role
 from shared.settings import ConfigurationError, Settings
@@ -37,7 +38,7 @@ def up() -> None:
     """
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     started = time.monotonic()
-    stack = LocalStack.from_environment(Settings())
+    stack = LocalStack.from_environment(StackSettings())
 
     def ignore_signals() -> None:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)

@@ -20,10 +20,11 @@ from devstack.mail import SmtpServer
 from devstack.ports import port_in_use
 from devstack.postgres import EmbeddedPostgres
 from devstack.process import ChildProcess
+from devstack.settings import SERVICE_SETTINGS, SERVICES, StackSettings, updated
 from devstack.supervisor import describe_exit, shown
 from shared import preflight
 from shared.contracts.topics import all_topics
-from shared.settings import SERVICES, Settings, settings_env
+from shared.settings import ServiceSettings, settings_env
 from shared.storage.migrations import script_location, upgrade
 
 READY_TIMEOUT_S = 90.0
@@ -51,8 +52,10 @@ class Row:
 
 @dataclass
 class LocalStack:
-    settings: Settings
+    settings: StackSettings
     var_dir: Path
+    configs: dict[str, ServiceSettings]
+    """Each service's settings, as its process will read them from the environment."""
     postgres: EmbeddedPostgres | None = None
     kafka: TansuBroker | None = None
     smtp: SmtpServer | None = None
@@ -60,12 +63,17 @@ class LocalStack:
     rows: list[Row] = field(default_factory=list)
 
     @classmethod
-    def from_environment(cls, settings: Settings) -> "LocalStack":
+    def from_environment(cls, settings: StackSettings) -> "LocalStack":
         var_dir = settings.var_dir.resolve()
         var_dir.mkdir(parents=True, exist_ok=True)
+        stack = cls(
+            settings=settings,
+            var_dir=var_dir,
+            configs={name: config() for name, config in SERVICE_SETTINGS.items()},
+        )
         if settings.jwt_secret is None and not settings.oidc_jwks_url:
-            settings = settings.model_copy(update={"jwt_secret": jwt_secret(var_dir)})
-        return cls(settings=settings, var_dir=var_dir)
+            stack._update(jwt_secret=jwt_secret(var_dir))
+        return stack
 
     def start(self) -> None:
         try:
@@ -86,16 +94,21 @@ class LocalStack:
                 part.stop()
 
     def _update(self, **values: object) -> None:
-        self.settings = self.settings.model_copy(update=values)
+        """Set these values in the stack's settings and in every service's that has them."""
+        self.settings = updated(self.settings, values)  # type: ignore[assignment]
+        for name, config in self.configs.items():
+            self.configs[name] = updated(config, values)  # type: ignore[assignment]
 
     def _start_database(self) -> None:
-        missing = [s for s in SERVICES if not getattr(self.settings, f"{s}_database_url")]
+        missing = [s for s in SERVICES if not self.configs[s].database]
         if missing:
             self.postgres = EmbeddedPostgres(self.var_dir / "postgres", self.settings.postgres_port)
             self.postgres.start()
             names = {s: f"alliance_{s}" for s in missing}
             self.postgres.ensure_databases(names.values())
-            self._update(**{f"{s}_database_url": self.postgres.url(n) for s, n in names.items()})
+            for service, database in names.items():
+                url = self.postgres.url(database)
+                self.configs[service] = self.configs[service].model_copy(update={"database": url})
             self.rows.append(
                 Row("postgresql", f"127.0.0.1:{self.postgres.port}", "embedded, data in var/")
             )
@@ -128,14 +141,14 @@ class LocalStack:
         await ensure_topics(self.settings.bootstrap_servers(), all_topics())
         for service in SERVICES:
             await asyncio.to_thread(
-                upgrade, script_location(service), self.settings.database_url(service)
+                upgrade, script_location(service), self.configs[service].database_url()
             )
         if self.settings.demo_data:
             await self._load_demo_data()
 
     async def _check_external_parts(self) -> None:
         for service in SERVICES:
-            problem = await preflight.database_problem(self.settings.database_url(service))
+            problem = await preflight.database_problem(self.configs[service].database_url())
             if problem:
                 raise StartupError(f"{service} database", problem)
         problem = await preflight.kafka_problem(self.settings.bootstrap_servers(), self.settings)
@@ -157,7 +170,7 @@ class LocalStack:
             except ModuleNotFoundError:
                 continue
             tables = import_module(f"services.{service}.tables")
-            runtime = ServiceRuntime(service, self.settings, tables.metadata)
+            runtime = ServiceRuntime(service, self.configs[service], tables.metadata)
             try:
                 await demo.load_demo_data(runtime)
             finally:
@@ -165,10 +178,12 @@ class LocalStack:
 
     def _start_services(self) -> None:
         for service in SERVICES:
-            port = self.settings.service_port(service)
+            port = self.configs[service].port
             if port_in_use(port):
                 raise StartupError(service, f"port {port} on 127.0.0.1 is already in use")
         env = {**os.environ, **settings_env(self.settings)}
+        for config in self.configs.values():
+            env.update(settings_env(config))
         for service in SERVICES:
             process = ChildProcess(
                 service,
@@ -179,7 +194,7 @@ class LocalStack:
             process.start()
             self.services[service] = process
         for service, process in self.services.items():
-            url = f"http://127.0.0.1:{self.settings.service_port(service)}"
+            url = f"http://127.0.0.1:{self.configs[service].port}"
             wait_until_ready(service, url, process)
             self.rows.append(Row(service, url, f"pid {process.pid}, log var/{service}.log"))
 

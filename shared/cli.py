@@ -12,12 +12,12 @@ from typing import Annotated
 import typer
 
 from shared import ops_cli
-from shared.settings import SERVICES, ConfigurationError, Settings
+from shared.settings import ConfigurationError, declared_services, service_settings
 
 COMMANDS_GROUP = "alliance.commands"
 
 app = typer.Typer(
-    help="Alliance: CPD bookings, SLE brokerage and notifications.", add_completion=False
+    help="Alliance: CPD courses, SLE support and the emails about them.", add_completion=False
 )
 
 
@@ -28,7 +28,7 @@ def _fail(message: str) -> None:
 
 @app.callback()
 def _group() -> None:
-    """Alliance: CPD bookings, SLE brokerage and notifications."""
+    """Alliance: CPD courses, SLE support and the emails about them."""
 
 
 @app.command()
@@ -40,12 +40,12 @@ def migrate(
     """Apply each service's database migrations (Alembic) to the configured databases."""
     from shared.storage.migrations import UnknownMigrations, script_location, upgrade
 
-    settings = Settings()
-    for service in services or SERVICES:
-        if service not in SERVICES:
-            _fail(f"unknown service {service!r}: use one of {', '.join(SERVICES)}")
+    known = tuple(declared_services())
+    for service in services or known:
+        if service not in known:
+            _fail(f"unknown service {service!r}: use one of {', '.join(known)}")
         try:
-            upgrade(script_location(service), settings.database_url(service))
+            upgrade(script_location(service), service_settings(service)().database_url())
         except (ConfigurationError, UnknownMigrations) as exc:
             _fail(str(exc))
         typer.echo(f"{service}: migrated")

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from shared.contracts.topics import CONSUMER_GROUPS, dead_letter_topic
-from shared.settings import SERVICES, ConfigurationError, Settings
+from shared.settings import ConfigurationError, Settings, declared_services, service_settings
 
 dlq = typer.Typer(help="A consumer group's dead letters: list them, replay them.")
 
@@ -24,11 +24,12 @@ def _fail(message: str) -> None:
 def service_urls(settings: Settings, given: list[str]) -> dict[str, str]:
     """Each service's base URL: ``SERVICE_HOST`` and its port, unless ``--url name=URL``."""
     host = "127.0.0.1" if settings.service_host in ("0.0.0.0", "::") else settings.service_host
-    urls = {s: f"http://{host}:{settings.service_port(s)}" for s in SERVICES}
+    known = tuple(declared_services())
+    urls = {s: f"http://{host}:{service_settings(s)().port}" for s in known}
     for item in given:
         name, sep, url = item.partition("=")
-        if not sep or name not in SERVICES or not url:
-            _fail(f"--url {item!r}: write SERVICE=URL with SERVICE one of {', '.join(SERVICES)}")
+        if not sep or name not in known or not url:
+            _fail(f"--url {item!r}: write SERVICE=URL with SERVICE one of {', '.join(known)}")
         urls[name] = url
     return urls
 
@@ -64,7 +65,7 @@ def _read(settings: Settings, group: str):  # type: ignore[no-untyped-def]
 
 
 @dlq.command("list")
-def list_(group: GroupOption = "notifications") -> None:
+def list_(group: GroupOption = CONSUMER_GROUPS[0]) -> None:
     """Every dead letter: position (partition:offset), event type, original place, reason."""
     records = _read(Settings(), group)
     for r in records:
@@ -85,7 +86,7 @@ def replay_(
     ] = None,
     all_: Annotated[bool, typer.Option("--all", help="replay every dead letter")] = False,
     dry_run: Annotated[bool, typer.Option(help="say what would be replayed, send nothing")] = False,
-    group: GroupOption = "notifications",
+    group: GroupOption = CONSUMER_GROUPS[0],
 ) -> None:
     """Publish dead letters back to their original topic (the consumer's inbox skips any that
     were in fact applied). Fix the cause first: one that fails again comes back."""

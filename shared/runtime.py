@@ -1,10 +1,10 @@
 """What every service runs: its database, its broker, its outbox relay, its consumers and the
-pruning of what they leave behind."""
+pruning of what they leave behind, and the service's own background workers."""
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager, suppress
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from faststream.kafka import KafkaBroker
@@ -19,9 +19,10 @@ from shared.messaging.relay import OutboxRelay
 from shared.messaging.retention import Pruner, PruneStep
 from shared.observability import gauges
 from shared.observability.metrics import Metrics
-from shared.settings import Settings
+from shared.settings import ServiceSettings
 from shared.storage.engine import Timeouts, make_engine, make_sessions
 from shared.storage.tables import inbox_table, outbox_table
+from shared.workers import Worker
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 @dataclass
 class ServiceRuntime:
     name: str
-    settings: Settings
+    settings: ServiceSettings
     metadata: MetaData
     clock: Clock = field(default_factory=SystemClock)
     engine: AsyncEngine = field(init=False)
@@ -40,8 +41,8 @@ class ServiceRuntime:
     pruner: Pruner = field(init=False)
     metrics: Metrics = field(init=False)
     consumers: list[EventConsumer] = field(default_factory=list, init=False)
-    background: list[Callable[[], "asyncio.Task[None]"]] = field(default_factory=list, init=False)
-    _tasks: list["asyncio.Task[None]"] = field(default_factory=list, init=False)
+    workers: list[Worker] = field(default_factory=list, init=False)
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list, init=False)
 
     def _document_publications(self) -> None:
         """Declare this service's event types on its broker, so AsyncAPI describes them."""
@@ -59,7 +60,7 @@ class ServiceRuntime:
 
     def __post_init__(self) -> None:
         self.engine = make_engine(
-            self.settings.database_url(self.name),
+            self.settings.database_url(),
             self.settings.database_pool_size,
             Timeouts(
                 connect_s=self.settings.database_connect_timeout_s,
@@ -93,6 +94,15 @@ class ServiceRuntime:
         """Run ``step`` with the kernel's pruning: it deletes one bounded batch of what this
         service no longer needs and returns True while more is waiting."""
         self.pruner.add(step)
+
+    def add_worker(self, worker: Worker) -> Worker:
+        """Run ``worker`` while the service runs: started after the broker, stopped before it."""
+        self.workers.append(worker)
+        return worker
+
+    def add_closer(self, close: Callable[[], Awaitable[None]]) -> None:
+        """Release something the workers used (kept connections) once they have stopped."""
+        self.closers.append(close)
 
     @property
     def outbox_table(self) -> Table:
@@ -131,16 +141,14 @@ class ServiceRuntime:
         await self.broker.start()
         self.relay.start()
         self.pruner.start()
-        for make_task in self.background:
-            self._tasks.append(make_task())
+        for worker in self.workers:
+            worker.start()
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with suppress(asyncio.CancelledError, Exception):
-                await task
-        self._tasks.clear()
+        for worker in reversed(self.workers):
+            await worker.stop()
+        for close in self.closers:
+            await close()
         await self.pruner.stop()
         await self.relay.stop()
         await self.broker.stop()

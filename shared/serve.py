@@ -4,13 +4,14 @@ import asyncio
 import logging
 import sys
 from collections.abc import Callable
+from typing import TypeVar
 
 import uvicorn
 from fastapi import FastAPI
 
 from shared import preflight
 from shared.logs import configure_logging
-from shared.settings import ConfigurationError, Settings, get_settings
+from shared.settings import ConfigurationError, ServiceSettings, Settings
 from shared.web.proxies import TrustedProxies
 
 
@@ -31,21 +32,24 @@ def uvicorn_options(settings: Settings) -> dict[str, object]:
     }
 
 
-async def _problems(service: str, settings: Settings) -> list[str]:
+async def _problems(settings: ServiceSettings) -> list[str]:
     found = [
-        await preflight.database_problem(settings.database_url(service)),
+        await preflight.database_problem(settings.database_url()),
         await preflight.kafka_problem(settings.bootstrap_servers(), settings),
     ]
     return [problem for problem in found if problem]
 
 
-def serve(service: str, build_app: Callable[[], FastAPI]) -> None:
-    settings = get_settings()
+S = TypeVar("S", bound=ServiceSettings)
+
+
+def serve(service: str, settings_class: type[S], build_app: Callable[[S], FastAPI]) -> None:
+    settings = settings_class()
     configure_logging(service, settings.log_level)
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     try:
-        problems = asyncio.run(_problems(service, settings))
-        app = build_app()
+        problems = asyncio.run(_problems(settings))
+        app = build_app(settings)
     except ConfigurationError as exc:
         problems = [str(exc)]
     if problems:
@@ -53,4 +57,4 @@ def serve(service: str, build_app: Callable[[], FastAPI]) -> None:
             print(f"{service}: {problem}", file=sys.stderr)
         raise SystemExit(2)
     logging.getLogger("aiokafka").setLevel(logging.WARNING)
-    uvicorn.run(app, port=settings.service_port(service), **uvicorn_options(settings))  # type: ignore[arg-type]
+    uvicorn.run(app, port=settings.port, **uvicorn_options(settings))  # type: ignore[arg-type]

@@ -1,12 +1,20 @@
-"""Every environment variable Alliance reads, in one place."""
+"""What every service reads from its environment, and the base of each service's own settings.
+
+The kernel names no service: a service's ``config.py`` subclasses ``ServiceSettings``, naming
+its database, port and public URL variables and adding what only it reads. The installation
+declares each service's settings class as an entry point (group ``alliance.settings``), which
+is how ``alliance migrate`` and the deployment scripts find a service's database by its name.
+"""
 
 from functools import lru_cache
+from importlib.metadata import entry_points
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-SERVICES = ("bookings", "brokerage", "notifications")
+ENTRY_POINT_GROUP = "alliance.settings"
 
 
 class ConfigurationError(RuntimeError):
@@ -14,6 +22,8 @@ class ConfigurationError(RuntimeError):
 
 
 class Settings(BaseSettings):
+    """What every service (and the dev stack) reads."""
+
     model_config = SettingsConfigDict(extra="ignore", env_prefix="")
 
     var_dir: Path = Field(Path("var"), alias="ALLIANCE_VAR_DIR")
@@ -22,9 +32,6 @@ class Settings(BaseSettings):
     metrics_token: SecretStr | None = Field(None, alias="METRICS_TOKEN")
     otel_exporter_otlp_endpoint: str | None = Field(None, alias="OTEL_EXPORTER_OTLP_ENDPOINT")
 
-    bookings_database_url: str | None = Field(None, alias="BOOKINGS_DATABASE_URL")
-    brokerage_database_url: str | None = Field(None, alias="BROKERAGE_DATABASE_URL")
-    notifications_database_url: str | None = Field(None, alias="NOTIFICATIONS_DATABASE_URL")
     database_pool_size: int = Field(10, alias="DATABASE_POOL_SIZE")
     database_connect_timeout_s: float = Field(5.0, alias="DATABASE_CONNECT_TIMEOUT_S", gt=0)
     database_pool_timeout_s: float = Field(5.0, alias="DATABASE_POOL_TIMEOUT_S", gt=0)
@@ -41,13 +48,6 @@ class Settings(BaseSettings):
     kafka_heartbeat_interval_ms: int = Field(3_000, alias="KAFKA_HEARTBEAT_INTERVAL_MS")
     kafka_fetch_max_wait_ms: int = Field(100, alias="KAFKA_FETCH_MAX_WAIT_MS")
 
-    smtp_host: str | None = Field(None, alias="SMTP_HOST")
-    smtp_port: int = Field(8025, alias="SMTP_PORT")
-    smtp_username: str | None = Field(None, alias="SMTP_USERNAME")
-    smtp_password: SecretStr | None = Field(None, alias="SMTP_PASSWORD")
-    smtp_starttls: bool = Field(False, alias="SMTP_STARTTLS")
-    mail_from: str = Field("Alliance <no-reply@alliance.localhost>", alias="MAIL_FROM")
-
     jwt_secret: SecretStr | None = Field(None, alias="JWT_SECRET")
     jwt_issuer: str = Field("alliance-local", alias="JWT_ISSUER")
     jwt_audience: str = Field("alliance", alias="JWT_AUDIENCE")
@@ -56,15 +56,7 @@ class Settings(BaseSettings):
     oidc_jwks_url: str | None = Field(None, alias="OIDC_JWKS_URL")
 
     service_host: str = Field("127.0.0.1", alias="SERVICE_HOST")
-    bookings_port: int = Field(8001, alias="BOOKINGS_PORT")
-    brokerage_port: int = Field(8002, alias="BROKERAGE_PORT")
-    notifications_port: int = Field(8003, alias="NOTIFICATIONS_PORT")
-    kafka_port: int = Field(9092, alias="ALLIANCE_KAFKA_PORT")
-    postgres_port: int = Field(5433, alias="ALLIANCE_POSTGRES_PORT")
     public_base_url: str = Field("http://127.0.0.1", alias="PUBLIC_BASE_URL")
-    bookings_public_url: str | None = Field(None, alias="BOOKINGS_PUBLIC_URL")
-    brokerage_public_url: str | None = Field(None, alias="BROKERAGE_PUBLIC_URL")
-    notifications_public_url: str | None = Field(None, alias="NOTIFICATIONS_PUBLIC_URL")
 
     relay_poll_interval_s: float = Field(0.5, alias="OUTBOX_POLL_INTERVAL_S")
     consumer_max_attempts: int = Field(5, alias="CONSUMER_MAX_ATTEMPTS")
@@ -77,17 +69,6 @@ class Settings(BaseSettings):
     outbox_retention_days: float = Field(7.0, alias="OUTBOX_RETENTION_DAYS", gt=0)
     inbox_retention_days: float = Field(30.0, alias="INBOX_RETENTION_DAYS", gt=0)
     prune_interval_s: float = Field(600.0, alias="PRUNE_INTERVAL_S", gt=0)
-    demo_data: bool = Field(True, alias="ALLIANCE_DEMO_DATA")
-    brokerage_secret: SecretStr | None = Field(None, alias="BROKERAGE_SECRET")
-
-    def database_url(self, service: str) -> str:
-        url = getattr(self, f"{service}_database_url")
-        if not url:
-            raise ConfigurationError(
-                f"{service.upper()}_DATABASE_URL is not set: point it at the {service} "
-                "database (postgresql+asyncpg://user@host:port/db) or run `alliance up`."
-            )
-        return url
 
     def bootstrap_servers(self) -> str:
         if not self.kafka_bootstrap_servers:
@@ -97,40 +78,69 @@ class Settings(BaseSettings):
             )
         return self.kafka_bootstrap_servers
 
-    def service_port(self, service: str) -> int:
-        return int(getattr(self, f"{service}_port"))
-
-    def service_url(self, service: str) -> str:
-        """The base of links to ``service`` in emails and pages (behind an ingress: set it)."""
-        explicit = getattr(self, f"{service}_public_url")
+    def public_url(self, explicit: str | None, port: int) -> str:
+        """The base of links to a service: ``explicit`` (behind an ingress) or this host's
+        public base URL with the service's port."""
         if explicit:
             return str(explicit).rstrip("/")
-        return f"{self.public_base_url}:{self.service_port(service)}"
+        return f"{self.public_base_url}:{port}"
 
 
-class BookingsSettings(BaseSettings):
-    """What only the bookings service reads."""
+class ServiceSettings(Settings):
+    """One service's settings. A subclass gives these three fields its own variables
+    (``<NAME>_DATABASE_URL``, ``<NAME>_PORT``, ``<NAME>_PUBLIC_URL``) and adds its own."""
 
-    model_config = SettingsConfigDict(extra="ignore", env_prefix="")
+    database: str | None = None
+    port: int = 8000
+    own_public_url: str | None = None
 
-    offer_expiry_interval_s: float = Field(1.0, alias="BOOKINGS_OFFER_EXPIRY_INTERVAL_S", gt=0)
-    lock_timeout_ms: int = Field(2000, alias="BOOKINGS_LOCK_TIMEOUT_MS", ge=1, le=60_000)
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        unnamed = [name for name in OWN_FIELDS if cls.model_fields[name].alias is None]
+        if unnamed:
+            raise TypeError(
+                f"{cls.__name__} must name its own variables for {', '.join(unnamed)} "
+                "(e.g. Field(None, alias='<NAME>_DATABASE_URL'))"
+            )
+
+    def database_url(self) -> str:
+        if not self.database:
+            variable = _variable(type(self), "database")
+            raise ConfigurationError(
+                f"{variable} is not set: point it at the service's database "
+                "(postgresql+asyncpg://user@host:port/db) or run `alliance up`."
+            )
+        return self.database
+
+    def service_url(self) -> str:
+        """The base of links to this service in emails and pages (behind an ingress: set it)."""
+        return self.public_url(self.own_public_url, self.port)
 
 
-class DeliverySettings(BaseSettings):
-    """How the notifications dispatcher sends: timeouts, retries, parallelism."""
-
-    model_config = SettingsConfigDict(extra="ignore", env_prefix="")
-
-    smtp_timeout_s: float = Field(10.0, alias="NOTIFICATIONS_SMTP_TIMEOUT_S", gt=0)
-    max_attempts: int = Field(8, alias="NOTIFICATIONS_MAX_ATTEMPTS", ge=1)
-    retry_base_s: float = Field(5.0, alias="NOTIFICATIONS_RETRY_BASE_S", gt=0)
-    retry_max_s: float = Field(600.0, alias="NOTIFICATIONS_RETRY_MAX_S", gt=0)
-    senders: int = Field(4, alias="NOTIFICATIONS_SENDERS", ge=1, le=32)
-    poll_interval_s: float = Field(1.0, alias="NOTIFICATIONS_POLL_INTERVAL_S", gt=0)
+OWN_FIELDS = ("database", "port", "own_public_url")
 
 
-ALL_SETTINGS: tuple[type[BaseSettings], ...] = (Settings, BookingsSettings, DeliverySettings)
+def _variable(model: type[BaseSettings], field: str) -> str:
+    info = model.model_fields[field]
+    return info.alias or field.upper()
+
+
+def declared_services() -> dict[str, str]:
+    """Each service the installation declares and where its settings class is (not imported)."""
+    points = sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda point: point.name)
+    return {point.name: point.value for point in points}
+
+
+def service_settings(name: str) -> type[ServiceSettings]:
+    """The settings class declared for service ``name``."""
+    points = {point.name: point for point in entry_points(group=ENTRY_POINT_GROUP)}
+    point = points.get(name)
+    if point is None:
+        known = ", ".join(sorted(points)) or "none (is the project installed?)"
+        raise ConfigurationError(f"unknown service {name!r}: use one of {known}")
+    loaded: Any = point.load()
+    return loaded  # type: ignore[no-any-return]
 
 
 @lru_cache
@@ -138,10 +148,10 @@ def get_settings() -> Settings:
     return Settings()
 
 
-def settings_env(settings: Settings) -> dict[str, str]:
+def settings_env(settings: BaseSettings) -> dict[str, str]:
     """The environment variables that reproduce ``settings`` in a child process."""
     env: dict[str, str] = {}
-    for name, info in Settings.model_fields.items():
+    for name, info in type(settings).model_fields.items():
         value = getattr(settings, name)
         if value is None or info.alias is None:
             continue

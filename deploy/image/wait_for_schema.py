@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from shared.settings import SERVICES, ConfigurationError, get_settings
+from shared.settings import ConfigurationError, declared_services, service_settings
 from shared.storage.migrations import alembic_config, script_location
 
 
@@ -32,11 +32,12 @@ async def current_revisions(url: str) -> set[str]:
 
 
 def main(service: str, timeout_s: float) -> int:
-    if service not in SERVICES:
-        print(f"unknown service {service!r}: use one of {', '.join(SERVICES)}", file=sys.stderr)
+    known = tuple(declared_services())
+    if service not in known:
+        print(f"unknown service {service!r}: use one of {', '.join(known)}", file=sys.stderr)
         return 2
     try:
-        url = get_settings().database_url(service)
+        url = service_settings(service)().database_url()
     except ConfigurationError as exc:
         print(f"{service}: {exc}", file=sys.stderr)
         return 2

@@ -1,4 +1,5 @@
 from services.bookings.app import SERVICE, build_app
+from services.bookings.config import BookingsSettings
 from shared.serve import serve
 
-serve(SERVICE, build_app)
+serve(SERVICE, BookingsSettings, build_app)

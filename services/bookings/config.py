@@ -1,5 +1,19 @@
-"""Settings only the bookings service reads (named, like every variable, in shared.settings)."""
+"""The bookings service's settings: the kernel's, its own database, port and public URL, and
+what only bookings reads."""
 
-from shared.settings import BookingsSettings as BookingsConfig
+from pydantic import Field
 
-__all__ = ["BookingsConfig"]
+from shared.settings import ServiceSettings
+
+
+class BookingsSettings(ServiceSettings):
+    database: str | None = Field(None, alias="BOOKINGS_DATABASE_URL")
+    port: int = Field(8001, alias="BOOKINGS_PORT")
+    own_public_url: str | None = Field(None, alias="BOOKINGS_PUBLIC_URL")
+
+    offer_expiry_interval_s: float = Field(1.0, alias="BOOKINGS_OFFER_EXPIRY_INTERVAL_S", gt=0)
+    lock_timeout_ms: int = Field(2000, alias="BOOKINGS_LOCK_TIMEOUT_MS", ge=1, le=60_000)
+    idempotency_retention_hours: float = Field(
+        24.0, alias="BOOKINGS_IDEMPOTENCY_RETENTION_HOURS", gt=0
+    )
+    """How long a stored idempotent response (it holds names and emails) answers a retry."""

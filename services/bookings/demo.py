@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
-from services.bookings.config import BookingsConfig
+from services.bookings.config import BookingsSettings
 from services.bookings.domain.calendar import is_working_day
 from services.bookings.tables import courses as courses_table
 from services.bookings.usecases import courses, schools
@@ -200,7 +200,12 @@ def demo_courses() -> dict[str, list[CourseDetails]]:
 
 
 async def load_demo_data(runtime: ServiceRuntime) -> None:
-    ctx = BookingsContext(runtime, SystemClock(), BookingsConfig())
+    settings = runtime.settings
+    ctx = BookingsContext(
+        runtime,
+        SystemClock(),
+        settings if isinstance(settings, BookingsSettings) else BookingsSettings(),
+    )
     async with runtime.sessions() as session:
         existing = await session.scalar(
             select(func.count())

@@ -127,3 +127,4 @@ idempotency_keys = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     PrimaryKeyConstraint("scope", "key", name="pk_idempotency_keys"),
 )
+Index("ix_idempotency_keys_created_at", idempotency_keys.c.created_at)

@@ -1,14 +1,12 @@
 """The brokerage service's composition root: the only module that wires the runtime, the use
 cases' context, the routers and the middleware."""
 
-import asyncio
-
 from fastapi import FastAPI
 
 from services.brokerage.api import directory, requests
 from services.brokerage.api.bodylimit import BodyLimit
 from services.brokerage.api.schemas import SupportRequestIn
-from services.brokerage.config import BrokerageConfig, root_secret
+from services.brokerage.config import BrokerageSettings, root_secret
 from services.brokerage.tables import metadata
 from services.brokerage.usecases.context import Context
 from services.brokerage.usecases.links import SchoolLinks
@@ -17,59 +15,41 @@ from services.brokerage.usecases.rollover import rollover_worker
 from services.brokerage.web import form, school
 from shared.clock import Clock, SystemClock
 from shared.runtime import ServiceRuntime
-from shared.settings import Settings, get_settings
 from shared.web.app import create_app
 from shared.web.csrf import Csrf, CsrfMiddleware, derive_key
-from shared.workers import Worker
 
 SERVICE = "brokerage"
 MAX_BODY_BYTES = 64 * 1024
 
 
-def build_context(runtime: ServiceRuntime, config: BrokerageConfig | None = None) -> Context:
-    settings = runtime.settings
-    config = config or BrokerageConfig()
-    links = SchoolLinks(root_secret(settings), settings.service_url(SERVICE))
+def build_context(runtime: ServiceRuntime, settings: BrokerageSettings | None = None) -> Context:
+    if settings is None:
+        given = runtime.settings
+        settings = given if isinstance(given, BrokerageSettings) else BrokerageSettings()
+    links = SchoolLinks(root_secret(settings), settings.service_url())
     return Context(
         runtime,
         links,
-        lock_timeout_ms=config.lock_timeout_ms,
-        visit_log_working_days=config.visit_log_working_days,
+        lock_timeout_ms=settings.lock_timeout_ms,
+        visit_log_working_days=settings.visit_log_working_days,
     )
 
 
-async def run_until_cancelled(worker: Worker) -> None:
-    """The worker as a runtime background task: it runs while the service does."""
-    worker.start()
-    try:
-        await asyncio.Event().wait()
-    finally:
-        await worker.stop()
-
-
 def build_app(
-    settings: Settings | None = None,
-    config: BrokerageConfig | None = None,
-    *,
-    clock: Clock | None = None,
+    settings: BrokerageSettings | None = None, *, clock: Clock | None = None
 ) -> FastAPI:
-    settings = settings or get_settings()
-    config = config or BrokerageConfig()
+    settings = settings or BrokerageSettings()
     runtime = ServiceRuntime(SERVICE, settings, metadata, clock=clock or SystemClock())
-    context = build_context(runtime, config)
-    workers = [
-        reminder_worker(context, config.scheduler_interval_s),
-        rollover_worker(runtime, config.scheduler_interval_s),
-    ]
-    for worker in workers:
-        runtime.background.append(lambda w=worker: asyncio.create_task(run_until_cancelled(w)))
+    context = build_context(runtime, settings)
+    reminders = runtime.add_worker(reminder_worker(context, settings.scheduler_interval_s))
+    rollover = runtime.add_worker(rollover_worker(runtime, settings.scheduler_interval_s))
     app = create_app(
         runtime,
         title="Alliance brokerage",
         description="SLE directory, schools' support requests, matching and deployments.",
     )
     app.state.context = context
-    app.state.reminders, app.state.rollover = workers
+    app.state.reminders, app.state.rollover = reminders, rollover
     csrf = Csrf(
         derive_key(root_secret(settings), "brokerage-csrf"),
         secure=settings.public_base_url.startswith("https"),

@@ -1,18 +1,16 @@
-"""The brokerage service's own settings, and the root secret its links and forms are signed with.
-
-The shared variables (database, broker, ``BROKERAGE_SECRET``...) are still read by
-``shared.settings``; what only brokerage reads lives here.
-"""
+"""The brokerage service's settings, and the root secret its links and forms are signed with."""
 
 from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from shared.settings import ConfigurationError, Settings
+from shared.settings import ConfigurationError, ServiceSettings
 
 
-class BrokerageConfig(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore", env_prefix="", populate_by_name=True)
+class BrokerageSettings(ServiceSettings):
+    database: str | None = Field(None, alias="BROKERAGE_DATABASE_URL")
+    port: int = Field(8002, alias="BROKERAGE_PORT")
+    own_public_url: str | None = Field(None, alias="BROKERAGE_PUBLIC_URL")
 
+    brokerage_secret: SecretStr | None = Field(None, alias="BROKERAGE_SECRET")
     lock_timeout_ms: int = Field(2000, alias="BROKERAGE_LOCK_TIMEOUT_MS", ge=1, le=60_000)
     """How long a change waits for a support request's (or an SLE's) row lock before it gives
     up with PostgreSQL's lock_not_available (55P03) rather than hanging."""
@@ -25,7 +23,7 @@ class BrokerageConfig(BaseSettings):
     """How often the reminder and academic-year rollover workers look for due work."""
 
 
-def root_secret(settings: Settings) -> str:
+def root_secret(settings: BrokerageSettings) -> str:
     """``BROKERAGE_SECRET`` if set, else ``JWT_SECRET`` (keys are derived from it per use, so
     the raw secret never signs anything). Rotating it invalidates every school link."""
     root = settings.brokerage_secret or settings.jwt_secret

@@ -1,4 +1,5 @@
 from services.notifications.app import SERVICE, build_app
+from services.notifications.config import NotificationsSettings
 from shared.serve import serve
 
-serve(SERVICE, build_app)
+serve(SERVICE, NotificationsSettings, build_app)

@@ -4,47 +4,32 @@ The composition root: the only module that wires the runtime, the adapters (rend
 the use cases, the routers, the consumer and the senders' worker.
 """
 
-import asyncio
+from datetime import timedelta
 
 from fastapi import FastAPI
 from prometheus_client import Gauge
 
 from services.notifications import repository
 from services.notifications.api.routes import router as api_router
-from services.notifications.config import DeliverySettings
+from services.notifications.config import NotificationsSettings
 from services.notifications.domain.identity import mail_domain
 from services.notifications.mail.mailer import Mailer
 from services.notifications.mail.rendering import Links, Renderer
 from services.notifications.tables import metadata
 from services.notifications.usecases.dispatch import Dispatch
 from services.notifications.usecases.record import RecordNotifications
+from services.notifications.usecases.retention import BodyRetention
 from services.notifications.usecases.staff_log import StaffLog
 from services.notifications.web.pages import router as page_router
 from shared.contracts import topics
 from shared.contracts.envelope import CloudEvent
 from shared.observability.metrics import Refresh
 from shared.runtime import ServiceRuntime
-from shared.settings import Settings, get_settings
 from shared.web.app import create_app
 from shared.workers import Worker
 
 SERVICE = "notifications"
 CONSUMER_GROUP = "notifications"
-
-
-def background(worker: Worker, mailer: Mailer) -> "asyncio.Task[None]":
-    """Run ``worker`` as one of the runtime's background tasks: started with it, stopped with it
-    (and then the mailer's kept connections closed)."""
-
-    async def run() -> None:
-        worker.start()
-        try:
-            await asyncio.Event().wait()
-        finally:
-            await worker.stop()
-            await mailer.close()
-
-    return asyncio.create_task(run(), name=worker.name)
 
 
 def failed_notifications(runtime: ServiceRuntime) -> Refresh:
@@ -62,32 +47,32 @@ def failed_notifications(runtime: ServiceRuntime) -> Refresh:
     return refresh
 
 
-def build_app(
-    settings: Settings | None = None, delivery: DeliverySettings | None = None
-) -> FastAPI:
-    settings = settings or get_settings()
-    delivery = delivery or DeliverySettings()
+def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
+    settings = settings or NotificationsSettings()
     runtime = ServiceRuntime(SERVICE, settings, metadata)
 
-    mailer = Mailer(settings, timeout_s=delivery.smtp_timeout_s, keep_connections=delivery.senders)
-    dispatch = Dispatch(runtime.sessions, mailer, delivery.retry_policy(), runtime.metrics)
-    runtime.metrics.on_scrape("notifications", failed_notifications(runtime))
-    senders = Worker(
-        "notifications-sender",
-        dispatch.send_one,
-        interval_s=delivery.poll_interval_s,
-        concurrency=delivery.senders,
+    mailer = Mailer(
+        settings, timeout_s=settings.smtp_timeout_s, keep_connections=settings.senders
     )
-    runtime.background.append(lambda: background(senders, mailer))
+    runtime.add_closer(mailer.close)
+    dispatch = Dispatch(runtime.sessions, mailer, settings.retry_policy(), runtime.metrics)
+    runtime.metrics.on_scrape("notifications", failed_notifications(runtime))
+    senders = runtime.add_worker(
+        Worker(
+            "notifications-sender",
+            dispatch.send_one,
+            interval_s=settings.poll_interval_s,
+            concurrency=settings.senders,
+        )
+    )
+
+    retention = timedelta(days=settings.body_retention_days)
+    runtime.add_pruner(BodyRetention(runtime.sessions, runtime.clock, retention).step)
 
     async def wake_senders(_: CloudEvent) -> None:
         senders.wake()
 
-    renderer = Renderer(
-        Links(
-            bookings=settings.service_url("bookings"), brokerage=settings.service_url("brokerage")
-        )
-    )
+    renderer = Renderer(Links(bookings=settings.bookings_url(), brokerage=settings.brokerage_url()))
     consumer = runtime.consumer(CONSUMER_GROUP, after_commit=wake_senders)
     consumer.on_any(RecordNotifications(renderer, mail_domain(settings.mail_from)))
     consumer.subscribe(topics.BOOKINGS_EVENTS, topics.BROKERAGE_EVENTS)

@@ -94,11 +94,34 @@ async def requeue(
     no such failed one."""
     result = await session.execute(
         update(t)
-        .where(t.c.id == notification_id, t.c.alliance_id == alliance_id, t.c.status == "failed")
+        .where(
+            t.c.id == notification_id,
+            t.c.alliance_id == alliance_id,
+            t.c.status == "failed",
+            t.c.bodies_removed_at.is_(None),
+        )
         .values(status="pending", attempts=0, failed_at=None, next_attempt_at=func.now())
         .returning(*t.c)
     )
     return result.first()
+
+
+async def remove_old_bodies(session: AsyncSession, before: datetime, limit: int) -> int:
+    """Blank the subject and text of at most ``limit`` notifications sent or failed before
+    ``before``; who was sent what template for which event stays. How many were blanked."""
+    done = func.coalesce(t.c.sent_at, t.c.failed_at)
+    batch = (
+        select(t.c.id)
+        .where(t.c.status.in_(("sent", "failed")), t.c.bodies_removed_at.is_(None), done < before)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    result = await session.execute(
+        update(t)
+        .where(t.c.id.in_(batch))
+        .values(subject="", body_text="", body_html="", bodies_removed_at=func.now())
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)

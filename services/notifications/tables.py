@@ -47,6 +47,7 @@ notifications = Table(
     Column("failed_at", DateTime(timezone=True), nullable=True),
     # W3C traceparent of the consumer's span (null when tracing is off): the send's parent.
     Column("traceparent", String(55), nullable=True),
+    Column("bodies_removed_at", DateTime(timezone=True), nullable=True),
     UniqueConstraint("event_id", "recipient_email", name="uq_notifications_event_recipient"),
 )
 

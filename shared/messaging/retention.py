@@ -7,10 +7,10 @@ than outbox rows (``INBOX_RETENTION_DAYS``, 30 by default): an entry is what mak
 or replayed event a no-op, so it must outlive any replay an operator may do.
 """
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
-from sqlalchemy import Table, delete, select, tuple_
+from sqlalchemy import Column, Table, delete, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.clock import Clock
@@ -47,7 +47,6 @@ class Pruner:
             expired = (
                 select(outbox.c.id)
                 .where(outbox.c.published_at.is_not(None), outbox.c.published_at < cutoff)
-                .order_by(outbox.c.id)
                 .limit(self.batch_size)
             )
             return await self._delete(delete(outbox).where(outbox.c.id.in_(expired)))
@@ -55,17 +54,25 @@ class Pruner:
         self.add(prune_outbox)
 
     def add_inbox(self, inbox: Table, retention_days: float) -> None:
-        async def prune_inbox() -> bool:
-            cutoff = self.clock.now() - timedelta(days=retention_days)
-            key = tuple_(inbox.c.consumer_group, inbox.c.event_id)
-            expired = (
-                select(inbox.c.consumer_group, inbox.c.event_id)
-                .where(inbox.c.processed_at < cutoff)
-                .limit(self.batch_size)
-            )
-            return await self._delete(delete(inbox).where(key.in_(expired)))
+        key = (inbox.c.consumer_group, inbox.c.event_id)
+        self.add(self.expired(inbox, inbox.c.processed_at, timedelta(days=retention_days), key))
 
-        self.add(prune_inbox)
+    def expired(
+        self,
+        table: Table,
+        age: Column,  # type: ignore[type-arg]
+        retention: timedelta,
+        key: Sequence[Column],  # type: ignore[type-arg]
+    ) -> PruneStep:
+        """A step that deletes one batch of ``table``'s rows whose ``age`` is older than
+        ``retention``, naming rows by their ``key`` columns."""
+
+        async def prune() -> bool:
+            cutoff = self.clock.now() - retention
+            batch = select(*key).where(age < cutoff).limit(self.batch_size)
+            return await self._delete(delete(table).where(tuple_(*key).in_(batch)))
+
+        return prune
 
     async def _delete(self, statement) -> bool:  # type: ignore[no-untyped-def]
         async with self.sessions() as session, session.begin():

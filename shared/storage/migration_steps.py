@@ -1,4 +1,5 @@
-"""Schema steps every service's first migration shares: the outbox and inbox tables (version 1).
+"""Schema steps every service's migrations share: the outbox and inbox tables (version 1) and
+the index the pruner finds published outbox rows by (version 2).
 
 Migrations are history: a later change to these tables is a new function used by a new
 migration, never an edit here.
@@ -59,3 +60,22 @@ def drop_outbox_and_inbox_v1() -> None:
     )
     op.drop_table("outbox")
     op.drop_table("inbox")
+
+
+def create_outbox_published_index_v2() -> None:
+    """Published rows by age, for the pruner (pending rows are not in it)."""
+    op.create_index(
+        "ix_outbox_published",
+        "outbox",
+        ["published_at"],
+        unique=False,
+        postgresql_where=sa.text("published_at IS NOT NULL"),
+    )
+
+
+def drop_outbox_published_index_v2() -> None:
+    op.drop_index(
+        "ix_outbox_published",
+        table_name="outbox",
+        postgresql_where=sa.text("published_at IS NOT NULL"),
+    )

@@ -50,6 +50,11 @@ def outbox_table(metadata: MetaData) -> Table:
         table.c.id,
         postgresql_where=table.c.published_at.is_(None),
     )
+    Index(
+        "ix_outbox_published",
+        table.c.published_at,
+        postgresql_where=table.c.published_at.is_not(None),
+    )
     return table
 
 

@@ -18,6 +18,7 @@ from shared.web.observe import ObserveMiddleware
 from shared.web.pages import install_assets
 from shared.web.problems import PROBLEM_JSON, install_problem_handlers
 from shared.web.proxies import TrustedProxies
+from shared.web.ratelimit import RateLimit
 
 
 def create_app(runtime: ServiceRuntime, *, title: str, description: str = "") -> FastAPI:
@@ -40,6 +41,7 @@ def create_app(runtime: ServiceRuntime, *, title: str, description: str = "") ->
     app.state.runtime = runtime
     app.state.token_verifier = TokenVerifier(runtime.settings)
     app.state.trusted_proxies = TrustedProxies(runtime.settings.trusted_proxies)
+    app.state.page_rate_limit = RateLimit.for_pages(runtime.settings)
     tracing.configure(runtime.name, runtime.settings.otel_exporter_otlp_endpoint)
     app.add_middleware(
         ObserveMiddleware, metrics=runtime.metrics, log_requests=runtime.settings.access_log

@@ -99,7 +99,8 @@ class CsrfMiddleware:
                 if nonce:
                     headers = list(message.get("headers", []))
                     headers.append((b"set-cookie", self.csrf.cookie_header(nonce)))
-                    headers.append((b"cache-control", b"no-store"))
+                    if not any(name.lower() == b"cache-control" for name, _ in headers):
+                        headers.append((b"cache-control", b"no-store"))
                     message = {**message, "headers": headers}
             await send(message)
 

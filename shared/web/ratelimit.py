@@ -13,7 +13,7 @@ import math
 import time
 from collections.abc import Callable
 
-from fastapi import Request
+from fastapi import Depends, Request
 from limits import RateLimitItemPerMinute
 from limits.aio.storage import MemoryStorage
 from limits.aio.strategies import MovingWindowRateLimiter
@@ -64,3 +64,12 @@ class RateLimit:
             await self.check(request)
 
         return check
+
+
+async def _public_page(request: Request) -> None:
+    limit: RateLimit = request.app.state.page_rate_limit
+    await limit.check(request)
+
+
+PublicPage = Depends(_public_page)
+"""For a public HTML page: the app's page budget (``create_app`` installs it)."""

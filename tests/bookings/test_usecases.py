@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import DBAPIError
 
-from services.bookings.config import BookingsConfig
+from services.bookings.config import BookingsSettings
 from services.bookings.tables import bookings, idempotency_keys, metadata
 from services.bookings.usecases import booking, cancellation, courses, offers, schools
 from services.bookings.usecases.context import BookingsContext
@@ -32,9 +32,11 @@ LOCK_TIMEOUT_MS = 300
 @pytest.fixture(scope="module")
 async def ctx(stack: Stack) -> AsyncIterator[BookingsContext]:
     url = await stack.migrated_database("bookings", "usecases")
-    runtime = ServiceRuntime("bookings", stack.settings(BOOKINGS_DATABASE_URL=url), metadata)
-    config = BookingsConfig(BOOKINGS_LOCK_TIMEOUT_MS=LOCK_TIMEOUT_MS)
-    yield BookingsContext(runtime, MovableClock(), config)
+    settings = stack.settings(
+        BookingsSettings, BOOKINGS_DATABASE_URL=url, BOOKINGS_LOCK_TIMEOUT_MS=LOCK_TIMEOUT_MS
+    )
+    runtime = ServiceRuntime("bookings", settings, metadata)
+    yield BookingsContext(runtime, MovableClock(), settings)
     await runtime.engine.dispose()
 
 
@@ -157,7 +159,7 @@ async def test_a_wait_for_a_held_course_lock_ends_in_an_error_not_a_hang(
 ) -> None:
     course_id = await published_course(ctx)
     urn = await member_school(ctx)
-    url = ctx.runtime.settings.database_url("bookings").replace("+asyncpg", "")
+    url = ctx.runtime.settings.database_url().replace("+asyncpg", "")
     holder = await asyncpg.connect(url)
     try:
         transaction = holder.transaction()

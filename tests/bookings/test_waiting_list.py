@@ -1,6 +1,7 @@
 from datetime import timedelta
 from typing import Any
 
+from services.bookings.config import BookingsSettings
 from tests.bookings.conftest import Alliance, MovableClock, make_app
 from tests.support.apps import running_app
 from tests.support.stack import Stack
@@ -85,7 +86,7 @@ async def test_more_capacity_offers_places_to_the_waiting_list(alliance: Allianc
 
 async def test_offers_expire_after_a_restart(stack: Stack, clock: MovableClock) -> None:
     settings = stack.settings(
-        BOOKINGS_DATABASE_URL=await stack.migrated_database("bookings", "restart")
+        BookingsSettings, BOOKINGS_DATABASE_URL=await stack.migrated_database("bookings", "restart")
     )
     async with running_app(make_app, settings) as (_, api):
         alliance = Alliance(stack, api, "restart-tsa")
@@ -131,7 +132,7 @@ async def test_demo_data_loads_once(stack: Stack) -> None:
     from services.bookings.demo import load_demo_data
 
     settings = stack.settings(
-        BOOKINGS_DATABASE_URL=await stack.migrated_database("bookings", "demo")
+        BookingsSettings, BOOKINGS_DATABASE_URL=await stack.migrated_database("bookings", "demo")
     )
     async with running_app(make_app, settings) as (app, api):
         await load_demo_data(app.state.runtime)

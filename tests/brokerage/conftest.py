@@ -4,6 +4,7 @@ import httpx
 import pytest
 
 from services.brokerage.app import build_app
+from services.brokerage.config import BrokerageSettings
 from tests.brokerage.helpers import Brokerage
 from tests.support.apps import running_app
 from tests.support.stack import Stack
@@ -11,7 +12,7 @@ from tests.support.stack import Stack
 
 @pytest.fixture(scope="session")
 async def brokerage(stack: Stack) -> AsyncIterator[Brokerage]:
-    async with running_app(build_app, stack.settings()) as (app, client):
+    async with running_app(build_app, stack.settings(BrokerageSettings)) as (app, client):
         yield Brokerage(stack, app, client)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from services.brokerage.app import build_app
+from services.brokerage.config import BrokerageSettings
 from shared.web.csrf import COOKIE
 from tests.brokerage.helpers import Alliance, Brokerage, events_for, types
 from tests.support.apps import running_app
@@ -226,7 +227,7 @@ async def test_an_unknown_alliance_gets_a_clear_page(brokerage: Brokerage) -> No
 
 async def test_the_form_is_rate_limited_per_address(brokerage: Brokerage) -> None:
     alliance = await brokerage.alliance()
-    settings = brokerage.stack.settings(PUBLIC_RATE_LIMIT_PER_MINUTE=2)
+    settings = brokerage.stack.settings(BrokerageSettings, PUBLIC_RATE_LIMIT_PER_MINUTE=2)
     async with running_app(build_app, settings) as (_, client):
         page = await open_form(client, alliance)
         codes = [

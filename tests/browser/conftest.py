@@ -15,8 +15,11 @@ from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
 from devstack import free_port
 from services.bookings.app import build_app as build_bookings
+from services.bookings.config import BookingsSettings
 from services.brokerage.app import build_app as build_brokerage
+from services.brokerage.config import BrokerageSettings
 from services.notifications.app import build_app as build_notifications
+from services.notifications.config import NotificationsSettings
 from shared.clock import MovableClock
 from tests.browser.support import CHROMIUM
 from tests.support.isolated import isolated_parts
@@ -79,15 +82,19 @@ async def site(stack: Stack) -> AsyncIterator[Site]:
     ports = {name: free_port() for name in ("bookings", "brokerage", "notifications")}
     clock = MovableClock()
     async with isolated_parts(stack, "browser") as parts, AsyncExitStack() as running:
-        settings = stack.settings(
+        values: dict[str, object] = {
             **parts.overrides,
-            PUBLIC_PAGE_RATE_LIMIT_PER_MINUTE=10_000,
+            "PUBLIC_PAGE_RATE_LIMIT_PER_MINUTE": 10_000,
             **{f"{n.upper()}_PUBLIC_URL": f"http://127.0.0.1:{p}" for n, p in ports.items()},
-        )
+        }
         builders: dict[str, Callable[[], FastAPI]] = {
-            "bookings": lambda: build_bookings(settings, clock=clock),
-            "brokerage": lambda: build_brokerage(settings),
-            "notifications": lambda: build_notifications(settings),
+            "bookings": lambda: build_bookings(
+                stack.settings(BookingsSettings, **values), clock=clock
+            ),
+            "brokerage": lambda: build_brokerage(stack.settings(BrokerageSettings, **values)),
+            "notifications": lambda: build_notifications(
+                stack.settings(NotificationsSettings, **values)
+            ),
         }
         urls = {
             name: await running.enter_async_context(served(build(), ports[name]))

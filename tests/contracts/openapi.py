@@ -10,14 +10,15 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-from shared.settings import SERVICES, Settings
+from devstack.settings import SERVICE_SETTINGS, SERVICES
+from shared.settings import ServiceSettings
 
 SNAPSHOTS = Path(__file__).with_name("openapi")
 
 
-def settings_for_documents() -> Settings:
+def settings_for_documents(service: str) -> ServiceSettings:
     """Settings that let an app be built (nothing is connected) to read its documents."""
-    return Settings(
+    return SERVICE_SETTINGS[service](
         **{f"{s.upper()}_DATABASE_URL": "postgresql+asyncpg://x@127.0.0.1:1/x" for s in SERVICES},
         KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:1",
         SMTP_HOST="127.0.0.1",
@@ -26,7 +27,7 @@ def settings_for_documents() -> Settings:
 
 
 def current_document(service: str) -> dict[str, Any]:
-    app = import_module(f"services.{service}.app").build_app(settings_for_documents())
+    app = import_module(f"services.{service}.app").build_app(settings_for_documents(service))
     return app.openapi()
 
 
@@ -43,7 +44,7 @@ if __name__ == "__main__" and "--write" in sys.argv:
     asyncapi = {
         name: sorted(
             import_module(f"services.{name}.app")
-            .build_app(settings_for_documents())
+            .build_app(settings_for_documents(name))
             .state.runtime.asyncapi()["operations"]
         )
         for name in SERVICES

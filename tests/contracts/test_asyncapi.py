@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.settings import SERVICES
+from devstack.settings import SERVICES
 from tests.contracts.openapi import settings_for_documents
 from tests.contracts.snapshot import current_schemas
 
@@ -15,7 +15,7 @@ RECORDED = json.loads(Path(__file__).with_name("asyncapi.operations.json").read_
 
 
 def operations(service: str) -> set[str]:
-    app = import_module(f"services.{service}.app").build_app(settings_for_documents())
+    app = import_module(f"services.{service}.app").build_app(settings_for_documents(service))
     return set(app.state.runtime.asyncapi()["operations"])
 
 

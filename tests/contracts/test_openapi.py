@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from shared.settings import SERVICES
+from devstack.settings import SERVICES
 from tests.contracts.openapi import current_document, recorded_document
 
 METHODS = ("get", "put", "post", "patch", "delete")

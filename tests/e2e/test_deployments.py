@@ -16,7 +16,7 @@ import httpx
 from sqlalchemy import select
 
 from services.brokerage.app import build_app as build_brokerage
-from services.brokerage.config import BrokerageConfig
+from services.brokerage.config import BrokerageSettings
 from services.brokerage.tables import reminders
 from services.brokerage.usecases.reminders import send_due
 from shared.clock import MovableClock
@@ -238,12 +238,13 @@ async def test_the_overdue_reminder_reaches_the_coordinator_once_across_a_restar
 ) -> None:
     clock = MovableClock()
     clock.pinned = datetime(2027, 1, 4, 9, tzinfo=LONDON)
-    config = BrokerageConfig(BROKERAGE_SCHEDULER_INTERVAL_S=3600)  # it runs when woken
+    # the reminder worker runs when woken
+    settings = system.settings.model_copy(update={"scheduler_interval_s": 3600})
 
     def build(settings: Any) -> Any:
-        return build_brokerage(settings, config, clock=clock)
+        return build_brokerage(settings, clock=clock)
 
-    async with running_app(build, system.settings) as (app, api):
+    async with running_app(build, settings) as (app, api):
         world = World(system, api)
         await world.setup()
         await world.agreed(SPRING_2027)

@@ -9,7 +9,6 @@ from uuid import UUID, uuid4
 from aiokafka import AIOKafkaProducer
 
 from devstack.mail import read_maildir, wait_for_messages_async
-from services.notifications.config import DeliverySettings
 from shared.contracts.base import EventData
 from shared.contracts.envelope import CloudEvent
 
@@ -25,8 +24,9 @@ FAST_DELIVERY = {
 T = TypeVar("T")
 
 
-def fast_delivery(**overrides: object) -> DeliverySettings:
-    return DeliverySettings(**{**FAST_DELIVERY, **overrides})
+def fast_delivery(**overrides: object) -> dict[str, object]:
+    """Settings (by variable) for ``stack.settings``: quick retries and polls."""
+    return {**FAST_DELIVERY, **overrides}
 
 
 def envelope(data: EventData, event_id: UUID | None = None, source: str = "") -> CloudEvent:

@@ -13,6 +13,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from devstack import ChildProcess, free_port
+from services.notifications.config import NotificationsSettings
 from services.notifications.domain.identity import message_id, notification_id
 from shared.settings import settings_env
 from tests.notifications import factories as f
@@ -32,7 +33,9 @@ SENDERS = 4
 
 def service_env(stack: Stack, parts: Isolated, port: int) -> dict[str, str]:
     env = dict(os.environ)
-    settings = stack.settings(**parts.overrides, NOTIFICATIONS_PORT=port, LOG_LEVEL="WARNING")
+    settings = stack.settings(
+        NotificationsSettings, **parts.overrides, NOTIFICATIONS_PORT=port, LOG_LEVEL="WARNING"
+    )
     env.update(settings_env(settings))
     env.update({k: str(v) for k, v in FAST_DELIVERY.items()})
     env["NOTIFICATIONS_SENDERS"] = str(SENDERS)

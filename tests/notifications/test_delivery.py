@@ -16,6 +16,7 @@ from aiosmtpd.controller import Controller
 
 from devstack import free_port
 from services.notifications.app import build_app
+from services.notifications.config import NotificationsSettings
 from shared.contracts.bookings import BookingConfirmed
 from tests.notifications import factories as f
 from tests.notifications.support import envelope, fast_delivery
@@ -49,12 +50,12 @@ async def picky(stack: Stack) -> AsyncIterator[tuple[Picky, object, httpx.AsyncC
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     settings = stack.settings(
+        NotificationsSettings,
         SMTP_PORT=port,
         NOTIFICATIONS_DATABASE_URL=await stack.migrated_database("notifications", "delivery"),
+        **fast_delivery(NOTIFICATIONS_MAX_ATTEMPTS=2, NOTIFICATIONS_RETRY_BASE_S=0.5),
     )
-    app = build_app(
-        settings, fast_delivery(NOTIFICATIONS_MAX_ATTEMPTS=2, NOTIFICATIONS_RETRY_BASE_S=0.5)
-    )
+    app = build_app(settings)
     transport = httpx.ASGITransport(app=app)
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:

@@ -11,6 +11,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from devstack import free_port
+from services.notifications.config import NotificationsSettings
 from services.notifications.domain.messages import Outgoing
 from services.notifications.domain.retry import RetryPolicy
 from services.notifications.mail.mailer import Mailer
@@ -51,7 +52,7 @@ async def smtp(stack: Stack) -> AsyncIterator[tuple[Recorder, Mailer]]:
     controller = Controller(recorder, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        yield recorder, Mailer(stack.settings(SMTP_PORT=port), timeout_s=5)
+        yield recorder, Mailer(stack.settings(NotificationsSettings, SMTP_PORT=port), timeout_s=5)
     finally:
         controller.stop()
 

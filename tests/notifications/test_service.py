@@ -8,6 +8,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from services.notifications.app import build_app
+from services.notifications.config import NotificationsSettings
 from shared.contracts import bookings as b
 from shared.contracts.envelope import CloudEvent
 from shared.contracts.topics import BOOKINGS_EVENTS, dead_letter_topic
@@ -35,8 +36,8 @@ DLQ = dead_letter_topic("notifications")
 async def client(
     stack: Stack, parts: Isolated, producer: AIOKafkaProducer
 ) -> AsyncIterator[httpx.AsyncClient]:
-    build = lambda settings: build_app(settings, fast_delivery())  # noqa: E731
-    async with running_app(build, stack.settings(**parts.overrides)) as (_, http):
+    settings = stack.settings(NotificationsSettings, **parts.overrides, **fast_delivery())
+    async with running_app(build_app, settings) as (_, http):
         # Warm up: the consumer has joined its group once a first event comes through.
         warm = f.confirmed()
         await publish(producer, warm)

@@ -18,8 +18,11 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from devstack import free_port
 from services.bookings.app import build_app as build_bookings
+from services.bookings.config import BookingsSettings
 from services.brokerage.app import build_app as build_brokerage
+from services.brokerage.config import BrokerageSettings
 from services.notifications.app import build_app as build_notifications
+from services.notifications.config import NotificationsSettings
 from shared.observability import tracing
 from shared.observability.status import samples
 from shared.settings import Settings
@@ -87,17 +90,20 @@ async def observed(stack: Stack) -> AsyncIterator[Observed]:
     tracing.install(provider)
     try:
         async with isolated_parts(stack, "observe") as parts, AsyncExitStack() as running:
-            settings = stack.settings(**parts.overrides)
+            settings = stack.settings(NotificationsSettings, **parts.overrides, **fast_delivery())
             builders = {
-                "bookings": build_bookings,
-                "brokerage": build_brokerage,
-                "notifications": lambda s: build_notifications(s, fast_delivery()),
+                "bookings": (build_bookings, stack.settings(BookingsSettings, **parts.overrides)),
+                "brokerage": (
+                    build_brokerage,
+                    stack.settings(BrokerageSettings, **parts.overrides),
+                ),
+                "notifications": (build_notifications, settings),
             }
             apps: dict[str, FastAPI] = {}
             clients: dict[str, httpx.AsyncClient] = {}
             urls: dict[str, str] = {}
-            for name, build in builders.items():
-                app, client = await running.enter_async_context(running_app(build, settings))
+            for name, (build, own) in builders.items():
+                app, client = await running.enter_async_context(running_app(build, own))  # type: ignore[arg-type]
                 apps[name], clients[name] = app, client
                 urls[name] = await running.enter_async_context(listening(app))
             yield Observed(stack, settings, parts.maildir, spans, apps, clients, urls)

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
-from shared.settings import SERVICES
+from devstack.settings import SERVICES
 from tests.observe.conftest import Observed
 
 MONITORING = Path(__file__).parents[2] / "deploy" / "monitoring"

@@ -10,6 +10,7 @@ import pytest
 from fastapi import FastAPI
 
 from services.brokerage.app import build_app as build_brokerage
+from services.brokerage.config import BrokerageSettings
 from shared.logs import configure_logging
 from tests.observe.conftest import Observed
 from tests.support.stack import Stack
@@ -72,7 +73,7 @@ async def test_the_access_log_line_is_json_with_the_request_fields(
 async def test_access_log_false_logs_no_request(
     stack: Stack, caplog: pytest.LogCaptureFixture
 ) -> None:
-    app = build_brokerage(stack.settings(ACCESS_LOG=False))
+    app = build_brokerage(stack.settings(BrokerageSettings, ACCESS_LOG=False))
     async with unstarted(app) as client:
         with caplog.at_level(logging.INFO, logger="alliance.access"):
             assert (await client.get("/healthz")).status_code == 200
@@ -80,7 +81,7 @@ async def test_access_log_false_logs_no_request(
 
 
 async def test_with_metrics_token_set_metrics_needs_it(stack: Stack) -> None:
-    app = build_brokerage(stack.settings(METRICS_TOKEN="scrape-secret"))
+    app = build_brokerage(stack.settings(BrokerageSettings, METRICS_TOKEN="scrape-secret"))
     async with unstarted(app) as client:
         refused = await client.get("/metrics")
         wrong = await client.get("/metrics", headers={"Authorization": "Bearer nope"})

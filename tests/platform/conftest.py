@@ -3,9 +3,9 @@ from collections.abc import AsyncIterator
 import pytest
 
 from devstack import ensure_topics
+from services.bookings.config import BookingsSettings
 from shared.contracts.topics import dead_letter_topic
 from shared.runtime import ServiceRuntime
-from shared.settings import Settings
 from tests.platform.kernel_app import (
     CRASH_GROUP,
     CRASH_TOPIC,
@@ -20,7 +20,9 @@ async def kernel_database(stack: Stack, name: str) -> str:
     """A migrated database of the kernel app's own (outbox, inbox and its ledger)."""
     url = await stack.migrated_database("bookings", name)
     metadata, _ = kernel_metadata()
-    runtime = ServiceRuntime("bookings", stack.settings(BOOKINGS_DATABASE_URL=url), metadata)
+    runtime = ServiceRuntime(
+        "bookings", stack.settings(BookingsSettings, BOOKINGS_DATABASE_URL=url), metadata
+    )
     async with runtime.engine.begin() as connection:
         await connection.run_sync(metadata.tables["ledger"].create)
     await runtime.engine.dispose()
@@ -28,16 +30,16 @@ async def kernel_database(stack: Stack, name: str) -> str:
 
 
 @pytest.fixture(scope="session")
-async def kernel_settings(stack: Stack) -> Settings:
+async def kernel_settings(stack: Stack) -> BookingsSettings:
     url = await kernel_database(stack, "kernel")
     await ensure_topics(
         stack.bootstrap, {TOPIC: 3, CRASH_TOPIC: 2, dead_letter_topic(CRASH_GROUP): 1}
     )
-    return stack.settings(BOOKINGS_DATABASE_URL=url)
+    return stack.settings(BookingsSettings, BOOKINGS_DATABASE_URL=url)
 
 
 @pytest.fixture(scope="session")
-async def kernel(kernel_settings: Settings) -> AsyncIterator[ServiceRuntime]:
+async def kernel(kernel_settings: BookingsSettings) -> AsyncIterator[ServiceRuntime]:
     runtime = build_runtime(kernel_settings)
     await runtime.start()
     try:

@@ -30,12 +30,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import OperationalError
 
+from services.bookings.config import BookingsSettings
 from shared.context import correlation_id
 from shared.contracts.base import EventData
 from shared.contracts.envelope import CloudEvent
 from shared.logs import configure_logging
 from shared.runtime import ServiceRuntime, service_metadata
-from shared.settings import Settings
 from shared.web.app import create_app
 
 TOPIC = "kernel.events.v1"
@@ -94,7 +94,7 @@ def kernel_metadata() -> tuple[MetaData, Table]:
 
 
 def build_runtime(
-    settings: Settings,
+    settings: BookingsSettings,
     crash_after_n: int | None = None,
     *,
     topic: str = TOPIC,
@@ -140,7 +140,7 @@ def build_runtime(
     return runtime
 
 
-def build_app(settings: Settings, *, topic: str = TOPIC, group: str = GROUP) -> FastAPI:
+def build_app(settings: BookingsSettings, *, topic: str = TOPIC, group: str = GROUP) -> FastAPI:
     runtime = build_runtime(settings, topic=topic, group=group)
     ledger = runtime.metadata.tables["ledger"]
     app = create_app(runtime, title="kernel")
@@ -187,7 +187,7 @@ async def main() -> None:
     configure_logging("kernel-app", "INFO")
     crash = os.environ.get("KERNEL_CRASH_AFTER_COMMIT")
     runtime = build_runtime(
-        Settings(), int(crash) if crash else None, topic=CRASH_TOPIC, group=CRASH_GROUP
+        BookingsSettings(), int(crash) if crash else None, topic=CRASH_TOPIC, group=CRASH_GROUP
     )
     await runtime.start()
     print("kernel-app: consuming", flush=True)

@@ -11,6 +11,7 @@ import psutil
 import pytest
 
 from devstack import free_port
+from services.bookings.config import BookingsSettings
 from tests.devstack.up import (
     ALLIANCE,
     descendants,
@@ -82,7 +83,7 @@ def test_a_service_started_against_an_unreachable_broker_says_so(
 ) -> None:
     from shared.settings import settings_env
 
-    settings = stack.settings(KAFKA_BOOTSTRAP_SERVERS=f"127.0.0.1:{free_port()}")
+    settings = stack.settings(BookingsSettings, KAFKA_BOOTSTRAP_SERVERS=f"127.0.0.1:{free_port()}")
     env = {**os.environ, **settings_env(settings)}
     result = subprocess.run(
         [sys.executable, "-m", "services.bookings"],

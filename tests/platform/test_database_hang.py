@@ -19,6 +19,7 @@ from aiokafka import AIOKafkaProducer
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from devstack import EmbeddedPostgres, ensure_topics, free_port
+from services.bookings.config import BookingsSettings
 from shared.contracts.envelope import CloudEvent
 from shared.contracts.topics import dead_letter_topic
 from shared.settings import Settings
@@ -88,10 +89,10 @@ async def kernel_database_on(server: EmbeddedPostgres) -> str:
 
 
 @pytest.fixture(scope="module")
-async def hang_settings(stack: Stack, postgres: EmbeddedPostgres) -> Settings:
+async def hang_settings(stack: Stack, postgres: EmbeddedPostgres) -> BookingsSettings:
     url = await kernel_database_on(postgres)
     await ensure_topics(stack.bootstrap, {TOPIC: 1, dead_letter_topic(GROUP): 1})
-    return stack.settings(BOOKINGS_DATABASE_URL=url, **TIMEOUTS)
+    return stack.settings(BookingsSettings, BOOKINGS_DATABASE_URL=url, **TIMEOUTS)
 
 
 async def timed_get(client: httpx.AsyncClient, path: str) -> tuple[int, str | None, float]:
@@ -118,7 +119,7 @@ async def send_counted(stack: Stack, counter: str, n: int) -> None:
 async def test_a_hung_database_is_a_503_with_retry_after_in_bounded_time_and_it_recovers(
     stack: Stack,
     postgres: EmbeddedPostgres,
-    hang_settings: Settings,
+    hang_settings: BookingsSettings,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     counter = f"hang-{uuid.uuid4()}"
@@ -173,7 +174,7 @@ async def test_a_hung_database_is_a_503_with_retry_after_in_bounded_time_and_it_
 
 
 async def test_a_statement_over_its_timeout_and_a_lock_not_granted_are_503s(
-    hang_settings: Settings,
+    hang_settings: BookingsSettings,
 ) -> None:
     app = build_app(hang_settings, topic=TOPIC, group=GROUP)
     runtime = app.state.runtime

@@ -4,11 +4,13 @@ from pathlib import Path
 
 import pytest
 
-from shared.settings import ALL_SETTINGS
+from devstack.settings import SERVICE_SETTINGS, StackSettings
+from shared.settings import Settings
 
 README = (Path(__file__).parents[2] / "README.md").read_text()
+ALL_SETTINGS = (Settings, StackSettings, *SERVICE_SETTINGS.values())
 VARIABLES = sorted(
-    info.alias for model in ALL_SETTINGS for info in model.model_fields.values() if info.alias
+    {info.alias for model in ALL_SETTINGS for info in model.model_fields.values() if info.alias}
 )
 
 

@@ -5,7 +5,7 @@ import asyncio
 import pytest
 from alembic import command
 
-from shared.settings import SERVICES
+from devstack.settings import SERVICES
 from shared.storage.migrations import alembic_config, downgrade, script_location, upgrade
 from tests.support.stack import Stack
 

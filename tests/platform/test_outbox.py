@@ -150,7 +150,7 @@ async def test_a_row_that_cannot_be_published_shows_why_and_holds_back_the_rest(
     from tests.support.wait import eventually
 
     url = await stack.migrated_database("bookings", "poison")
-    settings = kernel_settings.model_copy(update={"bookings_database_url": url})
+    settings = kernel_settings.model_copy(update={"database": url})
     runtime = build_runtime(settings)
     broker = make_broker(settings, "poison-relay")
     relay = OutboxRelay(runtime.sessions, broker, runtime.outbox_table, "poison")

@@ -11,6 +11,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from devstack import ensure_topics
+from services.bookings.config import BookingsSettings
 from shared.contracts.topics import dead_letter_topic
 from shared.runtime import ServiceRuntime
 from tests.platform.conftest import kernel_database
@@ -28,7 +29,9 @@ DLQ = dead_letter_topic(GROUP)
 async def poisoned(stack: Stack) -> AsyncIterator[ServiceRuntime]:
     url = await kernel_database(stack, "poison_consumer")
     await ensure_topics(stack.bootstrap, {TOPIC: 1, DLQ: 1})
-    runtime = build_runtime(stack.settings(BOOKINGS_DATABASE_URL=url), topic=TOPIC, group=GROUP)
+    runtime = build_runtime(
+        stack.settings(BookingsSettings, BOOKINGS_DATABASE_URL=url), topic=TOPIC, group=GROUP
+    )
     await runtime.start()
     try:
         yield runtime

@@ -11,6 +11,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse
 
 from devstack import free_port
+from services.bookings.config import BookingsSettings
 from services.bookings.tables import metadata
 from shared.runtime import ServiceRuntime
 from shared.serve import uvicorn_options
@@ -23,7 +24,7 @@ API_BUDGET = 3
 PAGE_BUDGET = 5
 
 
-def build(settings: Settings) -> FastAPI:
+def build(settings: BookingsSettings) -> FastAPI:
     app = create_app(ServiceRuntime("bookings", settings, metadata), title="limits")
     api = RateLimit.for_api(settings).dependency()
     pages = RateLimit.for_pages(settings).dependency()
@@ -44,8 +45,9 @@ def build(settings: Settings) -> FastAPI:
     return app
 
 
-def limited(stack: Stack, **overrides: object) -> Settings:
+def limited(stack: Stack, **overrides: object) -> BookingsSettings:
     return stack.settings(
+        BookingsSettings,
         PUBLIC_RATE_LIMIT_PER_MINUTE=API_BUDGET,
         PUBLIC_PAGE_RATE_LIMIT_PER_MINUTE=PAGE_BUDGET,
         **overrides,
@@ -53,7 +55,7 @@ def limited(stack: Stack, **overrides: object) -> Settings:
 
 
 @asynccontextmanager
-async def client_of(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+async def client_of(settings: BookingsSettings) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=build(settings), client=("127.0.0.1", 40000))
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         yield http
@@ -110,7 +112,7 @@ def test_the_page_budget_is_larger_than_the_api_budget_by_default() -> None:
 
 
 @asynccontextmanager
-async def served(settings: Settings) -> AsyncIterator[str]:
+async def served(settings: BookingsSettings) -> AsyncIterator[str]:
     """The app under uvicorn with the options ``alliance`` serves it with."""
     port = free_port()
     options = {**uvicorn_options(settings), "host": "127.0.0.1", "log_level": "warning"}

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select, update
 
+from services.bookings.config import BookingsSettings
 from shared.messaging.broker import make_broker
 from shared.messaging.relay import OutboxRelay
 from shared.runtime import ServiceRuntime
@@ -31,7 +32,7 @@ class Row:
 async def store(stack: Stack) -> AsyncIterator[ServiceRuntime]:
     """A kernel database of the test's own, whose rows no other relay publishes."""
     url = await kernel_database(stack, f"relay_{uuid.uuid4().hex[:8]}")
-    runtime = build_runtime(stack.settings(BOOKINGS_DATABASE_URL=url))
+    runtime = build_runtime(stack.settings(BookingsSettings, BOOKINGS_DATABASE_URL=url))
     try:
         yield runtime
     finally:

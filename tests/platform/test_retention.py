@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
+from services.bookings.config import BookingsSettings
 from shared.clock import MovableClock
 from shared.runtime import ServiceRuntime
 from shared.settings import Settings
@@ -25,7 +26,10 @@ async def store(stack: Stack) -> AsyncIterator[tuple[ServiceRuntime, MovableCloc
     clock = MovableClock()
     metadata, _ = kernel_metadata()
     runtime = ServiceRuntime(
-        "bookings", stack.settings(BOOKINGS_DATABASE_URL=url), metadata, clock=clock
+        "bookings",
+        stack.settings(BookingsSettings, BOOKINGS_DATABASE_URL=url),
+        metadata,
+        clock=clock,
     )
     runtime.pruner.batch_size = 3
     try:

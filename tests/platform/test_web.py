@@ -10,6 +10,7 @@ import pytest
 from fastapi import Depends, FastAPI
 from pydantic import BaseModel, Field
 
+from services.bookings.config import BookingsSettings
 from services.bookings.tables import metadata
 from shared.runtime import ServiceRuntime
 from shared.web.app import create_app
@@ -24,7 +25,9 @@ class Thing(BaseModel):
 
 
 def build(stack: Stack) -> FastAPI:
-    app = create_app(ServiceRuntime("bookings", stack.settings(), metadata), title="test")
+    app = create_app(
+        ServiceRuntime("bookings", stack.settings(BookingsSettings), metadata), title="test"
+    )
 
     @app.get("/mine")
     async def mine(

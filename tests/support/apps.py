@@ -2,16 +2,19 @@
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import TypeVar
 
 import httpx
 from fastapi import FastAPI
 
-from shared.settings import Settings
+from shared.settings import ServiceSettings
+
+S = TypeVar("S", bound=ServiceSettings)
 
 
 @asynccontextmanager
 async def running_app(
-    build_app: Callable[[Settings], FastAPI], settings: Settings
+    build_app: Callable[[S], FastAPI], settings: S
 ) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
     app = build_app(settings)
     async with app.router.lifespan_context(app):

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from devstack import SmtpServer, TansuBroker, ensure_topics, free_port
+from devstack.settings import SERVICES
 from shared.contracts.topics import all_topics
-from shared.settings import SERVICES
 from tests.support.stack import Stack
 
 

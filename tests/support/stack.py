@@ -7,16 +7,19 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import asyncpg
 
 from devstack import EmbeddedPostgres, SmtpServer, TansuBroker, ensure_topics, free_port
+from devstack.settings import SERVICE_SETTINGS, SERVICES
 from shared.contracts.topics import all_topics
-from shared.settings import SERVICES, Settings
+from shared.settings import ServiceSettings, settings_env
 from shared.storage.migrations import script_location, upgrade
 from shared.web.auth import issue_token
 
 SERVER_URL_VAR = "ALLIANCE_TEST_POSTGRES_URL"
+S = TypeVar("S", bound=ServiceSettings)
 
 
 @dataclass
@@ -36,7 +39,8 @@ class Stack:
     def bootstrap(self) -> str:
         return self.kafka.bootstrap
 
-    def settings(self, **overrides: object) -> Settings:
+    def settings(self, settings_class: type[S], **overrides: object) -> S:
+        """A service's settings against this stack (variables by name, as in the environment)."""
         values: dict[str, object] = {
             "ALLIANCE_VAR_DIR": str(self.root),
             "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
@@ -53,7 +57,14 @@ class Stack:
         for service, url in self.databases.items():
             values[f"{service.upper()}_DATABASE_URL"] = url
         values.update(overrides)
-        return Settings(**values)
+        return settings_class(**values)
+
+    def environment(self, **overrides: object) -> dict[str, str]:
+        """The variables every service reads against this stack, for a child process."""
+        env: dict[str, str] = {}
+        for settings_class in SERVICE_SETTINGS.values():
+            env.update(settings_env(self.settings(settings_class, **overrides)))
+        return env
 
     def token(
         self,

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from uuid import UUID
 
-from services.bookings.config import BookingsConfig
+from services.bookings.config import BookingsSettings
 from shared.clock import Clock
 from shared.runtime import ServiceRuntime
 
@@ -12,11 +12,11 @@ from shared.runtime import ServiceRuntime
 class BookingsContext:
     runtime: ServiceRuntime
     clock: Clock
-    config: BookingsConfig
+    config: BookingsSettings
 
     @property
     def base_url(self) -> str:
-        return self.runtime.settings.service_url("bookings")
+        return self.config.service_url()
 
     def course_url(self, course_id: UUID) -> str:
         return f"{self.base_url}/catalogue/{course_id}"

@@ -9,11 +9,12 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from services.bookings.api.deps import Ctx, RateLimited
+from services.bookings.api.deps import Ctx
 from services.bookings.domain.model import Phase, Strand
 from services.bookings.usecases import catalogue
 from services.bookings.web.formatting import alliance_name
 from services.bookings.web.pages import render
+from shared.web.ratelimit import PublicPage
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 20
@@ -78,7 +79,7 @@ def catalogue_link(**params: str | int) -> str:
     return f"/catalogue?{query}" if query else "/catalogue"
 
 
-@router.get("/catalogue", response_class=HTMLResponse, dependencies=[RateLimited])
+@router.get("/catalogue", response_class=HTMLResponse, dependencies=[PublicPage])
 async def catalogue_page(request: Request, ctx: Ctx, page: int = 1) -> HTMLResponse:
     asked = read_filters(request)
     page = max(1, min(page, 10_000))
@@ -103,7 +104,7 @@ async def catalogue_page(request: Request, ctx: Ctx, page: int = 1) -> HTMLRespo
     )
 
 
-@router.get("/catalogue/matrix", response_class=HTMLResponse, dependencies=[RateLimited])
+@router.get("/catalogue/matrix", response_class=HTMLResponse, dependencies=[PublicPage])
 async def matrix_page(request: Request, ctx: Ctx) -> HTMLResponse:
     offer = await catalogue.offer_matrix(ctx)
     return render(request, "matrix.html", offer=offer, catalogue_link=catalogue_link)

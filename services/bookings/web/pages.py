@@ -16,7 +16,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from services.bookings.api.deps import Ctx, RateLimited
+from services.bookings.api.deps import Ctx
 from services.bookings.usecases import booking as booking_uc
 from services.bookings.usecases import queries
 from services.bookings.usecases.inputs import NewBooking
@@ -34,6 +34,7 @@ from shared.identity import Principal, Role
 from shared.web.csrf import Csrf
 from shared.web.pages import page_templates
 from shared.web.problems import status_of
+from shared.web.ratelimit import PublicPage
 
 router = APIRouter(include_in_schema=False)
 templates = page_templates(Path(__file__).parent / "templates")
@@ -140,7 +141,7 @@ async def sign_out(request: Request, csrf_token: Annotated[str, Form()] = "") ->
     return response
 
 
-@router.get("/catalogue/{course_id}", response_class=HTMLResponse, dependencies=[RateLimited])
+@router.get("/catalogue/{course_id}", response_class=HTMLResponse, dependencies=[PublicPage])
 async def course_page(request: Request, ctx: Ctx, course_id: UUID) -> HTMLResponse:
     course = await queries.get_course(ctx, None, course_id)
     return render(

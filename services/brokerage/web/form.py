@@ -20,7 +20,7 @@ from services.brokerage.usecases.context import Context
 from services.brokerage.usecases.models import AllianceView
 from services.brokerage.web.pages import context_of, csrf_of, render, submitted_token, with_form
 from shared.web.problems import Problem
-from shared.web.ratelimit import RateLimit
+from shared.web.ratelimit import PublicPage, RateLimit
 
 # In form order: the error summary lists problems in the order the fields appear.
 MESSAGES: dict[str, str] = {
@@ -124,6 +124,7 @@ def build_router(rate_limit_per_minute: int) -> APIRouter:
     @router.get(
         "/support-requests/new",
         response_class=HTMLResponse,
+        dependencies=[PublicPage],
         summary="The public form a school fills in to ask for SLE support",
     )
     async def new_form(

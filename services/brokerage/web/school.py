@@ -19,6 +19,7 @@ from services.brokerage.usecases.access import Caller
 from services.brokerage.usecases.models import Evaluation
 from services.brokerage.web.pages import context_of, csrf_of, render, submitted_token, with_form
 from shared.errors import DomainError, NotFound
+from shared.web.ratelimit import PublicPage
 
 router = APIRouter(tags=["support form"])
 LONDON = ZoneInfo("Europe/London")
@@ -116,6 +117,7 @@ async def _page(
 @router.get(
     "/support-requests/{request_id}/school",
     response_class=HTMLResponse,
+    dependencies=[PublicPage],
     summary="The school's page for its request (secret link)",
 )
 async def school_page(

@@ -15,9 +15,10 @@ from email.utils import format_datetime
 
 import aiosmtplib
 
+from services.notifications.config import NotificationsSettings
 from services.notifications.domain.identity import mail_domain
 from services.notifications.domain.messages import DeliveryError, Outgoing, header_text
-from shared.settings import ConfigurationError, Settings
+from shared.settings import ConfigurationError
 
 
 def _code_error(code: int, message: str) -> DeliveryError:
@@ -25,7 +26,9 @@ def _code_error(code: int, message: str) -> DeliveryError:
 
 
 class Mailer:
-    def __init__(self, settings: Settings, timeout_s: float, keep_connections: int = 4) -> None:
+    def __init__(
+        self, settings: NotificationsSettings, timeout_s: float, keep_connections: int = 4
+    ) -> None:
         if not settings.smtp_host:
             raise ConfigurationError(
                 "SMTP_HOST is not set: name the SMTP server the notifications service sends "

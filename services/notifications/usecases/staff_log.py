@@ -131,6 +131,11 @@ class StaffLog:
             if row is None:
                 raise NotFound(f"no notification {notification_id} in your alliance")
             again = await repository.requeue(session, notification_id, principal.alliance_id)
+            if again is None and row.bodies_removed_at is not None:
+                raise Conflict(
+                    f"notification {notification_id} can no longer be sent: its text was "
+                    "removed when the retention period ended"
+                )
             if again is None:
                 raise Conflict(f"notification {notification_id} is {row.status}, not failed")
         self.requeued()

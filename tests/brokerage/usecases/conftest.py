@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from services.brokerage.app import build_context
-from services.brokerage.config import BrokerageConfig
+from services.brokerage.config import BrokerageSettings
 from services.brokerage.tables import metadata
 from services.brokerage.usecases.context import Context
 from shared.runtime import ServiceRuntime
@@ -21,10 +21,15 @@ LOCK_TIMEOUT_MS = 200
 @pytest.fixture(scope="session")
 async def ctx(stack: Stack) -> AsyncIterator[Context]:
     url = await stack.migrated_database("brokerage", "brokerage_usecases")
-    settings = stack.settings(BROKERAGE_DATABASE_URL=url, KAFKA_BOOTSTRAP_SERVERS=NO_BROKER)
+    settings = stack.settings(
+        BrokerageSettings,
+        BROKERAGE_DATABASE_URL=url,
+        KAFKA_BOOTSTRAP_SERVERS=NO_BROKER,
+        BROKERAGE_LOCK_TIMEOUT_MS=LOCK_TIMEOUT_MS,
+    )
     runtime = ServiceRuntime("brokerage", settings, metadata)
     try:
-        yield build_context(runtime, BrokerageConfig(BROKERAGE_LOCK_TIMEOUT_MS=LOCK_TIMEOUT_MS))
+        yield build_context(runtime, settings)
     finally:
         await runtime.engine.dispose()
 

@@ -14,7 +14,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.brokerage.config import BrokerageConfig
+from services.brokerage.config import BrokerageSettings
 from services.brokerage.tables import sles, support_requests
 from services.brokerage.usecases import deployments, directory, reading, transitions
 from services.brokerage.usecases.models import SleChanges, Triage
@@ -82,9 +82,9 @@ async def test_a_held_sle_row_ends_an_agreement_and_a_directory_change(scene: Sc
 
 def test_the_timeout_is_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("BROKERAGE_LOCK_TIMEOUT_MS", raising=False)
-    assert BrokerageConfig().lock_timeout_ms == 2000
+    assert BrokerageSettings().lock_timeout_ms == 2000
     monkeypatch.setenv("BROKERAGE_LOCK_TIMEOUT_MS", "750")
-    assert BrokerageConfig().lock_timeout_ms == 750
+    assert BrokerageSettings().lock_timeout_ms == 750
     monkeypatch.setenv("BROKERAGE_LOCK_TIMEOUT_MS", "0")  # 0 would mean: wait for ever
     with pytest.raises(ValidationError):
-        BrokerageConfig()
+        BrokerageSettings()

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from services.brokerage.app import build_context
-from services.brokerage.config import BrokerageConfig
+from services.brokerage.config import BrokerageSettings
 from services.brokerage.tables import metadata, reminders
 from services.brokerage.usecases import deployments, directory, rollover
 from services.brokerage.usecases import reminders as scheduler
@@ -49,10 +49,10 @@ class Running:
     def start(self) -> Context:
         """A brokerage process on this database and clock (another one is a restart)."""
         settings = self.stack.settings(
-            BROKERAGE_DATABASE_URL=self.url, KAFKA_BOOTSTRAP_SERVERS=NO_BROKER
+            BrokerageSettings, BROKERAGE_DATABASE_URL=self.url, KAFKA_BOOTSTRAP_SERVERS=NO_BROKER
         )
         runtime = ServiceRuntime("brokerage", settings, metadata, clock=self.clock)
-        return build_context(runtime, BrokerageConfig())
+        return build_context(runtime, settings)
 
 
 @pytest.fixture(scope="session")
