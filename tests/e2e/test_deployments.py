@@ -16,7 +16,6 @@ import httpx
 from sqlalchemy import select
 
 from services.brokerage.app import build_app as build_brokerage
-from services.brokerage.config import BrokerageSettings
 from services.brokerage.tables import reminders
 from services.brokerage.usecases.reminders import send_due
 from shared.clock import MovableClock

@@ -7,9 +7,9 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from devstack import free_port
+from services.notifications.config import NotificationsSettings
 from services.notifications.domain.messages import DeliveryError, Outgoing
 from services.notifications.mail.mailer import Mailer
-from shared.settings import Settings
 
 REFUSED = "nobody@refused.example.org"
 
@@ -58,7 +58,7 @@ def server() -> Iterator[Server]:
 
 
 def mailer_for(server: Server) -> Mailer:
-    settings = Settings(SMTP_HOST="127.0.0.1", SMTP_PORT=server.port)  # type: ignore[call-arg]
+    settings = NotificationsSettings(SMTP_HOST="127.0.0.1", SMTP_PORT=server.port)  # type: ignore[call-arg]
     return Mailer(settings, timeout_s=5)
 
 
