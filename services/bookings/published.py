@@ -60,6 +60,7 @@ _SIMPLE: dict[type[ev.BookingEvent], type[contracts.BookingRequested]] = {
     ev.Confirmed: contracts.BookingConfirmed,
     ev.OfferAccepted: contracts.OfferAccepted,
     ev.OfferExpired: contracts.OfferExpired,
+    ev.OfferDeclined: contracts.OfferDeclined,
 }
 
 
@@ -91,14 +92,15 @@ def contract(
             return contracts.BookingDeclined(course=course, booking=booking, reason=reason)
         case ev.PlaceOffered(expires_at=expires):
             return contracts.PlaceOffered(course=course, booking=booking, offer_expires_at=expires)
-        case ev.Cancelled(by=by, fee_pence=fee, working_days_notice=notice, reason=reason):
+        case ev.Cancelled():
             return contracts.BookingCancelled(
                 course=course,
                 booking=booking,
-                cancelled_by=by,  # type: ignore[arg-type]
-                fee_pence=fee,
-                working_days_notice=notice,
-                reason=reason,
+                cancelled_by=event.by,  # type: ignore[arg-type]
+                fee_pence=event.fee_pence,
+                working_days_notice=event.working_days_notice,
+                reason=event.reason,
+                course_cancelled=event.course_cancelled,
             )
         case ev.Substituted(previous=previous):
             return contracts.BookingSubstituted(

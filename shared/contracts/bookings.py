@@ -136,6 +136,9 @@ class BookingCancelled(_BookingEvent):
     fee_pence: int
     working_days_notice: int | None = None
     reason: str | None = None
+    course_cancelled: bool = False
+    """True when the whole course was cancelled (a full refund); an administrator cancelling one
+    booking leaves it False, and ``fee_pence`` is the fee every message states."""
 
 
 class BookingSubstituted(_BookingEvent):
@@ -143,3 +146,9 @@ class BookingSubstituted(_BookingEvent):
 
     event_type: ClassVar[str] = _t("booking_substituted")
     previous_participant: Contact
+
+
+class OfferDeclined(_BookingEvent):
+    """The participant (or their school) turned down a place offered from the waiting list."""
+
+    event_type: ClassVar[str] = _t("offer_declined")

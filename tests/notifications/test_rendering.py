@@ -31,7 +31,17 @@ def every_event() -> list[EventData]:
         b.OfferAccepted(**both),
         b.OfferExpired(**both),
         b.BookingCancelled(**both, cancelled_by="school", fee_pence=2250, working_days_notice=7),
-        b.BookingCancelled(**both, cancelled_by="alliance", fee_pence=0, reason="Facilitator ill"),
+        b.BookingCancelled(
+            **both,
+            cancelled_by="alliance",
+            fee_pence=0,
+            reason="Facilitator ill",
+            course_cancelled=True,
+        ),
+        b.BookingCancelled(
+            **both, cancelled_by="alliance", fee_pence=10_000, working_days_notice=1
+        ),
+        b.OfferDeclined(**both),
         b.BookingSubstituted(**both, previous_participant=f.person("Lucy Grant", run)),
         r.RequestSubmitted(request=request),
         r.SleProposed(**sle_event, rank=1, reasons=["mathematics specialist", "primary phase"]),
@@ -110,6 +120,22 @@ def test_course_cancellation_says_the_alliance_cancelled_and_there_is_no_charge(
     assert "the alliance has cancelled" in message.text
     assert "There is no charge" in message.text
     assert "Too few bookings" in message.text
+
+
+def test_an_administrator_cancelling_one_booking_states_the_fee_it_carries() -> None:
+    data = b.BookingCancelled(
+        course=f.course(),
+        booking=f.booking(f.tag()),
+        cancelled_by="alliance",
+        fee_pence=10_000,
+        working_days_notice=1,
+    )
+    for kind in ("participant", "cpd_lead", "booker"):
+        message = message_for(data, kind)
+        assert message.subject == f"Booking cancelled: {data.course.title}"
+        assert "no charge" not in message.text.lower()
+        assert "Cancellation fee: £100" in message.text
+        assert "by the alliance" in " ".join(message.text.split())
 
 
 def test_offer_states_the_expiry_in_uk_time() -> None:

@@ -187,6 +187,18 @@ class Course:
         self._set(booking, status=BookingStatus.CONFIRMED, offer_expires_at=None)
         self.events.append(ev.OfferAccepted(booking.id))
 
+    def decline_offer(self, booking: Booking) -> None:
+        """The offered place is turned down: it is freed for the next in the queue."""
+        check_transition(booking.status, OFFERED, "declined")
+        self._leave(booking)
+        self._set(
+            booking,
+            status=BookingStatus.OFFER_DECLINED,
+            status_reason="offer declined",
+            offer_expires_at=None,
+        )
+        self.events.append(ev.OfferDeclined(booking.id))
+
     def expire_offer(self, booking: Booking) -> None:
         check_transition(booking.status, OFFERED, "expired")
         self._leave(booking)
@@ -239,7 +251,9 @@ class Course:
                 status_reason=reason,
                 offer_expires_at=None,
             )
-            self.events.append(ev.Cancelled(booking.id, "alliance", 0, None, reason))
+            self.events.append(
+                ev.Cancelled(booking.id, "alliance", 0, None, reason, course_cancelled=True)
+            )
 
     # -- bookkeeping ------------------------------------------------------------------------
 

@@ -86,11 +86,17 @@ class OfferExpired(BookingEvent):
 
 
 @dataclass(frozen=True)
+class OfferDeclined(BookingEvent):
+    pass
+
+
+@dataclass(frozen=True)
 class Cancelled(BookingEvent):
     by: str
     fee_pence: int
     working_days_notice: int | None
     reason: str | None
+    course_cancelled: bool = False
 
 
 @dataclass(frozen=True)

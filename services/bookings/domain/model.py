@@ -39,6 +39,7 @@ class BookingStatus(StrEnum):
     OFFERED = "offered"
     DECLINED = "declined"
     OFFER_EXPIRED = "offer_expired"
+    OFFER_DECLINED = "offer_declined"
     CANCELLED = "cancelled"
 
 
