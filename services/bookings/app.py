@@ -8,11 +8,12 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from services.bookings.api import bookings, courses, schools
+from services.bookings.api import bookings, courses, running, schools
 from services.bookings.config import BookingsConfig
 from services.bookings.tables import metadata
 from services.bookings.usecases.context import BookingsContext
 from services.bookings.usecases.offers import offer_expiry_worker
+from services.bookings.usecases.reminders import reminder_worker
 from services.bookings.web import pages
 from shared.clock import Clock, SystemClock
 from shared.runtime import ServiceRuntime
@@ -51,7 +52,9 @@ def build_app(
     runtime = ServiceRuntime(SERVICE, settings, metadata)
     ctx = BookingsContext(runtime, clock or SystemClock(), config or BookingsConfig())
     expiry = offer_expiry_worker(ctx)
+    reminders = reminder_worker(ctx)
     runtime.background.append(lambda: asyncio.create_task(run_until_cancelled(expiry)))
+    runtime.background.append(lambda: asyncio.create_task(run_until_cancelled(reminders)))
     app = create_app(
         runtime,
         title="Alliance bookings",
@@ -59,12 +62,13 @@ def build_app(
     )
     app.state.bookings = ctx
     app.state.offer_expiry = expiry
+    app.state.reminders = reminders
     app.state.catalogue_rate_limit = RateLimit(
         settings.public_rate_limit_per_minute, "catalogue"
     ).dependency()
     app.state.csrf = Csrf(csrf_key(settings))
     app.add_middleware(CsrfMiddleware, csrf=app.state.csrf)
-    for router in (courses.router, bookings.router, schools.router, pages.router):
+    for router in (courses.router, bookings.router, running.router, schools.router, pages.router):
         app.include_router(router)
     static = Path(__file__).parent / "web" / "static"
     app.mount("/catalogue/static", StaticFiles(directory=static), name="static")

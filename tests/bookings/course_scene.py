@@ -2,6 +2,7 @@
 bookings, and what each step wrote to the outbox."""
 
 from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -49,6 +50,9 @@ def participant(urn: str, email: str) -> Principal:
 
 
 async def published_course(ctx: BookingsContext, **overrides: Any) -> UUID:
+    if "sessions" in overrides and "booking_closes_at" not in overrides:
+        first = datetime.fromisoformat(overrides["sessions"][0]["starts_at"])
+        overrides["booking_closes_at"] = (first - timedelta(days=1)).isoformat()
     draft = await courses.create_course(ctx, ADMIN, CourseDetails(**course_body(**overrides)))
     return (await courses.publish_course(ctx, ADMIN, draft.id)).id
 

@@ -10,7 +10,8 @@ from shared.errors import Conflict, NotFound
 from tests.bookings.course_scene import (
     ADMIN,
     book,
-    ctx,  # noqa: F401  (the module's fixture)
+    ctx,  # noqa: F401  (the fixtures)
+    fresh_clock,  # noqa: F401
     events_named,
     lead_of,
     member_school,
