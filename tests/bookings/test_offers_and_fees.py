@@ -11,8 +11,8 @@ from tests.bookings.course_scene import (
     ADMIN,
     book,
     ctx,  # noqa: F401  (the fixtures)
-    fresh_clock,  # noqa: F401
     events_named,
+    fresh_clock,  # noqa: F401
     lead_of,
     member_school,
     participant,

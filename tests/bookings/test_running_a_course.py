@@ -29,8 +29,8 @@ from tests.bookings.course_scene import (
     ALLIANCE,
     book,
     ctx,  # noqa: F401  (the fixtures)
-    fresh_clock,  # noqa: F401
     events_named,
+    fresh_clock,  # noqa: F401
     lead_of,
     member_school,
     participant,
