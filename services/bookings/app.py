@@ -1,5 +1,5 @@
 """The bookings service's composition root: the only module that wires the runtime, the routers,
-the pages and the offer-expiry worker."""
+the pages, the offer-expiry worker and the reminder scheduler."""
 
 import asyncio
 import secrets
