@@ -1,17 +1,18 @@
 """The bookings service's composition root: the only module that wires the runtime, the routers,
-the pages and the offer-expiry worker."""
+the pages, the offer-expiry worker and the reminder scheduler."""
 
 import secrets
 from datetime import timedelta
 
 from fastapi import FastAPI
 
-from services.bookings.api import bookings, courses, schools
+from services.bookings.api import bookings, courses, running, schools
 from services.bookings.config import BookingsSettings
 from services.bookings.tables import idempotency_keys, metadata
 from services.bookings.usecases.booking import outcome_counter
 from services.bookings.usecases.context import BookingsContext
 from services.bookings.usecases.offers import offer_expiry_worker
+from services.bookings.usecases.reminders import reminder_worker
 from services.bookings.web import catalogue, pages
 from shared.clock import Clock, SystemClock
 from shared.runtime import ServiceRuntime
@@ -35,6 +36,7 @@ def build_app(settings: BookingsSettings | None = None, *, clock: Clock | None =
     ctx = BookingsContext(runtime, clock or SystemClock(), settings)
     outcome_counter(runtime.metrics)  # exported from the start, before the first booking
     expiry = runtime.add_worker(offer_expiry_worker(ctx))
+    reminders = runtime.add_worker(reminder_worker(ctx))
     runtime.add_pruner(
         runtime.pruner.expired(
             idempotency_keys,
@@ -50,10 +52,12 @@ def build_app(settings: BookingsSettings | None = None, *, clock: Clock | None =
     )
     app.state.bookings = ctx
     app.state.offer_expiry = expiry
+    app.state.reminders = reminders
     app.state.catalogue_rate_limit = RateLimit.for_api(settings, "catalogue").dependency()
     app.state.csrf = Csrf(csrf_key(settings))
     app.add_middleware(CsrfMiddleware, csrf=app.state.csrf)
     # The catalogue's own paths (/catalogue/matrix) before /catalogue/{course_id}.
-    for router in (courses.router, bookings.router, schools.router, catalogue.router, pages.router):
+    routers = (courses, bookings, running, schools, catalogue, pages)
+    for router in (module.router for module in routers):
         app.include_router(router)
     return app

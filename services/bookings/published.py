@@ -22,6 +22,10 @@ class Links(Protocol):
 
     def booking_url(self, booking_id: UUID) -> str: ...
 
+    def certificate_url(self, booking_id: UUID) -> str: ...
+
+    def evaluation_url(self, booking_id: UUID) -> str: ...
+
 
 def course_info(links: Links, course: Course) -> CourseInfo:
     return CourseInfo(
@@ -30,6 +34,7 @@ def course_info(links: Links, course: Course) -> CourseInfo:
         title=course.title,
         sessions=[SessionInfo.model_validate(s) for s in course.sessions],
         url=links.course_url(course.id),
+        facilitator=course.facilitator or None,
     )
 
 
@@ -60,13 +65,19 @@ _SIMPLE: dict[type[ev.BookingEvent], type[contracts.BookingRequested]] = {
     ev.Confirmed: contracts.BookingConfirmed,
     ev.OfferAccepted: contracts.OfferAccepted,
     ev.OfferExpired: contracts.OfferExpired,
+    ev.OfferDeclined: contracts.OfferDeclined,
 }
 
 
 def contract(
-    links: Links, event: ev.DomainEvent, course: CourseInfo, rows: dict[UUID, Row]
+    links: Links,
+    event: ev.DomainEvent,
+    course: CourseInfo,
+    rows: dict[UUID, Row],
+    administrator: Contact | None = None,
 ) -> EventData:
-    """The published form of ``event``; ``rows`` holds the touched bookings, re-read by id."""
+    """The published form of ``event``; ``rows`` holds the touched bookings, re-read by id;
+    ``administrator`` is the course's administrator (told the numbers)."""
     match event:
         case ev.CoursePublished(capacity=capacity):
             return contracts.CoursePublished(course=course, capacity=capacity)
@@ -77,7 +88,34 @@ def contract(
             if email:
                 admin = Contact(name="Alliance administrator", email=email, role="alliance_admin")
             return contracts.CourseCancelled(
-                course=course, reason=reason, bookings_cancelled=n, administrator=admin
+                course=course,
+                reason=reason,
+                bookings_cancelled=n,
+                administrator=admin,
+                low_numbers=event.low_numbers,
+            )
+        case ev.RegisterTaken():
+            return contracts.RegisterTaken(
+                course=course,
+                session_index=event.session_index,
+                attended=event.attended,
+                absent=event.absent,
+            )
+        case ev.CourseCompleted():
+            return contracts.CourseCompleted(
+                course=course,
+                attended=event.attended,
+                partly_attended=event.partly_attended,
+                no_shows=event.no_shows,
+            )
+        case ev.ViabilityChecked():
+            return contracts.ViabilityChecked(
+                course=course,
+                places_held=event.places_held,
+                minimum_viable_numbers=event.minimum_viable_numbers,
+                viable=event.viable,
+                working_days_notice=event.working_days_notice,
+                administrator=administrator,
             )
     assert isinstance(event, ev.BookingEvent), event
     row = rows[event.booking_id]
@@ -91,14 +129,15 @@ def contract(
             return contracts.BookingDeclined(course=course, booking=booking, reason=reason)
         case ev.PlaceOffered(expires_at=expires):
             return contracts.PlaceOffered(course=course, booking=booking, offer_expires_at=expires)
-        case ev.Cancelled(by=by, fee_pence=fee, working_days_notice=notice, reason=reason):
+        case ev.Cancelled():
             return contracts.BookingCancelled(
                 course=course,
                 booking=booking,
-                cancelled_by=by,  # type: ignore[arg-type]
-                fee_pence=fee,
-                working_days_notice=notice,
-                reason=reason,
+                cancelled_by=event.by,  # type: ignore[arg-type]
+                fee_pence=event.fee_pence,
+                working_days_notice=event.working_days_notice,
+                reason=event.reason,
+                course_cancelled=event.course_cancelled,
             )
         case ev.Substituted(previous=previous):
             return contracts.BookingSubstituted(
@@ -108,4 +147,47 @@ def contract(
                     name=previous.name, email=previous.email, role=previous.role
                 ),
             )
-    return _SIMPLE[type(event)](course=course, booking=booking)
+    return _running(links, event, course, booking) or _SIMPLE[type(event)](
+        course=course, booking=booking
+    )
+
+
+def _running(
+    links: Links, event: ev.BookingEvent, course: CourseInfo, booking: BookingInfo
+) -> EventData | None:
+    """The events of running a course that carry more than the booking."""
+    match event:
+        case ev.CourseChangeNotice():
+            return contracts.BookingCourseChanged(
+                course=course,
+                booking=booking,
+                changed_fields=list(event.changed_fields),
+                previous_sessions=[SessionInfo.model_validate(s) for s in event.previous_sessions],
+            )
+        case ev.AttendanceConcluded():
+            certificate = None
+            if event.outcome != "no_show":
+                certificate = links.certificate_url(event.booking_id)
+            return contracts.AttendanceConcluded(
+                course=course,
+                booking=booking,
+                outcome=event.outcome,  # type: ignore[arg-type]
+                sessions_attended=event.sessions_attended,
+                sessions_total=event.sessions_total,
+                hours_attended=event.hours_attended,
+                fee_pence=event.fee_pence,
+                certificate_url=certificate,
+            )
+        case ev.Reminder(days_before=days):
+            return contracts.CourseReminder(course=course, booking=booking, days_before=days)
+        case ev.OfferExpiring(expires_at=expires):
+            return contracts.OfferExpiring(course=course, booking=booking, offer_expires_at=expires)
+        case ev.EvaluationDue():
+            return contracts.EvaluationDue(
+                course=course,
+                booking=booking,
+                evaluation_url=links.evaluation_url(event.booking_id),
+            )
+        case ev.EvaluationSubmitted(rating=rating):
+            return contracts.EvaluationSubmitted(course=course, booking=booking, rating=rating)
+    return None

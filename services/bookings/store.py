@@ -14,6 +14,7 @@ def policy_from(stored: dict[str, Any]) -> CancellationPolicy:
     return CancellationPolicy(
         bands=tuple(Band(**band) for band in stored.get("bands", [])),
         late_fee_pence=int(stored.get("late_fee_pence", 0)),
+        no_show_percent=int(stored.get("no_show_percent", 100)),
     )
 
 
@@ -35,6 +36,12 @@ def course_from(row: Row, places_held: int, waiting: int) -> Course:
         places_held=places_held,
         waiting=waiting,
         queue_seq=int(c["queue_seq"]),
+        facilitator=c["facilitator"],
+        facilitator_email=c["facilitator_email"],
+        minimum_viable_numbers=c["minimum_viable_numbers"],
+        viability_notice_working_days=c["viability_notice_working_days"],
+        reminder_days=tuple(c["reminder_days"]),
+        administrator_email=c["administrator_email"],
     )
 
 
@@ -56,6 +63,8 @@ def booking_from(row: Row) -> Booking:
         fee_pence=b["fee_pence"],
         cancelled_by=b["cancelled_by"],
         status_reason=b["status_reason"],
+        free_cancellation=b["free_cancellation"],
+        sessions_attended=b["sessions_attended"],
     )
 
 
@@ -78,5 +87,7 @@ def booking_values(booking: Booking) -> dict[str, Any]:
         "fee_pence": booking.fee_pence,
         "cancelled_by": booking.cancelled_by,
         "status_reason": booking.status_reason,
+        "free_cancellation": booking.free_cancellation,
+        "sessions_attended": booking.sessions_attended,
         "created_at": booking.created_at,
     }

@@ -69,6 +69,10 @@ courses = Table(
     Column("offer_hold_hours", Float, nullable=False),
     Column("queue_seq", BigInteger, nullable=False, server_default="0"),
     Column("cancellation_reason", Text, nullable=True),
+    Column("viability_notice_working_days", Integer, nullable=False, server_default="10"),
+    Column("reminder_days", ARRAY(Integer), nullable=False, server_default=text("'{7,1}'")),
+    Column("administrator_email", String(320), nullable=True),
+    Column("facilitator_email", String(320), nullable=True),
     Column("created_by", String(200), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
@@ -97,6 +101,8 @@ bookings = Table(
     Column("fee_pence", Integer, nullable=True),
     Column("cancelled_by", String(20), nullable=True),
     Column("status_reason", Text, nullable=True),
+    Column("free_cancellation", Boolean, nullable=False, server_default="false"),
+    Column("sessions_attended", Integer, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
@@ -128,3 +134,43 @@ idempotency_keys = Table(
     PrimaryKeyConstraint("scope", "key", name="pk_idempotency_keys"),
 )
 Index("ix_idempotency_keys_created_at", idempotency_keys.c.created_at)
+
+attendance = Table(
+    "attendance",
+    metadata,
+    Column("booking_id", Uuid, ForeignKey("bookings.id"), nullable=False),
+    Column("session_index", Integer, nullable=False),
+    Column("attended", Boolean, nullable=False),
+    Column("recorded_by", String(200), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("booking_id", "session_index", name="pk_attendance"),
+)
+
+evaluations = Table(
+    "evaluations",
+    metadata,
+    Column("booking_id", Uuid, ForeignKey("bookings.id"), nullable=False),
+    Column("course_id", Uuid, ForeignKey("courses.id"), nullable=False),
+    Column("rating", Integer, nullable=False),
+    Column("comments", Text, nullable=True),
+    Column("submitted_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("booking_id", name="pk_evaluations"),
+    CheckConstraint("rating BETWEEN 1 AND 5", name="evaluation_rating_range"),
+)
+Index("ix_evaluations_course", evaluations.c.course_id)
+
+reminders = Table(
+    "reminders",
+    metadata,
+    Column("key", String(200), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("course_id", Uuid, ForeignKey("courses.id"), nullable=False),
+    Column("booking_id", Uuid, nullable=True),
+    Column("due_at", DateTime(timezone=True), nullable=False),
+    Column("done_at", DateTime(timezone=True), nullable=True),
+    Column("outcome", String(20), nullable=True),
+    PrimaryKeyConstraint("key", name="pk_reminders"),
+)
+"""The scheduler: one row per reminder (``key`` unique, so each exists once), claimed when due
+with SKIP LOCKED and marked done in the transaction that announces it."""
+Index("ix_reminders_due", reminders.c.due_at, postgresql_where=reminders.c.done_at.is_(None))

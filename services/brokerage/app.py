@@ -35,9 +35,7 @@ def build_context(runtime: ServiceRuntime, settings: BrokerageSettings | None = 
     )
 
 
-def build_app(
-    settings: BrokerageSettings | None = None, *, clock: Clock | None = None
-) -> FastAPI:
+def build_app(settings: BrokerageSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
     settings = settings or BrokerageSettings()
     runtime = ServiceRuntime(SERVICE, settings, metadata, clock=clock or SystemClock())
     context = build_context(runtime, settings)

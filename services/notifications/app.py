@@ -51,9 +51,7 @@ def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
     settings = settings or NotificationsSettings()
     runtime = ServiceRuntime(SERVICE, settings, metadata)
 
-    mailer = Mailer(
-        settings, timeout_s=settings.smtp_timeout_s, keep_connections=settings.senders
-    )
+    mailer = Mailer(settings, timeout_s=settings.smtp_timeout_s, keep_connections=settings.senders)
     runtime.add_closer(mailer.close)
     dispatch = Dispatch(runtime.sessions, mailer, settings.retry_policy(), runtime.metrics)
     runtime.metrics.on_scrape("notifications", failed_notifications(runtime))

@@ -32,6 +32,7 @@ class CourseInfo(BaseModel):
     title: str
     sessions: list[SessionInfo]
     url: str | None = None
+    facilitator: str | None = None
 
 
 class BookingInfo(BaseModel):
@@ -89,6 +90,8 @@ class CourseCancelled(_CourseEvent):
     bookings_cancelled: int
     administrator: Contact | None = None
     """The administrator who cancelled it, to be told what followed."""
+    low_numbers: bool = False
+    """Cancelled because too few booked (after a viability check)."""
 
 
 class BookingRequested(_BookingEvent):
@@ -136,6 +139,9 @@ class BookingCancelled(_BookingEvent):
     fee_pence: int
     working_days_notice: int | None = None
     reason: str | None = None
+    course_cancelled: bool = False
+    """True when the whole course was cancelled (a full refund); an administrator cancelling one
+    booking leaves it False, and ``fee_pence`` is the fee every message states."""
 
 
 class BookingSubstituted(_BookingEvent):
@@ -143,3 +149,87 @@ class BookingSubstituted(_BookingEvent):
 
     event_type: ClassVar[str] = _t("booking_substituted")
     previous_participant: Contact
+
+
+class OfferDeclined(_BookingEvent):
+    """The participant (or their school) turned down a place offered from the waiting list."""
+
+    event_type: ClassVar[str] = _t("offer_declined")
+
+
+# -- running a course -----------------------------------------------------------------------
+
+
+class BookingCourseChanged(_BookingEvent):
+    """The course of a live booking changed its dates, venue or online link; the booking may
+    now be cancelled free of charge. ``course`` is as it now is."""
+
+    event_type: ClassVar[str] = _t("booking_course_changed")
+    changed_fields: list[str]
+    previous_sessions: list[SessionInfo]
+    free_cancellation: bool = True
+
+
+class RegisterTaken(_CourseEvent):
+    """A session's register was taken (or corrected)."""
+
+    event_type: ClassVar[str] = _t("register_taken")
+    session_index: int
+    attended: int
+    absent: int
+
+
+class AttendanceConcluded(_BookingEvent):
+    """The register is closed: the booking ended attended, partly attended or no-show.
+    ``fee_pence`` is the no-show fee (0 otherwise); ``certificate_url`` is a signed link to the
+    certificate of attendance (none for a no-show)."""
+
+    event_type: ClassVar[str] = _t("attendance_concluded")
+    outcome: Literal["attended", "partly_attended", "no_show"]
+    sessions_attended: int
+    sessions_total: int
+    hours_attended: float
+    fee_pence: int
+    certificate_url: str | None = None
+
+
+class CourseCompleted(_CourseEvent):
+    event_type: ClassVar[str] = _t("course_completed")
+    attended: int
+    partly_attended: int
+    no_shows: int
+
+
+class CourseReminder(_BookingEvent):
+    """Sent by the scheduler at a set time before the first session."""
+
+    event_type: ClassVar[str] = _t("course_reminder")
+    days_before: int
+
+
+class OfferExpiring(_BookingEvent):
+    event_type: ClassVar[str] = _t("offer_expiring")
+    offer_expires_at: datetime
+
+
+class ViabilityChecked(_CourseEvent):
+    """Numbers at the course's viability notice; the administrator decides whether it runs."""
+
+    event_type: ClassVar[str] = _t("viability_checked")
+    places_held: int
+    minimum_viable_numbers: int
+    viable: bool
+    working_days_notice: int
+    administrator: Contact | None = None
+
+
+class EvaluationDue(_BookingEvent):
+    """After the last session, an attendee is asked to evaluate the course."""
+
+    event_type: ClassVar[str] = _t("evaluation_due")
+    evaluation_url: str
+
+
+class EvaluationSubmitted(_BookingEvent):
+    event_type: ClassVar[str] = _t("evaluation_submitted")
+    rating: int

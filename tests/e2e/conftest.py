@@ -49,6 +49,4 @@ async def system(stack: Stack) -> AsyncIterator[System]:
         _, notifications = await running.enter_async_context(
             running_app(build_notifications, notifications_settings)
         )
-        yield System(
-            stack, parts.maildir, brokerage_settings, bookings, brokerage, notifications
-        )
+        yield System(stack, parts.maildir, brokerage_settings, bookings, brokerage, notifications)

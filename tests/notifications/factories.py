@@ -65,6 +65,7 @@ def cancelled_by_alliance(run: str, the_course: b.CourseInfo) -> b.BookingCancel
         cancelled_by="alliance",
         fee_pence=0,
         reason="Too few bookings",
+        course_cancelled=True,
     )
 
 

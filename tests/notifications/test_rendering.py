@@ -31,7 +31,49 @@ def every_event() -> list[EventData]:
         b.OfferAccepted(**both),
         b.OfferExpired(**both),
         b.BookingCancelled(**both, cancelled_by="school", fee_pence=2250, working_days_notice=7),
-        b.BookingCancelled(**both, cancelled_by="alliance", fee_pence=0, reason="Facilitator ill"),
+        b.BookingCancelled(
+            **both,
+            cancelled_by="alliance",
+            fee_pence=0,
+            reason="Facilitator ill",
+            course_cancelled=True,
+        ),
+        b.BookingCancelled(
+            **both, cancelled_by="alliance", fee_pence=10_000, working_days_notice=1
+        ),
+        b.OfferDeclined(**both),
+        b.BookingCourseChanged(
+            **both, changed_fields=["sessions"], previous_sessions=list(course.sessions)
+        ),
+        b.CourseReminder(**both, days_before=7),
+        b.CourseReminder(**both, days_before=1),
+        b.OfferExpiring(**both, offer_expires_at=EXPIRY),
+        b.ViabilityChecked(
+            course=course,
+            places_held=3,
+            minimum_viable_numbers=8,
+            viable=False,
+            working_days_notice=10,
+            administrator=f.person("Ada Admin", run),
+        ),
+        b.AttendanceConcluded(
+            **both,
+            outcome="attended",
+            sessions_attended=2,
+            sessions_total=2,
+            hours_attended=6.0,
+            fee_pence=0,
+            certificate_url="https://bookings.example/bookings/1/certificate.pdf?sig=abc",
+        ),
+        b.AttendanceConcluded(
+            **both,
+            outcome="no_show",
+            sessions_attended=0,
+            sessions_total=2,
+            hours_attended=0,
+            fee_pence=4500,
+        ),
+        b.EvaluationDue(**both, evaluation_url="https://bookings.example/bookings/1/evaluation"),
         b.BookingSubstituted(**both, previous_participant=f.person("Lucy Grant", run)),
         r.RequestSubmitted(request=request),
         r.SleProposed(**sle_event, rank=1, reasons=["mathematics specialist", "primary phase"]),
@@ -67,7 +109,8 @@ def test_every_message_renders_with_the_facts_and_accessible_html(data, person) 
     assert "{{" not in message.text + message.html
     course = getattr(data, "course", None)
     request = getattr(data, "request", None)
-    link = data.booking.url if course else request.url
+    booking = getattr(data, "booking", None)
+    link = booking.url if booking else (course.url if course else request.url)
     assert link in message.text and f'href="{link}"' in message.html
     if course is not None:
         assert course.title in message.text
@@ -110,6 +153,22 @@ def test_course_cancellation_says_the_alliance_cancelled_and_there_is_no_charge(
     assert "the alliance has cancelled" in message.text
     assert "There is no charge" in message.text
     assert "Too few bookings" in message.text
+
+
+def test_an_administrator_cancelling_one_booking_states_the_fee_it_carries() -> None:
+    data = b.BookingCancelled(
+        course=f.course(),
+        booking=f.booking(f.tag()),
+        cancelled_by="alliance",
+        fee_pence=10_000,
+        working_days_notice=1,
+    )
+    for kind in ("participant", "cpd_lead", "booker"):
+        message = message_for(data, kind)
+        assert message.subject == f"Booking cancelled: {data.course.title}"
+        assert "no charge" not in message.text.lower()
+        assert "Cancellation fee: £100" in message.text
+        assert "by the alliance" in " ".join(message.text.split())
 
 
 def test_offer_states_the_expiry_in_uk_time() -> None:

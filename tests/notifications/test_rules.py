@@ -67,21 +67,50 @@ def test_a_booking_without_a_cpd_lead_skips_that_rule() -> None:
 
 
 @pytest.mark.parametrize(
-    ("cancelled_by", "template"),
+    ("cancelled_by", "course_cancelled", "template"),
     [
-        ("alliance", "course_cancelled"),
-        ("school", "booking_cancelled"),
-        ("participant", "booking_cancelled"),
+        ("alliance", True, "course_cancelled"),
+        ("alliance", False, "booking_cancelled"),
+        ("school", False, "booking_cancelled"),
+        ("participant", False, "booking_cancelled"),
     ],
 )
-def test_cancellation_wording_depends_on_who_cancelled(cancelled_by: str, template: str) -> None:
+def test_cancellation_wording_depends_on_whether_the_course_was_cancelled(
+    cancelled_by: str, course_cancelled: bool, template: str
+) -> None:
     data = b.BookingCancelled(
         course=f.course(),
         booking=f.booking(f.tag(), booker_is_lead=True),
         cancelled_by=cancelled_by,
         fee_pence=0,
+        course_cancelled=course_cancelled,
     )
     assert kinds(data) == [("participant", template), ("cpd_lead", template)]
+
+
+def test_waiting_list_and_approval_reach_the_lead_when_the_participant_booked() -> None:
+    run = f.tag()
+    booking = f.booking(run)
+    booking = booking.model_copy(update={"booker": booking.participant})
+    waitlisted = b.BookingWaitlisted(course=f.course(), booking=booking, position=2)
+    approved = b.BookingApproved(course=f.course(), booking=booking)
+    assert kinds(waitlisted) == [
+        ("participant", "booking_waitlisted"),
+        ("cpd_lead", "booking_waitlisted"),
+    ]
+    assert kinds(approved) == [
+        ("participant", "booking_approved"),
+        ("cpd_lead", "booking_approved"),
+    ]
+
+
+def test_a_declined_offer_tells_participant_booker_and_lead() -> None:
+    data = b.OfferDeclined(course=f.course(), booking=f.booking(f.tag()))
+    assert kinds(data) == [
+        ("participant", "offer_declined"),
+        ("booker", "offer_declined"),
+        ("cpd_lead", "offer_declined"),
+    ]
 
 
 def test_substitution_reaches_old_and_new_participant_and_the_lead() -> None:

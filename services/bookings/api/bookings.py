@@ -153,3 +153,12 @@ async def substitute_booking(
 )
 async def accept_offer(ctx: Ctx, principal: AnyPrincipal, booking_id: UUID) -> BookingOut:
     return out(await offers.accept_offer(ctx, principal, booking_id))
+
+
+@router.post(
+    "/bookings/{booking_id}/decline-offer",
+    summary="Turn down a place offered from the waiting list; it goes to the next in the queue",
+    responses=problems(401, 403, 404, 409),
+)
+async def decline_offer(ctx: Ctx, principal: AnyPrincipal, booking_id: UUID) -> BookingOut:
+    return out(await offers.decline_offer(ctx, principal, booking_id))

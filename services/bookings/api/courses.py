@@ -111,4 +111,6 @@ async def publish_course(ctx: Ctx, principal: Admin, course_id: UUID) -> CourseO
 async def cancel_course(
     ctx: Ctx, principal: Admin, course_id: UUID, body: CourseCancelIn
 ) -> CourseOut:
-    return out(await uc.cancel_course(ctx, principal, course_id, body.reason))
+    return out(
+        await uc.cancel_course(ctx, principal, course_id, body.reason, low_numbers=body.low_numbers)
+    )

@@ -48,6 +48,9 @@ class CoursePatch(inputs.CourseChanges):
 
 class CourseCancelIn(StrictInput):
     reason: RequiredReason
+    low_numbers: bool = Field(
+        False, description="Cancelled because it did not reach its minimum viable numbers"
+    )
 
 
 class SessionOut(BaseModel):
@@ -65,6 +68,7 @@ class BandOut(BaseModel):
 class PolicyOut(BaseModel):
     bands: list[BandOut]
     late_fee_pence: int
+    no_show_percent: int = 100
 
 
 class CourseOut(BaseModel):
@@ -85,6 +89,8 @@ class CourseOut(BaseModel):
     non_member_price_pence: int
     cancellation_policy: PolicyOut
     offer_hold_hours: float
+    viability_notice_working_days: int = 10
+    reminder_days: list[int] = [7, 1]
     places_left: int
     booking_open: bool
     cancellation_reason: str | None = None
@@ -145,6 +151,8 @@ class BookingOut(BaseModel):
     fee_pence: int | None = None
     cancelled_by: str | None = None
     status_reason: str | None = None
+    free_cancellation: bool = False
+    sessions_attended: int | None = None
     created_at: datetime
     url: str
 

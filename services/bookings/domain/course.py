@@ -4,6 +4,8 @@ It holds the course's rules and counters (places held, bookings waiting, the que
 only the bookings one operation touches, never the whole list: a hot course with thousands of
 bookings loads in one row. Each method checks the rules, changes state and records domain
 events; the caller saves the changes and publishes the events together.
+
+Running the course (its register and its schedule) is in ``running.py``, mixed in.
 """
 
 from dataclasses import dataclass, field
@@ -27,9 +29,13 @@ from services.bookings.domain.model import (
     places_to_offer,
 )
 from services.bookings.domain.policy import CancellationPolicy
+from services.bookings.domain.running import RunningCourse
+from services.bookings.domain.schedule import Planned, offer_reminder
 from shared.errors import Conflict
 
 AWAITING = frozenset({BookingStatus.AWAITING_APPROVAL})
+PLANNING = {"sessions", "reminder_days", "minimum_viable_numbers", "viability_notice_working_days"}
+"""Changes that move the course's reminders."""
 OFFERED = frozenset({BookingStatus.OFFERED})
 
 
@@ -50,10 +56,13 @@ class Booking:
     fee_pence: int | None = None
     cancelled_by: str | None = None
     status_reason: str | None = None
+    free_cancellation: bool = False
+    """The course changed its dates, venue or link after this booking: cancelling is free."""
+    sessions_attended: int | None = None
 
 
 @dataclass
-class Course:
+class Course(RunningCourse):
     id: UUID
     alliance_id: str
     status: CourseStatus
@@ -69,11 +78,19 @@ class Course:
     places_held: int
     waiting: int
     queue_seq: int
+    facilitator: str = ""
+    facilitator_email: str | None = None
+    minimum_viable_numbers: int | None = None
+    viability_notice_working_days: int = 10
+    reminder_days: tuple[int, ...] = (7, 1)
+    administrator_email: str | None = None
     events: list[ev.DomainEvent] = field(default_factory=list)
     updates: dict[str, Any] = field(default_factory=dict)
     """Course columns changed, to be written."""
     added: dict[UUID, Booking] = field(default_factory=dict)
     changed: dict[UUID, Booking] = field(default_factory=dict)
+    planned: list[Planned] = field(default_factory=list)
+    """Reminders to schedule (or move, if not yet done), to be written."""
 
     # -- bookings ---------------------------------------------------------------------------
 
@@ -136,9 +153,12 @@ class Course:
     ) -> bool:
         """Cancel with the policy's fee; True when a place was freed for the waiting list."""
         check_transition(booking.status, LIVE, "cancelled")
+        self.check_not_started(now)
         notice = working_days_notice(now, self.starts_at)
         fee = 0
-        if booking.status is BookingStatus.CONFIRMED and not waive_fee:
+        if booking.status is BookingStatus.CONFIRMED and not (
+            waive_fee or booking.free_cancellation
+        ):
             fee = self.policy.fee(booking.price_pence, notice)
         by = cancelled_by(by_admin, by_school_lead)
         freed = self._leave(booking)
@@ -179,6 +199,7 @@ class Course:
             self.places_held += 1
             self._set(booking, status=BookingStatus.OFFERED, offer_expires_at=expires)
             self.events.append(ev.PlaceOffered(booking.id, expires))
+            self.planned.append(offer_reminder(self.id, booking.id, now, expires))
 
     def accept_offer(self, booking: Booking, now: datetime) -> None:
         check_transition(booking.status, OFFERED, "accepted")
@@ -186,6 +207,18 @@ class Course:
             raise Conflict("the offer has expired", title="Offer expired")
         self._set(booking, status=BookingStatus.CONFIRMED, offer_expires_at=None)
         self.events.append(ev.OfferAccepted(booking.id))
+
+    def decline_offer(self, booking: Booking) -> None:
+        """The offered place is turned down: it is freed for the next in the queue."""
+        check_transition(booking.status, OFFERED, "declined")
+        self._leave(booking)
+        self._set(
+            booking,
+            status=BookingStatus.OFFER_DECLINED,
+            status_reason="offer declined",
+            offer_expires_at=None,
+        )
+        self.events.append(ev.OfferDeclined(booking.id))
 
     def expire_offer(self, booking: Booking) -> None:
         check_transition(booking.status, OFFERED, "expired")
@@ -202,13 +235,25 @@ class Course:
             raise Conflict("the first session has already started")
         self._update(status=CourseStatus.PUBLISHED)
         self.events.append(ev.CoursePublished(self.capacity))
+        self._plan()
 
     def check_can_change(self) -> None:
         if self.status is CourseStatus.CANCELLED:
             raise Conflict("a cancelled course cannot be changed")
+        if self.status is CourseStatus.COMPLETED:
+            raise Conflict("a course that has run cannot be changed")
 
-    def revise(self, values: dict[str, Any], changed: list[str]) -> None:
-        """Take new stored values of the editable columns; ``changed`` names what differs."""
+    def check_not_started(self, now: datetime) -> None:
+        if now >= self.starts_at:
+            raise Conflict("nothing can be cancelled once the first session has started")
+
+    def revise(
+        self, values: dict[str, Any], changed: list[str], live: list[Booking] | None = None
+    ) -> None:
+        """Take new stored values of the editable columns; ``changed`` names what differs.
+
+        A change of sessions (dates, venue or online link) to a published course tells every
+        live booking what changed and lets it cancel free of charge."""
         self.check_can_change()
         capacity = int(values.get("capacity", self.capacity))
         if capacity < self.places_held:
@@ -219,16 +264,35 @@ class Course:
             )
         if not changed:
             return
+        previous = tuple(self.sessions)
         self._update(**values)
-        if self.status is CourseStatus.PUBLISHED:
-            self.events.append(ev.CourseChanged(tuple(changed)))
+        if self.status is not CourseStatus.PUBLISHED:
+            return
+        self.events.append(ev.CourseChanged(tuple(changed)))
+        if PLANNING & set(changed):
+            self._plan()
+        if "sessions" in changed:
+            for booking in live or []:
+                self._set(booking, free_cancellation=True)
+                self.events.append(ev.CourseChangeNotice(booking.id, tuple(changed), previous))
 
-    def cancel(self, reason: str, live: list[Booking], administrator_email: str | None) -> None:
+    def cancel(
+        self,
+        reason: str,
+        live: list[Booking],
+        administrator_email: str | None,
+        now: datetime,
+        *,
+        low_numbers: bool = False,
+    ) -> None:
         """Cancel the course and refund every live booking in full."""
         if self.status is CourseStatus.CANCELLED:
             raise Conflict("the course is already cancelled")
+        if self.status is CourseStatus.COMPLETED:
+            raise Conflict("a course that has run cannot be cancelled")
+        self.check_not_started(now)
         self._update(status=CourseStatus.CANCELLED, cancellation_reason=reason)
-        self.events.append(ev.CourseCancelled(reason, len(live), administrator_email))
+        self.events.append(ev.CourseCancelled(reason, len(live), administrator_email, low_numbers))
         for booking in live:
             self._leave(booking)
             self._set(
@@ -239,7 +303,9 @@ class Course:
                 status_reason=reason,
                 offer_expires_at=None,
             )
-            self.events.append(ev.Cancelled(booking.id, "alliance", 0, None, reason))
+            self.events.append(
+                ev.Cancelled(booking.id, "alliance", 0, None, reason, course_cancelled=True)
+            )
 
     # -- bookkeeping ------------------------------------------------------------------------
 

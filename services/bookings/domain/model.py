@@ -11,6 +11,7 @@ class CourseStatus(StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
     CANCELLED = "cancelled"
+    COMPLETED = "completed"
 
 
 class Strand(StrEnum):
@@ -39,6 +40,10 @@ class BookingStatus(StrEnum):
     OFFERED = "offered"
     DECLINED = "declined"
     OFFER_EXPIRED = "offer_expired"
+    OFFER_DECLINED = "offer_declined"
+    ATTENDED = "attended"
+    PARTLY_ATTENDED = "partly_attended"
+    NO_SHOW = "no_show"
     CANCELLED = "cancelled"
 
 
@@ -75,6 +80,8 @@ def check_can_book(course: CourseState, now: datetime) -> None:
         raise BookingRefused("the course is not published yet")
     if course.status is CourseStatus.CANCELLED:
         raise BookingRefused("the course has been cancelled")
+    if course.status is CourseStatus.COMPLETED:
+        raise BookingRefused("the course has already run")
     if now >= course.booking_closes_at:
         raise BookingRefused("booking for this course has closed")
 

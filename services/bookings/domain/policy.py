@@ -16,6 +16,8 @@ class CancellationPolicy:
     bands: tuple[Band, ...] = field(default_factory=tuple)
     late_fee_pence: int = 0
     """Charged instead of a percentage when the place was free but the notice is in a band."""
+    no_show_percent: int = 100
+    """Of the price, charged for a confirmed place nobody came to (a free place: the late fee)."""
 
     def band_for(self, working_days_notice: int) -> Band | None:
         """The tightest band the notice falls in, or None when the notice is long enough."""
@@ -30,6 +32,13 @@ class CancellationPolicy:
             return self.late_fee_pence
         # Round half up to the penny, never above the price.
         return min(price_pence, (price_pence * band.percent + 50) // 100)
+
+    def no_show_fee(self, price_pence: int) -> int:
+        if self.no_show_percent == 0:
+            return 0
+        if price_pence == 0:
+            return self.late_fee_pence
+        return min(price_pence, (price_pence * self.no_show_percent + 50) // 100)
 
 
 STANDARD_POLICY = CancellationPolicy(

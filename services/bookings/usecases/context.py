@@ -1,6 +1,9 @@
 """What a use case needs: the runtime (database, outbox), the clock, settings and public links."""
 
-from dataclasses import dataclass
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass, field
 from uuid import UUID
 
 from services.bookings.config import BookingsSettings
@@ -13,6 +16,24 @@ class BookingsContext:
     runtime: ServiceRuntime
     clock: Clock
     config: BookingsSettings
+    _fallback_key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
+
+    @property
+    def link_key(self) -> bytes:
+        """Signs download links in emails; derived from the signing secret so every replica
+        accepts them (never the secret itself)."""
+        secret = self.runtime.settings.jwt_secret
+        if secret is None:
+            return self._fallback_key
+        return hashlib.sha256(b"bookings:links:" + secret.get_secret_value().encode()).digest()
+
+    def link_signature(self, purpose: str, booking_id: UUID) -> str:
+        message = f"{purpose}:{booking_id}".encode()
+        return hmac.new(self.link_key, message, hashlib.sha256).hexdigest()[:32]
+
+    def link_signed(self, purpose: str, booking_id: UUID, signature: str | None) -> bool:
+        expected = self.link_signature(purpose, booking_id)
+        return signature is not None and hmac.compare_digest(expected, signature)
 
     @property
     def base_url(self) -> str:
@@ -23,3 +44,10 @@ class BookingsContext:
 
     def booking_url(self, booking_id: UUID) -> str:
         return f"{self.base_url}/bookings/{booking_id}"
+
+    def certificate_url(self, booking_id: UUID) -> str:
+        signature = self.link_signature("certificate", booking_id)
+        return f"{self.base_url}/bookings/{booking_id}/certificate.pdf?sig={signature}"
+
+    def evaluation_url(self, booking_id: UUID) -> str:
+        return f"{self.base_url}/bookings/{booking_id}/evaluation"

@@ -72,6 +72,7 @@ async def create_course(
                 "alliance_id": principal.alliance_id,
                 "status": CourseStatus.DRAFT.value,
                 "created_by": principal.subject,
+                "administrator_email": principal.email,
                 **course_values(details),
             },
         )
@@ -97,7 +98,10 @@ async def change_course(
         values = course_values(updated)
         before = course_values(CourseDetails.model_validate(current))
         changed = [name for name in EDITABLE if values[name] != before[name]]
-        course.revise(values, changed)
+        live = None
+        if "sessions" in changed and course.status is CourseStatus.PUBLISHED:
+            live = await repo.live_bookings(uow.session, course_id)
+        course.revise(values, changed, live)
         if "capacity" in changed and course.status is CourseStatus.PUBLISHED:
             await fill_places(uow, course)
         await uow.save(course)
@@ -113,11 +117,18 @@ async def publish_course(ctx: BookingsContext, principal: Principal, course_id: 
 
 
 async def cancel_course(
-    ctx: BookingsContext, principal: Principal, course_id: UUID, reason: str
+    ctx: BookingsContext,
+    principal: Principal,
+    course_id: UUID,
+    reason: str,
+    *,
+    low_numbers: bool = False,
 ) -> CourseView:
+    """Every live booking is cancelled by the provider and refunded; ``low_numbers`` says the
+    course did not reach its minimum viable numbers."""
     async with unit_of_work(ctx) as uow:
         course = await _administered(uow, principal, course_id)
         live = await repo.live_bookings(uow.session, course_id)
-        course.cancel(reason, live, principal.email)
+        course.cancel(reason, live, principal.email, ctx.clock.now(), low_numbers=low_numbers)
         await uow.save(course)
         return await _view(uow, course_id)

@@ -4,6 +4,7 @@ may span lines; neither may hold other control characters (``shared.text``)."""
 
 from datetime import date
 from typing import Annotated, Self
+from uuid import UUID
 
 from pydantic import (
     AwareDatetime,
@@ -66,6 +67,9 @@ class Policy(StrictInput):
         max_length=10,
     )
     late_fee_pence: Pence = Field(0, description="Charged for a free place cancelled in a band")
+    no_show_percent: int = Field(
+        100, ge=0, le=100, description="of the price charged for a no-show (free: the late fee)"
+    )
 
 
 class CourseDetails(StrictInput):
@@ -75,6 +79,9 @@ class CourseDetails(StrictInput):
     phases: list[Phase] = Field(min_length=1, max_length=6)
     audience: LongText = ""
     facilitator: ShortText = ""
+    facilitator_email: EmailStr | None = Field(
+        None, description="The facilitator signs in with this email to take the register"
+    )
     sessions: list[Session] = Field(min_length=1, max_length=50)
     capacity: int = Field(ge=1, le=10_000)
     minimum_viable_numbers: int | None = Field(None, ge=0, le=10_000)
@@ -83,6 +90,21 @@ class CourseDetails(StrictInput):
     non_member_price_pence: Pence = 0
     cancellation_policy: Policy = Field(default_factory=Policy)
     offer_hold_hours: float = Field(48.0, ge=0.001, le=720)
+    viability_notice_working_days: int = Field(
+        10, ge=0, le=100, description="Numbers are checked this many working days before"
+    )
+    reminder_days: list[int] = Field(
+        default_factory=lambda: [7, 1],
+        max_length=5,
+        description="Participants are reminded this many days before the first session",
+    )
+
+    @field_validator("reminder_days")
+    @classmethod
+    def _reminder_days(cls, days: list[int]) -> list[int]:
+        if any(not 0 < d <= 90 for d in days):
+            raise ValueError("reminder days are between 1 and 90")
+        return sorted(set(days), reverse=True)
 
     @field_validator("phases")
     @classmethod
@@ -108,6 +130,7 @@ class CourseChanges(StrictInput):
     phases: list[Phase] | None = None
     audience: LongText | None = None
     facilitator: ShortText | None = None
+    facilitator_email: EmailStr | None = None
     sessions: list[Session] | None = None
     capacity: int | None = None
     minimum_viable_numbers: int | None = None
@@ -116,6 +139,8 @@ class CourseChanges(StrictInput):
     non_member_price_pence: Pence | None = None
     cancellation_policy: Policy | None = None
     offer_hold_hours: float | None = None
+    viability_notice_working_days: int | None = None
+    reminder_days: list[int] | None = None
 
 
 class CourseFilters(BaseModel):
@@ -153,3 +178,26 @@ class SchoolDetails(StrictInput):
     cpd_lead_name: Name
     cpd_lead_email: EmailStr
     requires_approval: bool = False
+
+
+class Mark(StrictInput):
+    booking_id: UUID
+    attended: bool
+
+
+class RegisterMarks(StrictInput):
+    """One session's register: each confirmed booking marked attended or absent."""
+
+    marks: list[Mark] = Field(min_length=1, max_length=10_000)
+
+    @field_validator("marks")
+    @classmethod
+    def _once_each(cls, marks: list[Mark]) -> list[Mark]:
+        if len({m.booking_id for m in marks}) != len(marks):
+            raise ValueError("each booking is marked once")
+        return marks
+
+
+class Evaluation(StrictInput):
+    rating: int = Field(ge=1, le=5, description="1 (poor) to 5 (excellent)")
+    comments: LongText | None = None

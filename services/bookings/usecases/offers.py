@@ -48,6 +48,26 @@ async def accept_offer(ctx: BookingsContext, principal: Principal, booking_id: U
         return booking_view(ctx, rows[booking.id])
 
 
+async def decline_offer(
+    ctx: BookingsContext, principal: Principal, booking_id: UUID
+) -> BookingView:
+    """The participant or their school turns the offered place down; it goes to the next in
+    the queue at once."""
+    async with unit_of_work(ctx) as uow:
+        course, booking = await uow.course_and_booking(booking_id)
+        check_sees_booking(principal, course.alliance_id, booking)
+        if not (
+            is_participant_of(principal, booking.participant.email)
+            or is_school_lead_of(principal, booking.school_urn)
+            or is_admin_of(principal, course.alliance_id)
+        ):
+            raise Forbidden("this offer is not yours to decline")
+        course.decline_offer(booking)
+        await fill_places(uow, course)
+        rows = await uow.save(course)
+        return booking_view(ctx, rows[booking.id])
+
+
 async def expire_offers_on(ctx: BookingsContext, course_id: UUID) -> int:
     """Expire this course's overdue offers and pass the places on; 0 if someone else holds it."""
     async with unit_of_work(ctx) as uow:

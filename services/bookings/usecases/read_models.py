@@ -28,6 +28,7 @@ class BandView(BaseModel):
 class PolicyView(BaseModel):
     bands: list[BandView]
     late_fee_pence: int
+    no_show_percent: int = 100
 
 
 class CourseView(BaseModel):
@@ -48,6 +49,8 @@ class CourseView(BaseModel):
     non_member_price_pence: int
     cancellation_policy: PolicyView
     offer_hold_hours: float
+    viability_notice_working_days: int = 10
+    reminder_days: list[int] = [7, 1]
     places_left: int
     booking_open: bool
     cancellation_reason: str | None = None
@@ -80,6 +83,8 @@ class BookingView(BaseModel):
     fee_pence: int | None = None
     cancelled_by: str | None = None
     status_reason: str | None = None
+    free_cancellation: bool = False
+    sessions_attended: int | None = None
     created_at: datetime
     url: str
 
@@ -150,6 +155,8 @@ def booking_view(links: Links, row: Row) -> BookingView:
         fee_pence=b["fee_pence"],
         cancelled_by=b["cancelled_by"],
         status_reason=b["status_reason"],
+        free_cancellation=b["free_cancellation"],
+        sessions_attended=b["sessions_attended"],
         created_at=b["created_at"],
         url=links.booking_url(b["id"]),
     )

@@ -2,7 +2,7 @@
 then save its changes, re-read the bookings it touched and add the contracts of its domain
 events to the outbox, all in one transaction."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from uuid import UUID
@@ -12,9 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.bookings import published
 from services.bookings import repository as repo
+from services.bookings import schedule_store as schedule
 from services.bookings.domain.course import Booking, Course
 from services.bookings.store import course_from
 from services.bookings.usecases.context import BookingsContext
+from shared.contracts.common import Contact
 from shared.errors import NotFound
 
 
@@ -64,18 +66,28 @@ class UnitOfWork:
             raise NotFound("no such booking")
         return course, booking
 
-    async def save(self, course: Course) -> dict[UUID, Row]:
-        """Write the aggregate's changes and announce its events; the touched bookings as read
-        back (with school, course title and queue position), by id."""
-        touched = [*course.added, *course.changed]
+    async def save(self, course: Course, *, read: Sequence[UUID] = ()) -> dict[UUID, Row]:
+        """Write the aggregate's changes and announce its events; the touched bookings (and
+        those of ``read``, which events name without changing) as read back (with school,
+        course title and queue position), by id."""
+        touched = [*course.added, *course.changed, *read]
         await repo.save(self.session, course)
+        await schedule.plan(self.session, course.planned)
+        course.planned.clear()
         course.added.clear()
         course.changed.clear()
         rows = await repo.get_bookings(self.session, touched) if touched else {}
         events = course.pull_events()
         if events:
             info = published.course_info(self.ctx, course)
-            contracts = [published.contract(self.ctx, event, info, rows) for event in events]
+            admin = None
+            if course.administrator_email:
+                admin = Contact(
+                    name="Alliance administrator",
+                    email=course.administrator_email,
+                    role="alliance_admin",
+                )
+            contracts = [published.contract(self.ctx, event, info, rows, admin) for event in events]
             await self.ctx.runtime.outbox.add_all(self.session, contracts)
         return rows
 

@@ -49,7 +49,7 @@ class Recipient:
 
 def _cancellation_template(data: EventData) -> str:
     assert isinstance(data, b.BookingCancelled)
-    return "course_cancelled" if data.cancelled_by == "alliance" else "booking_cancelled"
+    return "course_cancelled" if data.course_cancelled else "booking_cancelled"
 
 
 def _to(template: TemplateChoice, *kinds: Kind) -> tuple[Send, ...]:
@@ -73,15 +73,27 @@ RULES: dict[type[EventData], tuple[Send, ...]] = {
         Send(LEAD, "approval_needed"),
         *_to("awaiting_approval", P, BK),
     ),
-    b.BookingApproved: _to("booking_approved", P, BK),
+    # The CPD lead hears of approvals and the waiting list even when the participant booked.
+    b.BookingApproved: _to("booking_approved", P, BK, LEAD),
     b.BookingDeclined: _to("booking_declined", P, BK),
     b.BookingConfirmed: _to("booking_confirmed", P, LEAD, BK),
-    b.BookingWaitlisted: _to("booking_waitlisted", P, BK),
+    b.BookingWaitlisted: _to("booking_waitlisted", P, BK, LEAD),
     b.PlaceOffered: _to("place_offered", P, BK),
     b.OfferAccepted: _to("offer_accepted", P, LEAD, BK),
     b.OfferExpired: _to("offer_expired", P, BK),
+    b.OfferDeclined: _to("offer_declined", P, BK, LEAD),
     b.BookingCancelled: _to(_cancellation_template, P, LEAD, BK),
     b.BookingSubstituted: _to("booking_substituted", PP, P, LEAD, BK),
+    # Running a course.
+    b.BookingCourseChanged: _to("course_changed", P, LEAD, BK),
+    b.CourseReminder: _to("course_reminder", P),
+    b.OfferExpiring: _to("offer_expiring", P, BK),
+    b.ViabilityChecked: _to("viability_check", ADMIN),
+    b.RegisterTaken: (),
+    b.AttendanceConcluded: _to("attendance_concluded", P, LEAD),
+    b.CourseCompleted: (),
+    b.EvaluationDue: _to("evaluation_due", P),
+    b.EvaluationSubmitted: (),
     r.RequestSubmitted: _to("request_submitted", SCHOOL, COORD),
     r.RequestTriaged: (),
     r.SleProposed: _to("sle_proposed", SCHOOL, SLE, HEAD),
