@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from shared.runtime import ServiceRuntime
 from shared.web.auth import TokenVerifier
 from shared.web.correlation import CorrelationMiddleware
+from shared.web.documented import install_document, problems
 from shared.web.headers import SecurityHeaders
 from shared.web.problems import PROBLEM_JSON, install_problem_handlers
 from shared.web.proxies import TrustedProxies
@@ -30,6 +31,7 @@ def create_app(runtime: ServiceRuntime, *, title: str, description: str = "") ->
     app.add_middleware(CorrelationMiddleware)
     app.add_middleware(SecurityHeaders)
     install_problem_handlers(app)
+    install_document(app)
 
     @app.get("/healthz", tags=["operations"], summary="The process is alive")
     async def healthz() -> dict[str, str]:
@@ -39,7 +41,12 @@ def create_app(runtime: ServiceRuntime, *, title: str, description: str = "") ->
     async def asyncapi() -> JSONResponse:
         return JSONResponse(runtime.asyncapi())
 
-    @app.get("/readyz", tags=["operations"], summary="The database and the broker are reachable")
+    @app.get(
+        "/readyz",
+        tags=["operations"],
+        summary="The database and the broker are reachable",
+        responses=problems(503),
+    )
     async def readyz() -> JSONResponse:
         problems = await runtime.readiness()
         if problems:

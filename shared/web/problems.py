@@ -64,12 +64,18 @@ RETRY_AFTER_S = {429: 60, 503: 5}
 
 
 def problem_response(
-    status: int, title: str, detail: str, instance: str, **extra: Any
+    status: int,
+    title: str,
+    detail: str,
+    instance: str,
+    *,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
 ) -> JSONResponse:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     body["instance"] = instance
     body.update(extra)
-    headers: dict[str, str] = {}
+    headers = dict(headers or {})
     if status == 401:
         headers["WWW-Authenticate"] = "Bearer"
     if status in RETRY_AFTER_S:
@@ -94,6 +100,20 @@ def is_data_exception(exc: DBAPIError) -> bool:
     return False
 
 
+FASTAPI_UNREADABLE_BODY = "There was an error parsing the body"
+"""FastAPI's 400 for a body it could not even decode (not UTF-8, say)."""
+
+
+def malformed_json(request: Request) -> JSONResponse:
+    """A body that is not JSON at all: always 400, whatever failed to read it."""
+    return problem_response(
+        400,
+        "Malformed JSON",
+        "The request body is not valid JSON.",
+        request.url.path,
+    )
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def on_refusal(request: Request, exc: DomainError) -> JSONResponse:
@@ -103,6 +123,8 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def on_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        if any(error.get("type") == "json_invalid" for error in exc.errors()):
+            return malformed_json(request)
         errors = field_errors(list(exc.errors()))
         return problem_response(
             422,
@@ -114,10 +136,15 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == FASTAPI_UNREADABLE_BODY:
+            return malformed_json(request)
         title = {404: "Not found", 405: "Method not allowed", 413: "Content too large"}.get(
             exc.status_code, "Error"
         )
-        return problem_response(exc.status_code, title, str(exc.detail), request.url.path)
+        # A 405 keeps the Allow header Starlette gives it (the methods the path does take).
+        return problem_response(
+            exc.status_code, title, str(exc.detail), request.url.path, headers=exc.headers
+        )
 
     @app.exception_handler(DBAPIError)
     async def on_database_error(request: Request, exc: DBAPIError) -> JSONResponse:

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, status
 
-from services.bookings.api.deps import Admin, Ctx, MaybePrincipal, RateLimited, problems
+from services.bookings.api.deps import Admin, Ctx, MaybePrincipal, RateLimited
 from services.bookings.api.schemas import (
     CourseCancelIn,
     CourseIn,
@@ -19,6 +19,7 @@ from services.bookings.usecases import courses as uc
 from services.bookings.usecases import queries
 from services.bookings.usecases.inputs import CourseFilters
 from services.bookings.usecases.read_models import CourseView
+from shared.web.documented import problems
 
 router = APIRouter(tags=["courses"])
 

@@ -26,6 +26,7 @@ from services.brokerage.web.pages import (
     submitted_token,
     with_form,
 )
+from shared.web.documented import HTML, pages, problems
 from shared.web.problems import Problem
 from shared.web.ratelimit import RateLimit
 
@@ -138,6 +139,7 @@ def build_router(rate_limit_per_minute: int) -> APIRouter:
         "/support-requests/new",
         response_class=HTMLResponse,
         summary="The public form a school fills in to ask for SLE support",
+        responses={**pages(400, 404), **problems(503)},
     )
     async def new_form(
         request: Request, alliance: Annotated[str | None, Query(max_length=64)] = None
@@ -154,7 +156,13 @@ def build_router(rate_limit_per_minute: int) -> APIRouter:
         dependencies=[Depends(limit)],
         summary="Submit a support request (the HTML form, or JSON from a web client)",
         response_model=SubmittedOut,
-        responses={415: {"description": "Neither JSON nor an HTML form"}},
+        responses={
+            201: {"description": "Sent (JSON, or the page saying so)", "content": HTML},
+            # JSON is answered with problems; the HTML form with the form again, or a page.
+            **problems(400, 422, html=True),
+            **pages(403, 404),
+            **problems(413, 415, 503),
+        },
         openapi_extra={
             "requestBody": {
                 "required": True,

@@ -17,6 +17,7 @@ from services.brokerage.usecases import reading, transitions
 from services.brokerage.usecases.access import Caller
 from services.brokerage.web.pages import context_of, csrf_of, render, submitted_token, with_form
 from shared.errors import DomainError, NotFound
+from shared.web.documented import pages, problems
 
 router = APIRouter(tags=["support form"])
 LONDON = ZoneInfo("Europe/London")
@@ -87,6 +88,7 @@ async def _page(
     "/support-requests/{request_id}/school",
     response_class=HTMLResponse,
     summary="The school's page for its request (secret link)",
+    responses={**pages(404), **problems(503)},
 )
 async def school_page(
     request: Request, request_id: UUID, token: Annotated[str, Query(max_length=200)] = ""
@@ -98,6 +100,7 @@ async def school_page(
     "/support-requests/{request_id}/school",
     response_class=HTMLResponse,
     summary="The school confirms the SLE or withdraws (HTML form)",
+    responses={**pages(404), **problems(413, 503), **problems(422, html=True)},
 )
 async def school_action(request: Request, request_id: UUID) -> HTMLResponse:
     ctx = context_of(request)
