@@ -8,6 +8,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from shared.errors import (
     Conflict,
@@ -100,6 +101,20 @@ def is_data_exception(exc: DBAPIError) -> bool:
     return False
 
 
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route takes at this path (Starlette names only the first route's)."""
+    routes = request.app.router.routes
+    allowed = [
+        method
+        for method in METHODS
+        if any(r.matches({**request.scope, "method": method})[0] == Match.FULL for r in routes)
+    ]
+    return ", ".join(allowed)
+
+
 FASTAPI_UNREADABLE_BODY = "There was an error parsing the body"
 """FastAPI's 400 for a body it could not even decode (not UTF-8, say)."""
 
@@ -141,9 +156,11 @@ def install_problem_handlers(app: FastAPI) -> None:
         title = {404: "Not found", 405: "Method not allowed", 413: "Content too large"}.get(
             exc.status_code, "Error"
         )
-        # A 405 keeps the Allow header Starlette gives it (the methods the path does take).
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = allowed_methods(request) or headers.get("Allow", "")
         return problem_response(
-            exc.status_code, title, str(exc.detail), request.url.path, headers=exc.headers
+            exc.status_code, title, str(exc.detail), request.url.path, headers=headers
         )
 
     @app.exception_handler(DBAPIError)

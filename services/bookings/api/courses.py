@@ -1,6 +1,5 @@
 """Course catalogue (public) and course administration (the alliance's administrators)."""
 
-from datetime import date
 from typing import Annotated
 from uuid import UUID
 
@@ -12,6 +11,7 @@ from services.bookings.api.schemas import (
     CourseIn,
     CourseOut,
     CoursePatch,
+    IsoDate,
     Page,
 )
 from services.bookings.domain.model import CourseStatus, Phase, Strand
@@ -50,8 +50,8 @@ async def list_courses(
     alliance: Annotated[str | None, Query(max_length=100)] = None,
     strand: Strand | None = None,
     phase: Phase | None = None,
-    starts_from: Annotated[date | None, Query(description="First session on or after")] = None,
-    starts_to: Annotated[date | None, Query(description="First session on or before")] = None,
+    starts_from: Annotated[IsoDate | None, Query(description="First session on or after")] = None,
+    starts_to: Annotated[IsoDate | None, Query(description="First session on or before")] = None,
     has_places: bool | None = None,
     course_status: Annotated[
         CourseStatus, Query(alias="status", description="draft: your own alliance's only")

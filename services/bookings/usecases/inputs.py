@@ -12,6 +12,7 @@ from pydantic import (
     EmailStr,
     Field,
     HttpUrl,
+    StrictBool,
     StringConstraints,
     field_validator,
     model_validator,
@@ -152,4 +153,4 @@ class SchoolDetails(StrictInput):
     name: Name
     cpd_lead_name: Name
     cpd_lead_email: EmailStr
-    requires_approval: bool = False
+    requires_approval: StrictBool = False

@@ -14,11 +14,13 @@ from pydantic import (
     ConfigDict,
     EmailStr,
     Field,
+    StrictBool,
     StringConstraints,
     TypeAdapter,
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 
 from services.brokerage.domain.vocab import Area, FundingSource, Phase, SleStatus, is_half_day_step
 from services.brokerage.usecases import models
@@ -93,6 +95,9 @@ class AllianceOut(BaseModel):
 # -- SLEs ------------------------------------------------------------------------------------
 
 
+UNIQUE = Field(min_length=1, json_schema_extra={"uniqueItems": True})
+
+
 def _unique(values: list) -> list:
     if len(set(values)) != len(values):
         raise ValueError("each value may appear once")
@@ -113,8 +118,8 @@ class SleIn(Strict):
     home_school_name: Text200
     home_head_name: Text200
     home_head_email: EmailStr
-    phases: Annotated[list[Phase], Field(min_length=1), AfterValidator(_unique)]
-    specialisms: Annotated[list[Area], Field(min_length=1), AfterValidator(_unique)]
+    phases: Annotated[list[Phase], UNIQUE, AfterValidator(_unique)]
+    specialisms: Annotated[list[Area], UNIQUE, AfterValidator(_unique)]
     days_available: Annotated[float, Field(ge=0, le=200), AfterValidator(_whole)]
     region: Region
     status: SleStatus = SleStatus.ACTIVE
@@ -124,18 +129,24 @@ class SleIn(Strict):
 
 
 class SlePatch(Strict):
-    name: Text200 | None = None
-    email: EmailStr | None = None
+    """Only the fields given change; none but phone may be null."""
+
+    name: Text200 | SkipJsonSchema[None] = None
+    email: EmailStr | SkipJsonSchema[None] = None
     phone: Phone | None = None
-    home_school_urn: Urn | None = None
-    home_school_name: Text200 | None = None
-    home_head_name: Text200 | None = None
-    home_head_email: EmailStr | None = None
-    phases: Annotated[list[Phase], Field(min_length=1), AfterValidator(_unique)] | None = None
-    specialisms: Annotated[list[Area], Field(min_length=1), AfterValidator(_unique)] | None = None
-    days_available: Annotated[float, Field(ge=0, le=200), AfterValidator(_whole)] | None = None
-    region: Region | None = None
-    status: SleStatus | None = None
+    home_school_urn: Urn | SkipJsonSchema[None] = None
+    home_school_name: Text200 | SkipJsonSchema[None] = None
+    home_head_name: Text200 | SkipJsonSchema[None] = None
+    home_head_email: EmailStr | SkipJsonSchema[None] = None
+    phases: Annotated[list[Phase], UNIQUE, AfterValidator(_unique)] | SkipJsonSchema[None] = None
+    specialisms: Annotated[list[Area], UNIQUE, AfterValidator(_unique)] | SkipJsonSchema[None] = (
+        None
+    )
+    days_available: (
+        Annotated[float, Field(ge=0, le=200), AfterValidator(_whole)] | SkipJsonSchema[None]
+    ) = None
+    region: Region | SkipJsonSchema[None] = None
+    status: SleStatus | SkipJsonSchema[None] = None
 
     @model_validator(mode="after")
     def _no_nulls(self) -> "SlePatch":
@@ -181,14 +192,14 @@ class SupportRequestIn(Strict):
     contact_role: Text200
     contact_email: EmailStr
     contact_phone: Phone
-    areas: Annotated[list[Area], Field(min_length=1), AfterValidator(_unique)]
+    areas: Annotated[list[Area], UNIQUE, AfterValidator(_unique)]
     phase: Phase
     needs: LongText
     outcomes: LongText
     timing: Timing
     days: HalfDays
     funding_source: FundingSource
-    consent_to_share: bool
+    consent_to_share: Annotated[StrictBool, Field(json_schema_extra={"const": True})]
 
     @field_validator("consent_to_share")
     @classmethod

@@ -140,9 +140,21 @@ def build_router(rate_limit_per_minute: int) -> APIRouter:
         response_class=HTMLResponse,
         summary="The public form a school fills in to ask for SLE support",
         responses={**pages(400, 404), **problems(503)},
+        # Needed: without it the answer is a 400 page to choose an alliance.
+        openapi_extra={
+            "parameters": [
+                {
+                    "name": "alliance",
+                    "in": "query",
+                    "required": True,
+                    "schema": {"type": "string", "maxLength": 64},
+                }
+            ]
+        },
     )
     async def new_form(
-        request: Request, alliance: Annotated[str | None, Query(max_length=64)] = None
+        request: Request,
+        alliance: Annotated[str | None, Query(max_length=64, include_in_schema=False)] = None,
     ) -> HTMLResponse:
         ctx = context_of(request)
         found = await directory.find_alliance(ctx, alliance) if alliance else None

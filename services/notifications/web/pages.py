@@ -4,7 +4,7 @@ A browser sends every field of the form, empty or not, so an empty filter means 
 """
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 from uuid import UUID
 
@@ -34,6 +34,8 @@ def _blank_is_none(value: Any) -> Any:
 
 
 AnyIfBlank = BeforeValidator(_blank_is_none)
+Blank = Literal[""]
+"""Said in the document too: an empty field is accepted (and means any)."""
 
 
 class PageQuery:
@@ -43,9 +45,9 @@ class PageQuery:
             str | None, Query(max_length=320, description="Recipient email (exact)"), AnyIfBlank
         ] = None,
         event_id: Annotated[
-            UUID | None, Query(description="The event that caused it"), AnyIfBlank
+            UUID | Blank | None, Query(description="The event that caused it"), AnyIfBlank
         ] = None,
-        status: Annotated[Status | None, Query(), AnyIfBlank] = None,
+        status: Annotated[Status | Blank | None, Query(), AnyIfBlank] = None,
         event_type: Annotated[str | None, Query(max_length=200), AnyIfBlank] = None,
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
         offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
