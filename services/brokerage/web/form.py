@@ -147,7 +147,7 @@ def build_router(rate_limit_per_minute: int) -> APIRouter:
                     "name": "alliance",
                     "in": "query",
                     "required": True,
-                    "schema": {"type": "string", "maxLength": 64},
+                    "schema": {"type": "string", "minLength": 1, "maxLength": 64},
                 }
             ]
         },
