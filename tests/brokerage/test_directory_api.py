@@ -202,7 +202,7 @@ async def test_bad_input_is_a_4xx_problem_never_a_500(brokerage: Brokerage) -> N
         await client.post(
             "/support-requests", content=b"{not json", headers={"content-type": "application/json"}
         ),
-        422,
+        400,
     )
     await problem(
         await client.post(
