@@ -20,7 +20,7 @@ from shared.settings import Settings
 
 @dataclass
 class Requests:
-    """How many requests each operation got (``METHOD /path`` as sent)."""
+    """How many requests the server was sent, by HTTP method."""
 
     seen: Counter[str] = field(default_factory=Counter)
 

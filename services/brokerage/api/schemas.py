@@ -20,7 +20,6 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic.json_schema import SkipJsonSchema
 
 from services.brokerage.domain.vocab import Area, FundingSource, Phase, SleStatus, is_half_day_step
 from services.brokerage.usecases import models
@@ -128,25 +127,32 @@ class SleIn(Strict):
         return models.NewSle(**self.model_dump())
 
 
+def _not_null_but_phone(schema: dict[str, Any]) -> None:
+    """The document says what ``_no_nulls`` keeps: only ``phone`` may be set to null."""
+    for name, field in schema.get("properties", {}).items():
+        kinds = [k for k in field.get("anyOf", []) if k != {"type": "null"}]
+        if name != "phone" and len(kinds) == 1:
+            del field["anyOf"]
+            field.update(kinds[0])
+
+
 class SlePatch(Strict):
     """Only the fields given change; none but phone may be null."""
 
-    name: Text200 | SkipJsonSchema[None] = None
-    email: EmailStr | SkipJsonSchema[None] = None
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_not_null_but_phone)
+
+    name: Text200 | None = None
+    email: EmailStr | None = None
     phone: Phone | None = None
-    home_school_urn: Urn | SkipJsonSchema[None] = None
-    home_school_name: Text200 | SkipJsonSchema[None] = None
-    home_head_name: Text200 | SkipJsonSchema[None] = None
-    home_head_email: EmailStr | SkipJsonSchema[None] = None
-    phases: Annotated[list[Phase], UNIQUE, AfterValidator(_unique)] | SkipJsonSchema[None] = None
-    specialisms: Annotated[list[Area], UNIQUE, AfterValidator(_unique)] | SkipJsonSchema[None] = (
-        None
-    )
-    days_available: (
-        Annotated[float, Field(ge=0, le=200), AfterValidator(_whole)] | SkipJsonSchema[None]
-    ) = None
-    region: Region | SkipJsonSchema[None] = None
-    status: SleStatus | SkipJsonSchema[None] = None
+    home_school_urn: Urn | None = None
+    home_school_name: Text200 | None = None
+    home_head_name: Text200 | None = None
+    home_head_email: EmailStr | None = None
+    phases: Annotated[list[Phase], UNIQUE, AfterValidator(_unique)] | None = None
+    specialisms: Annotated[list[Area], UNIQUE, AfterValidator(_unique)] | None = None
+    days_available: Annotated[float, Field(ge=0, le=200), AfterValidator(_whole)] | None = None
+    region: Region | None = None
+    status: SleStatus | None = None
 
     @model_validator(mode="after")
     def _no_nulls(self) -> "SlePatch":
