@@ -3,17 +3,16 @@ the pages and the offer-expiry worker."""
 
 import asyncio
 import secrets
-from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 
 from services.bookings.api import bookings, courses, schools
 from services.bookings.config import BookingsConfig
 from services.bookings.tables import metadata
+from services.bookings.usecases.booking import outcome_counter
 from services.bookings.usecases.context import BookingsContext
 from services.bookings.usecases.offers import offer_expiry_worker
-from services.bookings.web import pages
+from services.bookings.web import catalogue, pages
 from shared.clock import Clock, SystemClock
 from shared.runtime import ServiceRuntime
 from shared.settings import Settings, get_settings
@@ -50,6 +49,7 @@ def build_app(
     settings = settings or get_settings()
     runtime = ServiceRuntime(SERVICE, settings, metadata)
     ctx = BookingsContext(runtime, clock or SystemClock(), config or BookingsConfig())
+    outcome_counter(runtime.metrics)  # exported from the start, before the first booking
     expiry = offer_expiry_worker(ctx)
     runtime.background.append(lambda: asyncio.create_task(run_until_cancelled(expiry)))
     app = create_app(
@@ -64,8 +64,7 @@ def build_app(
     ).dependency()
     app.state.csrf = Csrf(csrf_key(settings))
     app.add_middleware(CsrfMiddleware, csrf=app.state.csrf)
-    for router in (courses.router, bookings.router, schools.router, pages.router):
+    # The catalogue's own paths (/catalogue/matrix) before /catalogue/{course_id}.
+    for router in (courses.router, bookings.router, schools.router, catalogue.router, pages.router):
         app.include_router(router)
-    static = Path(__file__).parent / "web" / "static"
-    app.mount("/catalogue/static", StaticFiles(directory=static), name="static")
     return app

@@ -1,4 +1,5 @@
-"""HTML pages: the catalogue, a course page with a booking form, and sign-in for CPD leads.
+"""HTML pages: a course page with a booking form, and sign-in for CPD leads (the catalogue
+and the CPD matrix are in ``catalogue``).
 
 A browser cannot send a bearer header, so signing in puts the (already signed) token in an
 HttpOnly, SameSite=Strict cookie scoped to /catalogue. Every form that posts, the sign-in form
@@ -13,25 +14,36 @@ from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from services.bookings.api.deps import Ctx, RateLimited
-from services.bookings.domain.model import Phase, Strand
 from services.bookings.usecases import booking as booking_uc
 from services.bookings.usecases import queries
-from services.bookings.usecases.inputs import CourseFilters, NewBooking
-from services.bookings.web.formatting import PHASES, STRANDS, london, london_time, money
+from services.bookings.usecases.inputs import NewBooking
+from services.bookings.web.formatting import (
+    PHASES,
+    STRANDS,
+    alliance_name,
+    london,
+    london_time,
+    money,
+)
 from services.bookings.web.forms import field_errors
 from shared.errors import DomainError, Unauthenticated
 from shared.identity import Principal, Role
 from shared.web.csrf import Csrf
+from shared.web.pages import page_templates
 from shared.web.problems import status_of
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates = page_templates(Path(__file__).parent / "templates")
 templates.env.globals.update(
-    money=money, london=london, london_time=london_time, strands=STRANDS, phases=PHASES
+    money=money,
+    london=london,
+    london_time=london_time,
+    strands=STRANDS,
+    phases=PHASES,
+    alliance_name=alliance_name,
 )
 
 COOKIE = "alliance_session"
@@ -76,37 +88,6 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         **context,
     }
     return templates.TemplateResponse(request, template, context, status_code=status)
-
-
-@router.get("/catalogue", response_class=HTMLResponse, dependencies=[RateLimited])
-async def catalogue(
-    request: Request,
-    ctx: Ctx,
-    strand: str = "",
-    phase: str = "",
-    has_places: str = "",
-    page: int = 1,
-) -> HTMLResponse:
-    filters = CourseFilters(
-        strand=Strand(strand) if strand in Strand._value2member_map_ else None,
-        phase=Phase(phase) if phase in Phase._value2member_map_ else None,
-        has_places=True if has_places == "true" else None,
-    )
-    page = max(1, min(page, 10_000))
-    result = await queries.list_courses(ctx, None, filters, page, 20)
-
-    def page_link(number: int) -> str:
-        params = {"strand": strand, "phase": phase, "has_places": has_places, "page": number}
-        query = "&".join(f"{k}={v}" for k, v in params.items() if v)
-        return f"/catalogue?{query}"
-
-    return render(
-        request,
-        "catalogue.html",
-        page=result,
-        filters={"strand": strand, "phase": phase, "has_places": has_places == "true"},
-        page_link=page_link,
-    )
 
 
 @router.get("/catalogue/sign-in", response_class=HTMLResponse)

@@ -10,22 +10,17 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import BeforeValidator
 
 from services.notifications.api.routes import Log, Staff
 from services.notifications.api.schemas import Status
 from services.notifications.domain import formatting as fmt
 from services.notifications.usecases.staff_log import STATUSES, LogQuery
+from shared.web.pages import page_environment
 
 router = APIRouter(prefix="/notifications", tags=["notifications"])
 
-_pages = Environment(
-    loader=FileSystemLoader(Path(__file__).parent / "templates"),
-    autoescape=select_autoescape(["html", "j2"]),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+_pages = page_environment(Path(__file__).parent / "templates")
 _pages.filters["when"] = fmt.when
 
 
