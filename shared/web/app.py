@@ -13,6 +13,7 @@ from shared.web.auth import TokenVerifier
 from shared.web.compare import same_secret
 from shared.web.correlation import CorrelationMiddleware
 from shared.web.docs import install_docs
+from shared.web.documented import install_document, problems
 from shared.web.headers import SecurityHeaders
 from shared.web.observe import ObserveMiddleware
 from shared.web.pages import install_assets
@@ -49,6 +50,7 @@ def create_app(runtime: ServiceRuntime, *, title: str, description: str = "") ->
     app.add_middleware(CorrelationMiddleware)
     app.add_middleware(SecurityHeaders)
     install_problem_handlers(app)
+    install_document(app)
     install_docs(app)
     install_assets(app)
 
@@ -76,7 +78,12 @@ def create_app(runtime: ServiceRuntime, *, title: str, description: str = "") ->
                 )
         return Response(await runtime.metrics.render(), media_type=METRICS_CONTENT_TYPE)
 
-    @app.get("/readyz", tags=["operations"], summary="The database and the broker are reachable")
+    @app.get(
+        "/readyz",
+        tags=["operations"],
+        summary="The database and the broker are reachable",
+        responses=problems(503),
+    )
     async def readyz() -> JSONResponse:
         problems = await runtime.readiness()
         if problems:

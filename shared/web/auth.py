@@ -14,6 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.identity import Principal, Role
 from shared.settings import ConfigurationError, Settings
+from shared.web.documented import documents
 from shared.web.problems import Forbidden, Unauthorized
 
 
@@ -105,6 +106,7 @@ def issue_token(
 _bearer = HTTPBearer(auto_error=False)
 
 
+@documents(401)
 async def current_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -115,6 +117,7 @@ async def current_principal(
     return verifier.verify(credentials.credentials)
 
 
+@documents(401, optional_auth=True)
 async def optional_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -126,6 +129,7 @@ async def optional_principal(
 
 
 def require_roles(*roles: Role) -> Callable[..., Principal]:
+    @documents(401, 403)
     async def dependency(
         principal: Annotated[Principal, Depends(current_principal)],
     ) -> Principal:

@@ -19,6 +19,7 @@ from limits.aio.storage import MemoryStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 
 from shared.settings import Settings
+from shared.web.documented import documents
 from shared.web.problems import TooManyRequests
 from shared.web.proxies import TrustedProxies
 
@@ -60,6 +61,7 @@ class RateLimit:
         )
 
     def dependency(self) -> Callable[[Request], object]:
+        @documents(429)
         async def check(request: Request) -> None:
             await self.check(request)
 

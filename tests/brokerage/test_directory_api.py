@@ -202,7 +202,7 @@ async def test_bad_input_is_a_4xx_problem_never_a_500(brokerage: Brokerage) -> N
         await client.post(
             "/support-requests", content=b"{not json", headers={"content-type": "application/json"}
         ),
-        422,
+        400,
     )
     await problem(
         await client.post(
@@ -290,6 +290,6 @@ async def test_bad_input_is_a_4xx_problem_never_a_500(brokerage: Brokerage) -> N
             content=b"nope",
             headers={**staff, "content-type": "application/json"},
         ),
-        422,
+        400,
     )
     await problem(await client.get("/sles", headers={"Authorization": "Bearer nonsense"}), 401)

@@ -115,12 +115,12 @@ async def test_invalid_input_is_422_problem_field_by_field(client: httpx.AsyncCl
     assert fields == {"name", "days"}
 
 
-async def test_malformed_json_is_a_4xx_problem_not_a_500(client: httpx.AsyncClient) -> None:
+async def test_malformed_json_is_a_400_problem_not_a_500(client: httpx.AsyncClient) -> None:
     response = await client.post(
         "/things", content=b"{not json", headers={"content-type": "application/json"}
     )
-    assert response.status_code == 422
-    assert response.json()["title"] == "Invalid request"
+    assert response.status_code == 400
+    assert response.json()["title"] == "Malformed JSON"
 
 
 async def test_domain_conflicts_are_409_problems_with_their_facts(

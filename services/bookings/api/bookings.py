@@ -7,7 +7,7 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import Response
 from pydantic import EmailStr
 
-from services.bookings.api.deps import AnyPrincipal, Ctx, problems
+from services.bookings.api.deps import AnyPrincipal, Ctx
 from services.bookings.api.schemas import (
     BookingCancelIn,
     BookingIn,
@@ -27,6 +27,7 @@ from services.bookings.usecases import (
     substitution,
 )
 from services.bookings.usecases.read_models import BookingView
+from shared.web.documented import problems
 
 router = APIRouter(tags=["bookings"])
 

@@ -1,17 +1,17 @@
 """Course catalogue (public) and course administration (the alliance's administrators)."""
 
-from datetime import date
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, status
 
-from services.bookings.api.deps import Admin, Ctx, MaybePrincipal, RateLimited, problems
+from services.bookings.api.deps import Admin, Ctx, MaybePrincipal, RateLimited
 from services.bookings.api.schemas import (
     CourseCancelIn,
     CourseIn,
     CourseOut,
     CoursePatch,
+    IsoDate,
     Page,
 )
 from services.bookings.domain.model import CourseStatus, Phase, Strand
@@ -19,6 +19,7 @@ from services.bookings.usecases import courses as uc
 from services.bookings.usecases import queries
 from services.bookings.usecases.inputs import CourseFilters
 from services.bookings.usecases.read_models import CourseView
+from shared.web.documented import problems
 
 router = APIRouter(tags=["courses"])
 
@@ -49,8 +50,8 @@ async def list_courses(
     alliance: Annotated[str | None, Query(max_length=100)] = None,
     strand: Strand | None = None,
     phase: Phase | None = None,
-    starts_from: Annotated[date | None, Query(description="First session on or after")] = None,
-    starts_to: Annotated[date | None, Query(description="First session on or before")] = None,
+    starts_from: Annotated[IsoDate | None, Query(description="First session on or after")] = None,
+    starts_to: Annotated[IsoDate | None, Query(description="First session on or before")] = None,
     has_places: bool | None = None,
     course_status: Annotated[
         CourseStatus, Query(alias="status", description="draft: your own alliance's only")

@@ -6,10 +6,11 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel
 
-from services.bookings.api.deps import Admin, AnyPrincipal, Ctx, MaybePrincipal, problems
+from services.bookings.api.deps import Admin, AnyPrincipal, Ctx, MaybePrincipal
 from services.bookings.usecases import attendance, certificates, evaluation
 from services.bookings.usecases.evaluation import EvaluationSummary
 from services.bookings.usecases.inputs import Evaluation, RegisterMarks
+from shared.web.documented import problems
 
 router = APIRouter(tags=["running a course"])
 

@@ -1,11 +1,12 @@
 """Request and response bodies of the HTTP API. Request bodies are the use cases' inputs (and
 their rules) under the names the OpenAPI document has always given them."""
 
-from datetime import datetime
-from typing import Generic, TypeVar
+import re
+from datetime import date, datetime
+from typing import Annotated, Generic, TypeVar
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field, StrictBool
 
 from services.bookings.domain.model import BookingStatus, CourseStatus, Phase, Strand
 from services.bookings.usecases import inputs
@@ -14,6 +15,18 @@ from services.bookings.usecases.inputs import Reason, RequiredReason, StrictInpu
 __all__ = ["Urn"]
 
 T = TypeVar("T")
+
+_FULL_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _full_date(value: object) -> object:
+    """As the document says (``format: date``): ``2026-03-01``, not ``0`` read as a timestamp."""
+    if isinstance(value, str) and not _FULL_DATE.fullmatch(value):
+        raise ValueError("must be a date, like 2026-03-01")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_full_date)]
 
 
 class SessionIn(inputs.Session):
@@ -114,7 +127,7 @@ class BookingIn(inputs.NewBooking):
 
 class BookingCancelIn(StrictInput):
     reason: Reason | None = None
-    waive_fee: bool = Field(False, description="Alliance administrators only")
+    waive_fee: StrictBool = Field(False, description="Alliance administrators only")
 
 
 class DeclineIn(StrictInput):

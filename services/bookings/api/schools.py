@@ -4,9 +4,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 
-from services.bookings.api.deps import Admin, AnyPrincipal, Ctx, problems
+from services.bookings.api.deps import Admin, AnyPrincipal, Ctx
 from services.bookings.api.schemas import MembershipOut, SchoolIn, SchoolOut
 from services.bookings.usecases import schools as uc
+from shared.web.documented import problems
 
 router = APIRouter(tags=["schools"])
 

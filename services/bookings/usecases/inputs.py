@@ -13,6 +13,7 @@ from pydantic import (
     EmailStr,
     Field,
     HttpUrl,
+    StrictBool,
     StringConstraints,
     field_validator,
     model_validator,
@@ -177,7 +178,7 @@ class SchoolDetails(StrictInput):
     name: Name
     cpd_lead_name: Name
     cpd_lead_email: EmailStr
-    requires_approval: bool = False
+    requires_approval: StrictBool = False
 
 
 class Mark(StrictInput):

@@ -7,8 +7,10 @@ from fastapi import Depends, Request
 from services.brokerage.usecases.context import Context
 from shared.identity import Principal, Role
 from shared.web.auth import optional_principal, require_roles
+from shared.web.documented import documents
 
 
+@documents(503)
 def context_of(request: Request) -> Context:
     return request.app.state.context
 

@@ -29,8 +29,14 @@ from services.brokerage.usecases.access import Caller
 from services.brokerage.usecases.context import Context
 from services.brokerage.usecases.models import SupportRequestView
 from shared.identity import Principal
+from shared.web.documented import problems
 
 router = APIRouter(prefix="/support-requests", tags=["support requests"])
+
+# Staff move a request on (their role is checked first); every POST is under the body limit.
+TRANSITION = problems(404, 409, 413)
+# The SLE, the home school or the school (by its link) act: who they are is checked in the step.
+PARTIES = problems(401, 403, 404, 409, 413)
 
 
 def out(view: SupportRequestView) -> SupportRequestOut:
@@ -44,7 +50,7 @@ def caller(
     return Caller(principal, school=school, tried_school_link=bool(token))
 
 
-@router.get("", summary="The alliance's support requests, newest first")
+@router.get("", summary="The alliance's support requests, newest first", responses=problems())
 async def list_requests(
     principal: Staff,
     ctx: Ctx,
@@ -56,18 +62,26 @@ async def list_requests(
     return [out(v) for v in views]
 
 
-@router.get("/{request_id}", summary="One support request, with what can happen next")
+@router.get(
+    "/{request_id}",
+    summary="One support request, with what can happen next",
+    responses=problems(404),
+)
 async def get_request(request_id: UUID, principal: Staff, ctx: Ctx) -> SupportRequestOut:
     return out(await reading.get(ctx, request_id, principal.alliance_id))
 
 
-@router.get("/{request_id}/shortlist", summary="SLEs ranked for the request, with reasons")
+@router.get(
+    "/{request_id}/shortlist",
+    summary="SLEs ranked for the request, with reasons",
+    responses=problems(404),
+)
 async def get_shortlist(request_id: UUID, principal: Staff, ctx: Ctx) -> ShortlistOut:
     view = await reading.shortlist_for(ctx, request_id, principal.alliance_id)
     return ShortlistOut.model_validate(view, from_attributes=True)
 
 
-@router.post("/{request_id}/triage", summary="Triage a submitted request")
+@router.post("/{request_id}/triage", summary="Triage a submitted request", responses=TRANSITION)
 async def triage(
     request_id: UUID,
     principal: Staff,
@@ -78,24 +92,34 @@ async def triage(
     return out(await transitions.triage(ctx, request_id, Caller(principal), given))
 
 
-@router.post("/{request_id}/matching", summary="Start matching a triaged request")
+@router.post(
+    "/{request_id}/matching", summary="Start matching a triaged request", responses=TRANSITION
+)
 async def start_matching(request_id: UUID, principal: Staff, ctx: Ctx) -> SupportRequestOut:
     return out(await transitions.start_matching(ctx, request_id, Caller(principal)))
 
 
-@router.post("/{request_id}/proposal", summary="Propose an SLE from the shortlist")
+@router.post(
+    "/{request_id}/proposal",
+    summary="Propose an SLE from the shortlist",
+    responses=problems(404, 409, 413, 422),
+)
 async def propose(
     request_id: UUID, body: ProposeIn, principal: Staff, ctx: Ctx
 ) -> SupportRequestOut:
     return out(await transitions.propose(ctx, request_id, Caller(principal), body.sle_id))
 
 
-@router.post("/{request_id}/sle-acceptance", summary="The proposed SLE accepts")
+@router.post("/{request_id}/sle-acceptance", summary="The proposed SLE accepts", responses=PARTIES)
 async def sle_accept(request_id: UUID, principal: Who, ctx: Ctx) -> SupportRequestOut:
     return out(await transitions.confirm(ctx, request_id, Caller(principal), Action.SLE_ACCEPT))
 
 
-@router.post("/{request_id}/sle-decline", summary="The proposed SLE declines: back to matching")
+@router.post(
+    "/{request_id}/sle-decline",
+    summary="The proposed SLE declines: back to matching",
+    responses=PARTIES,
+)
 async def sle_decline(
     request_id: UUID,
     principal: Who,
@@ -106,7 +130,11 @@ async def sle_decline(
     return out(await transitions.decline(ctx, request_id, Caller(principal), reason))
 
 
-@router.post("/{request_id}/school-confirmation", summary="The school confirms the proposed SLE")
+@router.post(
+    "/{request_id}/school-confirmation",
+    summary="The school confirms the proposed SLE",
+    responses=PARTIES,
+)
 async def school_confirm(
     request_id: UUID,
     principal: Who,
@@ -117,7 +145,11 @@ async def school_confirm(
     return out(await transitions.confirm(ctx, request_id, who, Action.SCHOOL_CONFIRM))
 
 
-@router.post("/{request_id}/home-school-release", summary="The SLE's home school releases them")
+@router.post(
+    "/{request_id}/home-school-release",
+    summary="The SLE's home school releases them",
+    responses=PARTIES,
+)
 async def home_release(request_id: UUID, principal: Who, ctx: Ctx) -> SupportRequestOut:
     return out(await transitions.confirm(ctx, request_id, Caller(principal), Action.HOME_RELEASE))
 
@@ -125,22 +157,27 @@ async def home_release(request_id: UUID, principal: Who, ctx: Ctx) -> SupportReq
 @router.post(
     "/{request_id}/deployment",
     summary="Agree the deployment (days, day rate, brokerage fee, dates): reserves the days",
+    responses=problems(404, 409, 413, 422),
 )
 async def agree(request_id: UUID, body: AgreeIn, principal: Staff, ctx: Ctx) -> SupportRequestOut:
     return out(await deployments.agree(ctx, request_id, Caller(principal), body.to_input()))
 
 
-@router.post("/{request_id}/visits", summary="Log a visit")
+@router.post("/{request_id}/visits", summary="Log a visit", responses=PARTIES)
 async def log_visit(request_id: UUID, body: VisitIn, principal: Who, ctx: Ctx) -> SupportRequestOut:
     return out(await deployments.log_visit(ctx, request_id, Caller(principal), body.to_input()))
 
 
-@router.post("/{request_id}/completion", summary="Complete: undelivered days go back")
+@router.post(
+    "/{request_id}/completion", summary="Complete: undelivered days go back", responses=TRANSITION
+)
 async def complete(request_id: UUID, principal: Staff, ctx: Ctx) -> SupportRequestOut:
     return out(await deployments.complete(ctx, request_id, Caller(principal)))
 
 
-@router.post("/{request_id}/evaluation", summary="Evaluate a completed deployment")
+@router.post(
+    "/{request_id}/evaluation", summary="Evaluate a completed deployment", responses=PARTIES
+)
 async def evaluate(
     request_id: UUID, body: EvaluateIn, principal: Who, ctx: Ctx
 ) -> SupportRequestOut:
@@ -148,7 +185,9 @@ async def evaluate(
     return out(await transitions.evaluate(ctx, request_id, who, body.to_input()))
 
 
-@router.post("/{request_id}/withdrawal", summary="The school withdraws its request")
+@router.post(
+    "/{request_id}/withdrawal", summary="The school withdraws its request", responses=PARTIES
+)
 async def withdraw(
     request_id: UUID,
     principal: Who,
@@ -160,7 +199,9 @@ async def withdraw(
     return out(await transitions.end(ctx, request_id, who, Action.WITHDRAW, reason))
 
 
-@router.post("/{request_id}/cancellation", summary="A coordinator cancels the request")
+@router.post(
+    "/{request_id}/cancellation", summary="A coordinator cancels the request", responses=TRANSITION
+)
 async def cancel(
     request_id: UUID,
     principal: Staff,
@@ -171,7 +212,11 @@ async def cancel(
     return out(await transitions.end(ctx, request_id, Caller(principal), Action.CANCEL, reason))
 
 
-@router.post("/{request_id}/unmatched", summary="No SLE can be found: close the request")
+@router.post(
+    "/{request_id}/unmatched",
+    summary="No SLE can be found: close the request",
+    responses=TRANSITION,
+)
 async def unmatched(
     request_id: UUID,
     principal: Staff,

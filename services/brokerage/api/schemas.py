@@ -14,6 +14,7 @@ from pydantic import (
     ConfigDict,
     EmailStr,
     Field,
+    StrictBool,
     StringConstraints,
     TypeAdapter,
     field_validator,
@@ -93,6 +94,9 @@ class AllianceOut(BaseModel):
 # -- SLEs ------------------------------------------------------------------------------------
 
 
+UNIQUE = Field(min_length=1, json_schema_extra={"uniqueItems": True})
+
+
 def _unique(values: list) -> list:
     if len(set(values)) != len(values):
         raise ValueError("each value may appear once")
@@ -113,8 +117,8 @@ class SleIn(Strict):
     home_school_name: Text200
     home_head_name: Text200
     home_head_email: EmailStr
-    phases: Annotated[list[Phase], Field(min_length=1), AfterValidator(_unique)]
-    specialisms: Annotated[list[Area], Field(min_length=1), AfterValidator(_unique)]
+    phases: Annotated[list[Phase], UNIQUE, AfterValidator(_unique)]
+    specialisms: Annotated[list[Area], UNIQUE, AfterValidator(_unique)]
     days_available: Annotated[float, Field(ge=0, le=200), AfterValidator(_whole)]
     region: Region
     status: SleStatus = SleStatus.ACTIVE
@@ -123,7 +127,20 @@ class SleIn(Strict):
         return models.NewSle(**self.model_dump())
 
 
+def _not_null_but_phone(schema: dict[str, Any]) -> None:
+    """The document says what ``_no_nulls`` keeps: only ``phone`` may be set to null."""
+    for name, field in schema.get("properties", {}).items():
+        kinds = [k for k in field.get("anyOf", []) if k != {"type": "null"}]
+        if name != "phone" and len(kinds) == 1:
+            del field["anyOf"]
+            field.update(kinds[0])
+
+
 class SlePatch(Strict):
+    """Only the fields given change; none but phone may be null."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_not_null_but_phone)
+
     name: Text200 | None = None
     email: EmailStr | None = None
     phone: Phone | None = None
@@ -131,8 +148,8 @@ class SlePatch(Strict):
     home_school_name: Text200 | None = None
     home_head_name: Text200 | None = None
     home_head_email: EmailStr | None = None
-    phases: Annotated[list[Phase], Field(min_length=1), AfterValidator(_unique)] | None = None
-    specialisms: Annotated[list[Area], Field(min_length=1), AfterValidator(_unique)] | None = None
+    phases: Annotated[list[Phase], UNIQUE, AfterValidator(_unique)] | None = None
+    specialisms: Annotated[list[Area], UNIQUE, AfterValidator(_unique)] | None = None
     days_available: Annotated[float, Field(ge=0, le=200), AfterValidator(_whole)] | None = None
     region: Region | None = None
     status: SleStatus | None = None
@@ -181,14 +198,14 @@ class SupportRequestIn(Strict):
     contact_role: Text200
     contact_email: EmailStr
     contact_phone: Phone
-    areas: Annotated[list[Area], Field(min_length=1), AfterValidator(_unique)]
+    areas: Annotated[list[Area], UNIQUE, AfterValidator(_unique)]
     phase: Phase
     needs: LongText
     outcomes: LongText
     timing: Timing
     days: HalfDays
     funding_source: FundingSource
-    consent_to_share: bool
+    consent_to_share: Annotated[StrictBool, Field(json_schema_extra={"const": True})]
 
     @field_validator("consent_to_share")
     @classmethod

@@ -19,6 +19,7 @@ from services.brokerage.usecases import directory, requests
 from services.brokerage.usecases.context import Context
 from services.brokerage.usecases.models import AllianceView
 from services.brokerage.web.pages import context_of, csrf_of, render, submitted_token, with_form
+from shared.web.documented import HTML, pages, problems
 from shared.web.problems import Problem
 from shared.web.ratelimit import PublicPage, RateLimit
 
@@ -126,9 +127,22 @@ def build_router(rate_limit_per_minute: int) -> APIRouter:
         response_class=HTMLResponse,
         dependencies=[PublicPage],
         summary="The public form a school fills in to ask for SLE support",
+        responses={**pages(400, 404), **problems(503)},
+        # Needed: without it the answer is a 400 page to choose an alliance.
+        openapi_extra={
+            "parameters": [
+                {
+                    "name": "alliance",
+                    "in": "query",
+                    "required": True,
+                    "schema": {"type": "string", "minLength": 1, "maxLength": 64},
+                }
+            ]
+        },
     )
     async def new_form(
-        request: Request, alliance: Annotated[str | None, Query(max_length=64)] = None
+        request: Request,
+        alliance: Annotated[str | None, Query(max_length=64, include_in_schema=False)] = None,
     ) -> HTMLResponse:
         ctx = context_of(request)
         found = await directory.find_alliance(ctx, alliance) if alliance else None
@@ -142,7 +156,13 @@ def build_router(rate_limit_per_minute: int) -> APIRouter:
         dependencies=[Depends(limit)],
         summary="Submit a support request (the HTML form, or JSON from a web client)",
         response_model=SubmittedOut,
-        responses={415: {"description": "Neither JSON nor an HTML form"}},
+        responses={
+            201: {"description": "Sent (JSON, or the page saying so)", "content": HTML},
+            # JSON is answered with problems; the HTML form with the form again, or a page.
+            **problems(400, 422, html=True),
+            **pages(403, 404),
+            **problems(413, 415, 503),
+        },
         openapi_extra={
             "requestBody": {
                 "required": True,

@@ -19,6 +19,7 @@ from services.brokerage.usecases.access import Caller
 from services.brokerage.usecases.models import Evaluation
 from services.brokerage.web.pages import context_of, csrf_of, render, submitted_token, with_form
 from shared.errors import DomainError, NotFound
+from shared.web.documented import pages, problems
 from shared.web.ratelimit import PublicPage
 
 router = APIRouter(tags=["support form"])
@@ -119,6 +120,7 @@ async def _page(
     response_class=HTMLResponse,
     dependencies=[PublicPage],
     summary="The school's page for its request (secret link)",
+    responses={**pages(404), **problems(503)},
 )
 async def school_page(
     request: Request, request_id: UUID, token: Annotated[str, Query(max_length=200)] = ""
@@ -130,6 +132,7 @@ async def school_page(
     "/support-requests/{request_id}/school",
     response_class=HTMLResponse,
     summary="The school confirms the SLE or withdraws (HTML form)",
+    responses={**pages(404), **problems(413, 503), **problems(422, html=True)},
 )
 async def school_action(request: Request, request_id: UUID) -> HTMLResponse:
     ctx = context_of(request)

@@ -14,6 +14,7 @@ from services.notifications.api.schemas import (
 from services.notifications.usecases.staff_log import LogPage, LogQuery, StaffLog
 from shared.identity import Principal, Role
 from shared.web.auth import require_roles
+from shared.web.documented import documents, problems
 
 router = APIRouter(prefix="/notifications", tags=["notifications"])
 
@@ -21,6 +22,7 @@ Staff = Annotated[Principal, Depends(require_roles(Role.ALLIANCE_ADMIN, Role.COO
 Admin = Annotated[Principal, Depends(require_roles(Role.ALLIANCE_ADMIN))]
 
 
+@documents(503)
 def staff_log(request: Request) -> StaffLog:
     log: StaffLog = request.app.state.staff_log
     return log
@@ -60,7 +62,11 @@ async def list_notifications(
     return as_list(await log.list(principal, params.query))
 
 
-@router.get("/{notification_id}", summary="One notification, with the message as sent")
+@router.get(
+    "/{notification_id}",
+    summary="One notification, with the message as sent",
+    responses=problems(404),
+)
 async def get_notification(principal: Staff, log: Log, notification_id: UUID) -> NotificationDetail:
     found = await log.get(principal, notification_id)
     return NotificationDetail.model_validate(found, from_attributes=True)
@@ -70,6 +76,7 @@ async def get_notification(principal: Staff, log: Log, notification_id: UUID) ->
     "/{notification_id}/retry",
     status_code=202,
     summary="Try a failed notification again from the start",
+    responses=problems(404, 409),
 )
 async def retry_notification(
     principal: Admin, log: Log, notification_id: UUID

@@ -29,6 +29,12 @@ def _blank_is_none(value: Any) -> Any:
 
 
 AnyIfBlank = BeforeValidator(_blank_is_none)
+BLANK = {"type": "string", "maxLength": 0}
+
+
+def blank_or(*kinds: dict[str, Any]) -> dict[str, Any]:
+    """The document says it too: an empty field is accepted (and means any)."""
+    return {"anyOf": [*kinds, BLANK, {"type": "null"}]}
 
 
 class PageQuery:
@@ -38,9 +44,18 @@ class PageQuery:
             str | None, Query(max_length=320, description="Recipient email (exact)"), AnyIfBlank
         ] = None,
         event_id: Annotated[
-            UUID | None, Query(description="The event that caused it"), AnyIfBlank
+            UUID | None,
+            Query(
+                description="The event that caused it",
+                json_schema_extra=blank_or({"type": "string", "format": "uuid"}),
+            ),
+            AnyIfBlank,
         ] = None,
-        status: Annotated[Status | None, Query(), AnyIfBlank] = None,
+        status: Annotated[
+            Status | None,
+            Query(json_schema_extra=blank_or({"type": "string", "enum": list(STATUSES)})),
+            AnyIfBlank,
+        ] = None,
         event_type: Annotated[str | None, Query(max_length=200), AnyIfBlank] = None,
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
         offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
