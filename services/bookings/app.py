@@ -8,18 +8,21 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from services.bookings.api import bookings, courses, schools
+from services.bookings.api import bookings, courses, schools, staff
 from services.bookings.config import BookingsConfig
 from services.bookings.tables import metadata
 from services.bookings.usecases.context import BookingsContext
 from services.bookings.usecases.offers import offer_expiry_worker
+from services.bookings.usecases.people import identity_of
 from services.bookings.web import pages
 from shared.clock import Clock, SystemClock
+from shared.identity import Identity, Person
 from shared.runtime import ServiceRuntime
 from shared.settings import Settings, get_settings
 from shared.web.app import create_app
 from shared.web.csrf import Csrf, CsrfMiddleware, derive_key
 from shared.web.ratelimit import RateLimit
+from shared.web.signin import install_signin
 from shared.workers import Worker
 
 SERVICE = "bookings"
@@ -64,7 +67,12 @@ def build_app(
     ).dependency()
     app.state.csrf = Csrf(csrf_key(settings))
     app.add_middleware(CsrfMiddleware, csrf=app.state.csrf)
-    for router in (courses.router, bookings.router, schools.router, pages.router):
+
+    async def resolve(_: object, person: Person) -> Identity:
+        return await identity_of(ctx, person)
+
+    install_signin(app, settings, SERVICE, resolve)
+    for router in (courses.router, bookings.router, schools.router, staff.router, pages.router):
         app.include_router(router)
     static = Path(__file__).parent / "web" / "static"
     app.mount("/catalogue/static", StaticFiles(directory=static), name="static")

@@ -103,6 +103,7 @@ def issue_token(
 
 
 _bearer = HTTPBearer(auto_error=False)
+bearer_scheme = _bearer
 
 
 async def current_principal(
