@@ -10,11 +10,15 @@ from services.brokerage.config import BrokerageConfig, root_secret
 from services.brokerage.tables import metadata
 from services.brokerage.usecases.context import Context
 from services.brokerage.usecases.links import SchoolLinks
+from services.brokerage.usecases.people import identity_of
 from services.brokerage.web import form, school
+from shared.identity import Identity, Person
 from shared.runtime import ServiceRuntime
 from shared.settings import Settings, get_settings
 from shared.web.app import create_app
 from shared.web.csrf import Csrf, CsrfMiddleware, derive_key
+from shared.web.signin import install_signin
+from shared.web.startpage import start_router
 
 SERVICE = "brokerage"
 MAX_BODY_BYTES = 64 * 1024
@@ -41,6 +45,12 @@ def build_app(settings: Settings | None = None, config: BrokerageConfig | None =
         secure=settings.public_base_url.startswith("https"),
     )
     app.state.csrf = csrf
+
+    async def resolve(_: object, person: Person) -> Identity:
+        return await identity_of(runtime, person)
+
+    install_signin(app, settings, SERVICE, resolve)
+    app.include_router(start_router("Alliance brokerage"))
     app.include_router(form.build_router(settings.public_rate_limit_per_minute))
     app.include_router(school.router)
     app.include_router(directory.router)

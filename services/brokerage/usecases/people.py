@@ -1,0 +1,29 @@
+"""Who a signed-in person is in brokerage, from the SLE directory: an SLE (their entry names
+their email) or the head of an SLE's home school (the entry names theirs)."""
+
+from services.brokerage import people_store as store
+from shared.identity import Identity, Person, Principal, Role
+from shared.runtime import ServiceRuntime
+
+
+async def identity_of(runtime: ServiceRuntime, person: Person) -> Identity:
+    email = person.email.lower()
+    async with runtime.sessions() as session:
+        entries = await store.directory_entries(session, email)
+    hats: dict[tuple[Role, str, str | None], Principal] = {}
+    for entry in entries:
+        if entry.email.lower() == email:
+            key = (Role.SLE, entry.alliance_id, None)
+            hats[key] = Principal(
+                person.subject, frozenset({Role.SLE}), entry.alliance_id, email=email
+            )
+        if entry.home_head_email.lower() == email:
+            key = (Role.SCHOOL_LEAD, entry.alliance_id, entry.home_school_urn)
+            hats[key] = Principal(
+                person.subject,
+                frozenset({Role.SCHOOL_LEAD}),
+                entry.alliance_id,
+                school_urn=entry.home_school_urn,
+                email=email,
+            )
+    return Identity(person, tuple(hats.values()))
