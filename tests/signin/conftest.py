@@ -15,7 +15,11 @@ from tests.support.stack import Stack
 
 HOST = "http://127.0.0.1"
 PORTS = {"bookings": 18001, "brokerage": 18002, "notifications": 18003}
-BUILDERS = {"bookings": bookings_app, "brokerage": brokerage_app, "notifications": notifications_app}
+BUILDERS = {
+    "bookings": bookings_app,
+    "brokerage": brokerage_app,
+    "notifications": notifications_app,
+}
 
 
 @dataclass

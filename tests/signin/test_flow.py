@@ -34,9 +34,7 @@ async def test_a_page_that_needs_sign_in_sends_the_person_there_and_back(
 async def test_the_session_cookie_is_signed_httponly_and_lax(services: Services) -> None:
     async with services.client() as browser:
         back = await sign_in(browser, EMAIL)
-        cookie = next(
-            c for c in back.headers.get_list("set-cookie") if c.startswith(f"{COOKIE}=")
-        )
+        cookie = next(c for c in back.headers.get_list("set-cookie") if c.startswith(f"{COOKIE}="))
         assert "httponly" in cookie.lower()
         assert "samesite=lax" in cookie.lower()
         assert "secure" not in cookie.lower()  # the public URL here is http
