@@ -47,7 +47,7 @@ def build_app(settings: Settings | None = None, config: BrokerageConfig | None =
     app.state.csrf = csrf
 
     async def resolve(_: object, person: Person) -> Identity:
-        return await identity_of(runtime, person)
+        return await identity_of(runtime.sessions, person)
 
     install_signin(app, settings, SERVICE, resolve)
     app.include_router(start_router("Alliance brokerage"))

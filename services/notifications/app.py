@@ -91,7 +91,7 @@ def build_app(
     app.state.staff_log = StaffLog(runtime.sessions, requeued=senders.wake)
 
     async def resolve(_: object, person: Person) -> Identity:
-        return await identity_of(runtime, person)
+        return await identity_of(runtime.sessions, person)
 
     install_signin(app, settings, SERVICE, resolve)
     app.include_router(start_router("Alliance notifications", {"Sent mail": "/notifications/page"}))

@@ -1,14 +1,15 @@
 """Who a signed-in person is in brokerage, from the SLE directory: an SLE (their entry names
 their email) or the head of an SLE's home school (the entry names theirs)."""
 
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from services.brokerage import people_store as store
 from shared.identity import Identity, Person, Principal, Role
-from shared.runtime import ServiceRuntime
 
 
-async def identity_of(runtime: ServiceRuntime, person: Person) -> Identity:
+async def identity_of(sessions: async_sessionmaker[AsyncSession], person: Person) -> Identity:
     email = person.email.lower()
-    async with runtime.sessions() as session:
+    async with sessions() as session:
         entries = await store.directory_entries(session, email)
     hats: dict[tuple[Role, str, str | None], Principal] = {}
     for entry in entries:
