@@ -18,11 +18,13 @@ from urllib.parse import quote, urlsplit
 from authlib.integrations.starlette_client import OAuth, OAuthError
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials
 from starlette.middleware.sessions import SessionMiddleware
 
-from shared.errors import Unauthenticated
-from shared.identity import Identity, Person
+from shared.errors import Forbidden, Unauthenticated
+from shared.identity import Identity, Person, Principal, Role
 from shared.settings import Settings
+from shared.web.auth import bearer_scheme, current_principal
 from shared.web.csrf import Csrf, derive_key
 
 log = logging.getLogger(__name__)
@@ -106,6 +108,34 @@ async def require_identity(request: Request) -> Identity:
 
 SignedIn = Annotated[Identity, Depends(require_identity)]
 MaybeSignedIn = Annotated[Identity | None, Depends(identity_of)]
+
+
+def principal_for(*roles: Role, page: bool = False) -> Callable[..., Awaitable[Principal]]:
+    """A dependency: the bearer token's principal, else the signed-in person's hat with one of
+    ``roles`` (for the path's ``alliance_id`` or ``?alliance=``, when given). Without either, a
+    page sends the person to sign in and the API answers 401; signed in without the hat, 403."""
+
+    async def dependency(
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+    ) -> Principal:
+        if credentials is not None:
+            principal = await current_principal(request, credentials)
+            if not principal.has(*roles):
+                raise Forbidden(f"this needs one of the roles: {', '.join(roles)}")
+            return principal
+        identity = await identity_of(request)
+        if identity is None:
+            if page:
+                raise SignInRequired(here(request))
+            raise Unauthenticated("a bearer token or a signed-in session is required")
+        alliance = request.path_params.get("alliance_id") or request.query_params.get("alliance")
+        hat = identity.acting_as(*roles, alliance_id=alliance)
+        if hat is None:
+            raise Forbidden(f"this needs one of the roles: {', '.join(roles)}")
+        return hat
+
+    return dependency
 
 
 def signout_token(request: Request) -> str:

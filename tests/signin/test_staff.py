@@ -151,3 +151,27 @@ async def test_a_cpd_lead_is_whoever_the_school_record_names(
             await api.put(f"/schools/{urn}", json=school(new), headers=admin)
         assert f"CPD lead of school <strong>{urn}" not in (await first.get("/")).text
         assert f"CPD lead of school <strong>{urn}" in (await second.get("/")).text
+
+
+async def test_the_staff_log_page_is_open_to_staff_notifications_knows(
+    services: Services, stack: Stack
+) -> None:
+    a = alliance()
+    email = f"reader-{a}@example.org"
+    log = f"{HOST}:{PORTS['notifications']}/notifications/page"
+    async with services.client() as browser:
+        first = await browser.get(log)
+        assert first.status_code == 303
+        assert first.headers["location"] == "/signin?next=/notifications/page"
+        await sign_in(browser, email)
+        assert (await browser.get(log)).status_code == 403
+        await browser.post(
+            f"/alliances/{a}/staff",
+            json={"email": email, "role": "administrator"},
+            headers=stack.auth("alliance_admin", a),
+        )
+
+        async def status() -> int:
+            return (await browser.get(log)).status_code
+
+        await eventually(status, lambda code: code == 200, timeout=30)

@@ -2,16 +2,13 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request, Response
-from fastapi.security import HTTPAuthorizationCredentials
+from fastapi import APIRouter, Depends, Path, Response
 
 from services.bookings.api.deps import Ctx, problems
 from services.bookings.usecases import staff as uc
 from services.bookings.usecases.staff import StaffInvite, StaffMemberView, StaffRoleChange
-from shared.errors import Forbidden, Unauthenticated
 from shared.identity import Principal, Role
-from shared.web.auth import bearer_scheme, current_principal
-from shared.web.signin import identity_of
+from shared.web.signin import principal_for
 
 router = APIRouter(tags=["staff"])
 
@@ -19,24 +16,8 @@ AlliancePath = Annotated[str, Path(max_length=100)]
 EmailPath = Annotated[str, Path(max_length=320)]
 
 
-async def staff_manager(
-    request: Request,
-    alliance_id: AlliancePath,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
-) -> Principal:
-    """The bearer token's principal, else the signed-in person's hat for this alliance."""
-    if credentials is not None:
-        return await current_principal(request, credentials)
-    identity = await identity_of(request)
-    if identity is None:
-        raise Unauthenticated("a bearer token or a signed-in session is required")
-    hat = identity.acting_as(Role.ALLIANCE_ADMIN, alliance_id=alliance_id)
-    if hat is None:
-        raise Forbidden("only the alliance's administrators manage its staff")
-    return hat
-
-
-Manager = Annotated[Principal, Depends(staff_manager)]
+# A bearer token, or the signed-in person as an administrator of the alliance in the path.
+Manager = Annotated[Principal, Depends(principal_for(Role.ALLIANCE_ADMIN))]
 
 
 @router.get(
