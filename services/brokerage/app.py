@@ -10,8 +10,10 @@ from services.brokerage.config import BrokerageConfig, root_secret
 from services.brokerage.tables import metadata
 from services.brokerage.usecases.context import Context
 from services.brokerage.usecases.links import SchoolLinks
-from services.brokerage.usecases.people import identity_of
+from services.brokerage.usecases.people import identity_of, keep_staff
 from services.brokerage.web import form, school
+from shared.contracts import topics
+from shared.contracts.staff import StaffMemberAppointed, StaffMemberRemoved
 from shared.identity import Identity, Person
 from shared.runtime import ServiceRuntime
 from shared.settings import Settings, get_settings
@@ -21,6 +23,7 @@ from shared.web.signin import install_signin
 from shared.web.startpage import start_router
 
 SERVICE = "brokerage"
+CONSUMER_GROUP = "brokerage"
 MAX_BODY_BYTES = 64 * 1024
 
 
@@ -50,6 +53,9 @@ def build_app(settings: Settings | None = None, config: BrokerageConfig | None =
         return await identity_of(runtime.sessions, person)
 
     install_signin(app, settings, SERVICE, resolve)
+    staff_copy = runtime.consumer(CONSUMER_GROUP)
+    staff_copy.on(StaffMemberAppointed, StaffMemberRemoved)(keep_staff)
+    staff_copy.subscribe(topics.BOOKINGS_EVENTS)
     app.include_router(start_router("Alliance brokerage"))
     app.include_router(form.build_router(settings.public_rate_limit_per_minute))
     app.include_router(school.router)

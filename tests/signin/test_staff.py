@@ -104,7 +104,9 @@ async def test_a_signed_in_administrator_manages_staff_from_the_session(
         assert f"Administrator of <strong>{a}</strong>" in start.text
 
 
-async def test_staff_events_reach_notifications(services: Services, stack: Stack) -> None:
+async def test_staff_events_reach_notifications_and_brokerage(
+    services: Services, stack: Stack
+) -> None:
     a = alliance()
     email = f"coord-{a}@example.org"
     admin = stack.auth("alliance_admin", a)
@@ -123,9 +125,17 @@ async def test_staff_events_reach_notifications(services: Services, stack: Stack
         async def page() -> str:
             return (await browser.get(notifications)).text
 
-        await eventually(page, lambda text: f"coordinator of {a}" in text, timeout=30)
+        brokerage = f"{HOST}:{PORTS['brokerage']}/"
+
+        async def both() -> list[str]:
+            return [(await browser.get(url)).text for url in (notifications, brokerage)]
+
+        def coordinating(pages: list[str]) -> list[bool]:
+            return [f"coordinator of {a}" in text for text in pages]
+
+        await eventually(both, lambda p: coordinating(p) == [True, True], timeout=30)
         await browser.delete(f"/alliances/{a}/staff/{email}", headers=admin)
-        await eventually(page, lambda text: f"coordinator of {a}" not in text, timeout=30)
+        await eventually(both, lambda p: coordinating(p) == [False, False], timeout=30)
 
 
 async def test_a_cpd_lead_is_whoever_the_school_record_names(
