@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The browser tests drive Debian's Chromium (Playwright cannot download its own here).
+CHROMIUM := /usr/bin/chromium
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: install run test lint bench-bookings bench-notifications clean
 
@@ -15,7 +18,12 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[local,dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+$(CHROMIUM):
+	@echo "installing Debian's chromium for the browser tests"
+	@DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get update -qq >/dev/null
+	@DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null
+
+install: $(STAMP) $(CHROMIUM)
 
 run: install
 	$(BIN)/alliance up

@@ -1,4 +1,5 @@
-"""The ``alliance`` command as production has it: ``alliance migrate``.
+"""The ``alliance`` command as production has it: ``alliance migrate``, ``alliance status`` and
+``alliance dlq list|replay``.
 
 The installation may declare more commands (entry points ``alliance.commands``: the dev stack's
 ``up`` and ``token``). They are listed here by name and imported only when run, so that
@@ -10,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from shared import ops_cli
 from shared.settings import SERVICES, ConfigurationError, Settings
 
 COMMANDS_GROUP = "alliance.commands"
@@ -47,6 +49,10 @@ def migrate(
         except (ConfigurationError, UnknownMigrations) as exc:
             _fail(str(exc))
         typer.echo(f"{service}: migrated")
+
+
+app.command()(ops_cli.status)
+app.add_typer(ops_cli.dlq, name="dlq")
 
 
 def _add_declared(point: EntryPoint) -> None:

@@ -17,6 +17,8 @@ from shared.messaging.consumer import AfterCommit, EventConsumer
 from shared.messaging.outbox import Outbox
 from shared.messaging.relay import OutboxRelay
 from shared.messaging.retention import Pruner, PruneStep
+from shared.observability import gauges
+from shared.observability.metrics import Metrics
 from shared.settings import Settings
 from shared.storage.engine import Timeouts, make_engine, make_sessions
 from shared.storage.tables import inbox_table, outbox_table
@@ -36,6 +38,7 @@ class ServiceRuntime:
     outbox: Outbox = field(init=False)
     relay: OutboxRelay = field(init=False)
     pruner: Pruner = field(init=False)
+    metrics: Metrics = field(init=False)
     consumers: list[EventConsumer] = field(default_factory=list, init=False)
     background: list[Callable[[], "asyncio.Task[None]"]] = field(default_factory=list, init=False)
     _tasks: list["asyncio.Task[None]"] = field(default_factory=list, init=False)
@@ -65,6 +68,11 @@ class ServiceRuntime:
             ),
         )
         self.sessions = make_sessions(self.engine)
+        self.metrics = Metrics(self.name)
+        self.metrics.on_scrape(
+            "outbox", gauges.outbox_backlog(self.metrics, self.sessions, self.outbox_table)
+        )
+        self.metrics.on_scrape("database_pool", gauges.database_pool(self.metrics, self.engine))
         self.broker = make_broker(self.settings, client_id=self.name)
         self.outbox = Outbox(self.outbox_table, source=f"/alliance/{self.name}")
         self.relay = OutboxRelay(
@@ -106,8 +114,10 @@ class ServiceRuntime:
             session_timeout_ms=self.settings.kafka_session_timeout_ms,
             heartbeat_interval_ms=self.settings.kafka_heartbeat_interval_ms,
             fetch_max_wait_ms=self.settings.kafka_fetch_max_wait_ms,
+            metrics=self.metrics,
         )
         self.consumers.append(consumer)
+        self.metrics.on_scrape(f"lag:{group_id}", consumer.refresh_lag)
         return consumer
 
     @asynccontextmanager

@@ -18,6 +18,9 @@ class Settings(BaseSettings):
 
     var_dir: Path = Field(Path("var"), alias="ALLIANCE_VAR_DIR")
     log_level: str = Field("INFO", alias="LOG_LEVEL")
+    access_log: bool = Field(True, alias="ACCESS_LOG")
+    metrics_token: SecretStr | None = Field(None, alias="METRICS_TOKEN")
+    otel_exporter_otlp_endpoint: str | None = Field(None, alias="OTEL_EXPORTER_OTLP_ENDPOINT")
 
     bookings_database_url: str | None = Field(None, alias="BOOKINGS_DATABASE_URL")
     brokerage_database_url: str | None = Field(None, alias="BROKERAGE_DATABASE_URL")

@@ -3,18 +3,17 @@ the pages and the offer-expiry worker."""
 
 import asyncio
 import secrets
-from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 
 from services.bookings.api import bookings, courses, schools, staff
 from services.bookings.config import BookingsConfig
 from services.bookings.tables import metadata
+from services.bookings.usecases.booking import outcome_counter
 from services.bookings.usecases.context import BookingsContext
 from services.bookings.usecases.offers import offer_expiry_worker
 from services.bookings.usecases.people import identity_of
-from services.bookings.web import pages
+from services.bookings.web import catalogue, pages
 from shared.clock import Clock, SystemClock
 from shared.identity import Identity, Person
 from shared.runtime import ServiceRuntime
@@ -53,6 +52,7 @@ def build_app(
     settings = settings or get_settings()
     runtime = ServiceRuntime(SERVICE, settings, metadata)
     ctx = BookingsContext(runtime, clock or SystemClock(), config or BookingsConfig())
+    outcome_counter(runtime.metrics)  # exported from the start, before the first booking
     expiry = offer_expiry_worker(ctx)
     runtime.background.append(lambda: asyncio.create_task(run_until_cancelled(expiry)))
     app = create_app(
@@ -72,8 +72,8 @@ def build_app(
         return await identity_of(ctx, person)
 
     install_signin(app, settings, SERVICE, resolve)
-    for router in (courses.router, bookings.router, schools.router, staff.router, pages.router):
+    # The catalogue's own paths (/catalogue/matrix) before /catalogue/{course_id}.
+    routers = (courses, bookings, schools, staff, catalogue, pages)
+    for router in (module.router for module in routers):
         app.include_router(router)
-    static = Path(__file__).parent / "web" / "static"
-    app.mount("/catalogue/static", StaticFiles(directory=static), name="static")
     return app

@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -25,6 +25,8 @@ class CourseQuery:
     starts_from: date | None = None
     starts_to: date | None = None
     has_places: bool | None = None
+    starts_after: datetime | None = None
+    """Only courses whose first session starts after this moment (the public catalogue's now)."""
 
 
 async def list_courses(
@@ -43,6 +45,8 @@ async def list_courses(
         conditions.append(london_day >= query.starts_from)
     if query.starts_to:
         conditions.append(london_day <= query.starts_to)
+    if query.starts_after is not None:
+        conditions.append(courses.c.starts_at > query.starts_after)
     if query.has_places is not None:
         free = courses.c.capacity > places_held_expr()
         conditions.append(free if query.has_places else ~free)
@@ -111,3 +115,41 @@ async def list_bookings(
         )
     ).all()
     return int(total or 0), rows
+
+
+@dataclass(frozen=True)
+class OfferCounts:
+    """How many upcoming published courses each alliance offers, per strand and per phase."""
+
+    by_strand: dict[tuple[str, str], int]
+    by_phase: dict[tuple[str, str], int]
+    totals: dict[str, int]
+
+
+async def offer_counts(session: AsyncSession, starts_after: datetime) -> OfferCounts:
+    """Two grouped reads over the published courses that have not started yet."""
+    upcoming = [
+        courses.c.status == CourseStatus.PUBLISHED.value,
+        courses.c.starts_at > starts_after,
+    ]
+    strands = await session.execute(
+        select(courses.c.alliance_id, courses.c.strand, func.count())
+        .where(*upcoming)
+        .group_by(courses.c.alliance_id, courses.c.strand)
+    )
+    phase = func.unnest(courses.c.phases).label("phase")
+    per_phase = select(courses.c.alliance_id, phase).where(*upcoming).subquery()
+    phases = await session.execute(
+        select(per_phase.c.alliance_id, per_phase.c.phase, func.count()).group_by(
+            per_phase.c.alliance_id, per_phase.c.phase
+        )
+    )
+    by_strand = {(alliance, strand): int(n) for alliance, strand, n in strands.all()}
+    totals: dict[str, int] = {}
+    for (alliance, _), n in by_strand.items():
+        totals[alliance] = totals.get(alliance, 0) + n
+    return OfferCounts(
+        by_strand=by_strand,
+        by_phase={(alliance, p): int(n) for alliance, p, n in phases.all()},
+        totals=totals,
+    )

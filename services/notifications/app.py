@@ -7,7 +7,9 @@ the use cases, the routers, the consumer and the senders' worker.
 import asyncio
 
 from fastapi import FastAPI
+from prometheus_client import Gauge
 
+from services.notifications import repository
 from services.notifications.api.routes import router as api_router
 from services.notifications.config import DeliverySettings
 from services.notifications.domain.identity import mail_domain
@@ -23,6 +25,7 @@ from shared.contracts import topics
 from shared.contracts.envelope import CloudEvent
 from shared.contracts.staff import StaffMemberAppointed, StaffMemberRemoved
 from shared.identity import Identity, Person
+from shared.observability.metrics import Refresh
 from shared.runtime import ServiceRuntime
 from shared.settings import Settings, get_settings
 from shared.web.app import create_app
@@ -47,6 +50,21 @@ def background(worker: Worker) -> "asyncio.Task[None]":
     return asyncio.create_task(run(), name=worker.name)
 
 
+def failed_notifications(runtime: ServiceRuntime) -> Refresh:
+    """The gauge of notifications that gave up (staff may requeue them), read at scrape time."""
+    gauge = Gauge(
+        "alliance_notifications_failed",
+        "Notifications now failed (given up; staff may send them again)",
+        registry=runtime.metrics.registry,
+    )
+
+    async def refresh() -> None:
+        async with runtime.sessions() as session:
+            gauge.set(await repository.count_failed(session))
+
+    return refresh
+
+
 def build_app(
     settings: Settings | None = None, delivery: DeliverySettings | None = None
 ) -> FastAPI:
@@ -58,7 +76,9 @@ def build_app(
         runtime.sessions,
         Mailer(settings, timeout_s=delivery.smtp_timeout_s),
         delivery.retry_policy(),
+        runtime.metrics,
     )
+    runtime.metrics.on_scrape("notifications", failed_notifications(runtime))
     senders = Worker(
         "notifications-sender",
         dispatch.send_one,

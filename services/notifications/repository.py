@@ -12,15 +12,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notifications.domain.messages import NewNotification
 from services.notifications.tables import notifications as t
+from shared.observability import tracing
 
 
 async def add(session: AsyncSession, new: Sequence[NewNotification]) -> int:
     """Insert new notifications; one already recorded for (event, recipient) is left alone."""
     if not new:
         return 0
+    traceparent = tracing.current_traceparent()
     result = await session.execute(
         insert(t)
-        .values([asdict(n) for n in new])
+        .values([{**asdict(n), "traceparent": traceparent} for n in new])
         .on_conflict_do_nothing(index_elements=[t.c.event_id, t.c.recipient_email])
         .returning(t.c.id)
     )
@@ -70,6 +72,11 @@ async def retry_later(
             next_attempt_at=func.now() + timedelta(seconds=delay_s),
         )
     )
+
+
+async def count_failed(session: AsyncSession) -> int:
+    """How many notifications are failed now (a partial index keeps this cheap)."""
+    return int(await session.scalar(select(func.count()).where(t.c.status == "failed")) or 0)
 
 
 async def requeue(

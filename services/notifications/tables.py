@@ -56,6 +56,8 @@ notifications = Table(
     Column("next_attempt_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("sent_at", DateTime(timezone=True), nullable=True),
     Column("failed_at", DateTime(timezone=True), nullable=True),
+    # W3C traceparent of the consumer's span (null when tracing is off): the send's parent.
+    Column("traceparent", String(55), nullable=True),
     UniqueConstraint("event_id", "recipient_email", name="uq_notifications_event_recipient"),
 )
 
@@ -67,3 +69,8 @@ Index(
 Index("ix_notifications_alliance_created", notifications.c.alliance_id, notifications.c.created_at)
 Index("ix_notifications_recipient", notifications.c.recipient_email)
 Index("ix_notifications_event", notifications.c.event_id)
+Index(
+    "ix_notifications_failed",
+    notifications.c.id,
+    postgresql_where=text("status = 'failed'"),
+)

@@ -16,12 +16,15 @@ means redelivery, never loss.
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from typing import Any
 
 from aiokafka import ConsumerRecord
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
+from opentelemetry.trace import SpanKind
 from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -38,6 +41,8 @@ from shared.messaging.records import (
     read_event,
     records_of,
 )
+from shared.observability import tracing
+from shared.observability.metrics import Metrics
 from shared.storage.outage import is_outage
 
 log = logging.getLogger(__name__)
@@ -72,6 +77,7 @@ class EventConsumer:
         heartbeat_interval_ms: int = 3_000,
         fetch_max_wait_ms: int = 100,
         batch_size: int = 100,
+        metrics: Metrics | None = None,
     ) -> None:
         self.broker = broker
         self.sessions = sessions
@@ -88,6 +94,10 @@ class EventConsumer:
         self.batch_size = batch_size
         self.handlers: dict[str, Handler] = {}
         self.fallback: Handler | None = None
+        self.metrics = metrics or Metrics(group_id)
+        self.subscriber: Any = None
+        self._next_offsets: dict[tuple[str, int], int] = {}
+        self._lag_labels: set[tuple[str, str, str]] = set()
 
     def on(self, *models: type[EventData]) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
@@ -103,7 +113,7 @@ class EventConsumer:
         return handler
 
     def subscribe(self, *topics: str) -> None:
-        @self.broker.subscriber(
+        self.subscriber = self.broker.subscriber(
             *topics,
             group_id=self.group_id,
             auto_offset_reset="earliest",
@@ -118,8 +128,30 @@ class EventConsumer:
             parser=lenient_parser,
             decoder=raw_decoder,
         )
+
+        @self.subscriber
         async def receive(message: KafkaMessage) -> None:
             await self.process(records_of(message.raw_message))
+
+    async def refresh_lag(self) -> None:
+        """Set ``alliance_consumer_lag`` for each assigned partition: the broker's high
+        watermark less the next offset this group will process (never below 0: Tansu
+        under-reports the watermark)."""
+        client = getattr(self.subscriber, "consumer", None)
+        seen: set[tuple[str, str, str]] = set()
+        for tp in client.assignment() if client is not None else ():
+            high = client.highwater(tp)
+            if high is None:
+                continue
+            following = self._next_offsets.get((tp.topic, tp.partition))
+            if following is None:
+                following = await client.position(tp)
+            labels = (self.group_id, tp.topic, str(tp.partition))
+            self.metrics.consumer_lag.labels(*labels).set(max(high - following, 0))
+            seen.add(labels)
+        for gone in self._lag_labels - seen:
+            self.metrics.consumer_lag.remove(*gone)
+        self._lag_labels = seen
 
     async def process(self, records: Sequence[ConsumerRecord]) -> None:
         """Apply a batch in order: all in one transaction when none fails, else one by one."""
@@ -137,14 +169,18 @@ class EventConsumer:
                 continue
             if data is not None:
                 ready.append((record, event, data))
-        if not ready or await self._apply_together(ready):
-            return
-        for record, event, data in ready:
-            correlation_id.set(event.correlationid)
-            causation_id.set(str(event.id))
-            outcome = await self._apply_with_retries(event, data)
-            if outcome is not None:
-                await self._dead_letter(record, outcome)
+        if ready and not await self._apply_together(ready):
+            for record, event, data in ready:
+                correlation_id.set(event.correlationid)
+                causation_id.set(str(event.id))
+                with _consuming(record, event):
+                    outcome = await self._apply_with_retries(event, data)
+                if outcome is not None:
+                    await self._dead_letter(record, outcome)
+                else:
+                    self.metrics.events_processed.labels(self.group_id, event.type).inc()
+        for record in records:  # all done (applied or dead-lettered): lag counts from here
+            self._next_offsets[(record.topic, record.partition)] = record.offset + 1
 
     async def _apply_together(
         self, ready: list[tuple[ConsumerRecord, CloudEvent, EventData]]
@@ -170,7 +206,7 @@ class EventConsumer:
                         .returning(self.inbox.c.event_id)
                     )
                 )
-                for _, event, data in ready:
+                for record, event, data in ready:
                     if event.id not in fresh:
                         log.info("duplicate event ignored", extra={"event_id": str(event.id)})
                         continue
@@ -179,7 +215,8 @@ class EventConsumer:
                     causation_id.set(str(event.id))
                     handler = self.handlers.get(event.type) or self.fallback
                     assert handler is not None
-                    await handler(session, event, data)
+                    with _consuming(record, event):
+                        await handler(session, event, data)
                     applied.append(event)
         except asyncio.CancelledError:
             raise
@@ -189,6 +226,8 @@ class EventConsumer:
                 extra={"events": len(ready), "error": f"{type(exc).__name__}: {exc}"},
             )
             return False
+        for _, event, _ in ready:
+            self.metrics.events_processed.labels(self.group_id, event.type).inc()
         if self.after_commit is not None:
             for event in applied:
                 await self.after_commit(event)
@@ -248,6 +287,7 @@ class EventConsumer:
         return True
 
     async def _dead_letter(self, record: ConsumerRecord, dead: DeadLetter) -> None:
+        event_type = _header(record, "ce_type") or "unknown"
         log.error(
             "message dead-lettered",
             extra={"reason": dead.reason, "attempts": dead.attempts, "group": self.group_id},
@@ -272,3 +312,28 @@ class EventConsumer:
         except Exception:
             await asyncio.sleep(self.max_backoff_s)
             raise
+        self.metrics.events_dead_lettered.labels(self.group_id, event_type[:200]).inc()
+
+
+def _header(record: ConsumerRecord, name: str) -> str | None:
+    for key, value in record.headers or ():
+        if key == name:
+            return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
+    return None
+
+
+def _consuming(record: ConsumerRecord, event: CloudEvent) -> AbstractContextManager[object]:
+    """A consumer span, child of the span that published the record (tracing on only)."""
+    if not tracing.enabled():
+        return nullcontext()
+    return tracing.span(
+        f"{record.topic} process",
+        parent=_header(record, tracing.TRACEPARENT),
+        kind=SpanKind.CONSUMER,
+        attributes={
+            "messaging.system": "kafka",
+            "messaging.destination.name": record.topic,
+            "messaging.kafka.offset": record.offset,
+            "alliance.event_type": event.type,
+        },
+    )

@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.context import causation_id, current_correlation_id
 from shared.contracts.base import EventData
 from shared.contracts.envelope import CloudEvent
+from shared.observability import tracing
 
 
 class Outbox:
@@ -26,13 +27,15 @@ class Outbox:
     async def add(self, session: AsyncSession, data: EventData) -> CloudEvent:
         """Record ``data`` in the session's transaction; the relay publishes it after commit."""
         event = self.envelope(data)
+        headers = event.kafka_headers()
+        tracing.inject(headers)  # the trace goes on from the relay (nothing when tracing is off)
         await session.execute(
             insert(self.table).values(
                 event_id=event.id,
                 topic=data.topic,
                 key=data.key(),
                 event_type=event.type,
-                headers=event.kafka_headers(),
+                headers=headers,
                 payload=event.data,
             )
         )

@@ -19,9 +19,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from faststream.kafka import KafkaBroker
+from opentelemetry.trace import SpanKind
 from sqlalchemy import Row, Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from shared.observability import tracing
 from shared.workers import Worker
 
 log = logging.getLogger(__name__)
@@ -29,6 +31,22 @@ log = logging.getLogger(__name__)
 
 def advisory_lock_key(name: str) -> int:
     return zlib.crc32(f"outbox-relay:{name}".encode())
+
+
+def traced_headers(topic: str, stored: dict[str, str]) -> dict[str, str]:
+    """The row's headers; with tracing on, a publish span (child of the request that wrote the
+    row) is recorded and its ``traceparent`` sent on, so the consumer's span is its child."""
+    headers = dict(stored)
+    if not tracing.enabled() or tracing.TRACEPARENT not in headers:
+        return headers
+    with tracing.span(
+        f"{topic} publish",
+        parent=headers[tracing.TRACEPARENT],
+        kind=SpanKind.PRODUCER,
+        attributes={"messaging.system": "kafka", "messaging.destination.name": topic},
+    ):
+        tracing.inject(headers)
+    return headers
 
 
 class PublishFailed(RuntimeError):
@@ -112,11 +130,12 @@ class OutboxRelay:
         failed: tuple[int, str] | None = None
         for row in rows:
             try:
+                headers = traced_headers(row.topic, row.headers)
                 delivery = await self.broker.publish(
                     json.dumps(row.payload, separators=(",", ":")).encode(),
                     row.topic,
                     key=row.key.encode(),
-                    headers=dict(row.headers),
+                    headers=headers,
                     correlation_id=row.headers.get("ce_correlationid"),
                     no_confirm=True,
                 )

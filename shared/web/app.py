@@ -3,13 +3,19 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
 
+from shared.observability import tracing
+from shared.observability.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from shared.runtime import ServiceRuntime
 from shared.web.auth import TokenVerifier
+from shared.web.compare import same_secret
 from shared.web.correlation import CorrelationMiddleware
+from shared.web.docs import install_docs
 from shared.web.headers import SecurityHeaders
+from shared.web.observe import ObserveMiddleware
+from shared.web.pages import install_assets
 from shared.web.problems import PROBLEM_JSON, install_problem_handlers
 from shared.web.proxies import TrustedProxies
 
@@ -23,13 +29,26 @@ def create_app(runtime: ServiceRuntime, *, title: str, description: str = "") ->
         finally:
             await runtime.stop()
 
-    app = FastAPI(title=title, description=description, lifespan=lifespan, version="1.0.0")
+    app = FastAPI(
+        title=title,
+        description=description,
+        lifespan=lifespan,
+        version="1.0.0",
+        docs_url=None,  # install_docs serves Swagger UI from a package, not a CDN
+        redoc_url=None,
+    )
     app.state.runtime = runtime
     app.state.token_verifier = TokenVerifier(runtime.settings)
     app.state.trusted_proxies = TrustedProxies(runtime.settings.trusted_proxies)
+    tracing.configure(runtime.name, runtime.settings.otel_exporter_otlp_endpoint)
+    app.add_middleware(
+        ObserveMiddleware, metrics=runtime.metrics, log_requests=runtime.settings.access_log
+    )
     app.add_middleware(CorrelationMiddleware)
     app.add_middleware(SecurityHeaders)
     install_problem_handlers(app)
+    install_docs(app)
+    install_assets(app)
 
     @app.get("/healthz", tags=["operations"], summary="The process is alive")
     async def healthz() -> dict[str, str]:
@@ -38,6 +57,22 @@ def create_app(runtime: ServiceRuntime, *, title: str, description: str = "") ->
     @app.get("/asyncapi.json", tags=["operations"], summary="The AsyncAPI document of the events")
     async def asyncapi() -> JSONResponse:
         return JSONResponse(runtime.asyncapi())
+
+    metrics_token = runtime.settings.metrics_token
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics(request: Request) -> Response:
+        """For Prometheus on the cluster network; with METRICS_TOKEN set, only with it."""
+        if metrics_token is not None:
+            given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+            if not same_secret(metrics_token.get_secret_value(), given):
+                return JSONResponse(
+                    {"type": "about:blank", "title": "Unauthorized", "status": 401},
+                    status_code=401,
+                    media_type=PROBLEM_JSON,
+                    headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+                )
+        return Response(await runtime.metrics.render(), media_type=METRICS_CONTENT_TYPE)
 
     @app.get("/readyz", tags=["operations"], summary="The database and the broker are reachable")
     async def readyz() -> JSONResponse:

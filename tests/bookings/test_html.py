@@ -25,7 +25,7 @@ async def test_catalogue_and_course_pages_are_accessible_and_escaped(alliance: A
     assert "<h1>" in page.text
     assert "Sign in as your school's CPD lead" in page.text
     assert "Content-Security-Policy" in page.headers
-    assert (await alliance.api.get("/catalogue/static/app.css")).status_code == 200
+    assert (await alliance.api.get("/static/alliance/alliance.css")).status_code == 200
 
 
 async def test_a_signed_in_cpd_lead_books_through_the_form_once(alliance: Alliance) -> None:

@@ -99,7 +99,7 @@ async def test_the_form_is_labelled_grouped_and_protected(brokerage: Brokerage) 
     assert page.one("html")["lang"] == "en-GB"
     assert page.one("a", href="#main-content")
     assert page.one("main")["id"] == "main-content"
-    assert page.one("link", rel="stylesheet")["href"] == "/assets/brokerage.css"
+    assert page.one("link", rel="stylesheet")["href"] == "/static/alliance/alliance.css"
     assert not [a for _, a in page.elements if "http" in a.get("src", "") + a.get("href", "")]
     for name in FIELDS:
         field = page.all("input", id=name) or page.all("textarea", id=name)
@@ -116,7 +116,7 @@ async def test_the_form_is_labelled_grouped_and_protected(brokerage: Brokerage) 
     hint = page.one("input", id="school_urn")["aria-describedby"]
     assert hint == "school_urn-hint" and page.one("div", id="school_urn-hint")
     assert "Early years" in page.plain and "Post-16" in page.plain
-    css = await brokerage.client.get("/assets/brokerage.css")
+    css = await brokerage.client.get("/static/alliance/alliance.css")
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
 
 

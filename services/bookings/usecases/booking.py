@@ -4,6 +4,8 @@ place or the waiting list) under the course lock. An Idempotency-Key makes a ret
 
 from uuid import UUID, uuid4
 
+from prometheus_client import Counter
+
 from services.bookings.domain.events import Person
 from services.bookings.usecases import idempotency
 from services.bookings.usecases.access import is_school_lead_of
@@ -11,8 +13,9 @@ from services.bookings.usecases.context import BookingsContext
 from services.bookings.usecases.inputs import NewBooking
 from services.bookings.usecases.read_models import BookingResult, BookingView, booking_view
 from services.bookings.usecases.unit_of_work import unit_of_work
-from shared.errors import Conflict, Forbidden, Invalid
+from shared.errors import Conflict, DomainError, Forbidden, Invalid
 from shared.identity import Principal, Role
+from shared.observability.metrics import Metrics
 
 
 def _check_booker(principal: Principal, booking: NewBooking) -> str:
@@ -28,7 +31,30 @@ def _check_booker(principal: Principal, booking: NewBooking) -> str:
     return principal.email.lower()
 
 
+def outcome_counter(metrics: Metrics) -> Counter:
+    return metrics.counter(
+        "alliance_bookings",
+        "Booking requests by outcome: confirmed, waitlisted, awaiting_approval, refused",
+        ["outcome"],
+    )
+
+
 async def create_booking(
+    ctx: BookingsContext, principal: Principal, course_id: UUID, booking: NewBooking, key: str
+) -> BookingResult:
+    """Book, counting the outcome (``alliance_bookings_total``); a replay is not counted again."""
+    outcomes = outcome_counter(ctx.runtime.metrics)
+    try:
+        result = await _book(ctx, principal, course_id, booking, key)
+    except DomainError:
+        outcomes.labels("refused").inc()
+        raise
+    if not result.replayed:
+        outcomes.labels(str(result.booking.status)).inc()
+    return result
+
+
+async def _book(
     ctx: BookingsContext, principal: Principal, course_id: UUID, booking: NewBooking, key: str
 ) -> BookingResult:
     booker_email = _check_booker(principal, booking)

@@ -49,3 +49,12 @@ def london_time(moment: datetime | str) -> str:
     hour = local.strftime("%I").lstrip("0")
     minutes = "" if local.minute == 0 else f":{local.minute:02d}"
     return f"{hour}{minutes}{local:%p}".lower()
+
+
+ACRONYMS = {"tsa", "tsh", "mat", "cpd", "send", "ecf", "npq", "itt", "scitt", "lea"}
+
+
+def alliance_name(alliance_id: str) -> str:
+    """How an alliance's id reads on a page: ``odyssey-tsa`` is "Odyssey TSA"."""
+    words = alliance_id.replace("_", "-").split("-")
+    return " ".join(w.upper() if w in ACRONYMS else w.capitalize() for w in words if w)

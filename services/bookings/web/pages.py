@@ -1,4 +1,5 @@
-"""HTML pages: the start page, the catalogue and a course page with a booking form.
+"""HTML pages: the start page and a course page with a booking form (the catalogue and the CPD
+matrix are in ``catalogue``).
 
 Who is signed in comes from the kernel's session (``shared.web.signin``); what they may do from
 bookings' own data (a school's CPD lead is the person its record names). Every form that posts
@@ -13,26 +14,37 @@ from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from services.bookings.api.deps import Ctx, RateLimited
-from services.bookings.domain.model import Phase, Strand
 from services.bookings.usecases import booking as booking_uc
 from services.bookings.usecases import queries
-from services.bookings.usecases.inputs import CourseFilters, NewBooking
-from services.bookings.web.formatting import PHASES, STRANDS, london, london_time, money
+from services.bookings.usecases.inputs import NewBooking
+from services.bookings.web.formatting import (
+    PHASES,
+    STRANDS,
+    alliance_name,
+    london,
+    london_time,
+    money,
+)
 from services.bookings.web.forms import field_errors
 from shared.errors import DomainError, Unauthenticated
 from shared.identity import Identity, Principal, Role
 from shared.web.csrf import Csrf
+from shared.web.pages import page_templates
 from shared.web.problems import status_of
 from shared.web.signin import SignedIn, here, identity_of, signed_in_person, signout_token
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates = page_templates(Path(__file__).parent / "templates")
 templates.env.globals.update(
-    money=money, london=london, london_time=london_time, strands=STRANDS, phases=PHASES
+    money=money,
+    london=london,
+    london_time=london_time,
+    strands=STRANDS,
+    phases=PHASES,
+    alliance_name=alliance_name,
 )
 
 HEADLINES = {
@@ -55,7 +67,7 @@ def signed_in(request: Request) -> Principal | None:
     return identity.acting_as(Role.SCHOOL_LEAD)
 
 
-async def _identify(request: Request) -> None:
+async def identify(request: Request) -> None:
     """Work out the signed-in person's hats once, before a page renders (``signed_in``)."""
     await identity_of(request)
 
@@ -63,7 +75,7 @@ async def _identify(request: Request) -> None:
 async def check_form(request: Request, submitted: str) -> Principal:
     """The signed-in CPD lead, once the form proves it came from our page."""
     csrf_of(request).check(request, submitted)
-    await _identify(request)
+    await identify(request)
     principal = signed_in(request)
     if principal is None:
         raise Unauthenticated("sign in again as your school's CPD lead: your session has ended")
@@ -82,38 +94,6 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     return templates.TemplateResponse(request, template, context, status_code=status)
 
 
-@router.get("/catalogue", response_class=HTMLResponse, dependencies=[RateLimited])
-async def catalogue(
-    request: Request,
-    ctx: Ctx,
-    strand: str = "",
-    phase: str = "",
-    has_places: str = "",
-    page: int = 1,
-) -> HTMLResponse:
-    filters = CourseFilters(
-        strand=Strand(strand) if strand in Strand._value2member_map_ else None,
-        phase=Phase(phase) if phase in Phase._value2member_map_ else None,
-        has_places=True if has_places == "true" else None,
-    )
-    page = max(1, min(page, 10_000))
-    result = await queries.list_courses(ctx, None, filters, page, 20)
-    await _identify(request)
-
-    def page_link(number: int) -> str:
-        params = {"strand": strand, "phase": phase, "has_places": has_places, "page": number}
-        query = "&".join(f"{k}={v}" for k, v in params.items() if v)
-        return f"/catalogue?{query}"
-
-    return render(
-        request,
-        "catalogue.html",
-        page=result,
-        filters={"strand": strand, "phase": phase, "has_places": has_places == "true"},
-        page_link=page_link,
-    )
-
-
 @router.get("/", response_class=HTMLResponse)
 async def start(request: Request, identity: SignedIn) -> HTMLResponse:
     """What the signed-in person can do here, from bookings' own data."""
@@ -124,8 +104,8 @@ async def start(request: Request, identity: SignedIn) -> HTMLResponse:
 
 @router.get("/catalogue/{course_id}", response_class=HTMLResponse, dependencies=[RateLimited])
 async def course_page(request: Request, ctx: Ctx, course_id: UUID) -> HTMLResponse:
-    await _identify(request)
     course = await queries.get_course(ctx, None, course_id)
+    await identify(request)
     return render(
         request, "course.html", course=course, form={}, errors=None, idempotency_key=uuid4().hex
     )

@@ -18,14 +18,7 @@ from services.brokerage.domain.vocab import AREA_LABELS, PHASE_LABELS, FundingSo
 from services.brokerage.usecases import directory, requests
 from services.brokerage.usecases.context import Context
 from services.brokerage.usecases.models import AllianceView
-from services.brokerage.web.pages import (
-    STYLESHEET,
-    context_of,
-    csrf_of,
-    render,
-    submitted_token,
-    with_form,
-)
+from services.brokerage.web.pages import context_of, csrf_of, render, submitted_token, with_form
 from shared.web.problems import Problem
 from shared.web.ratelimit import RateLimit
 
@@ -127,12 +120,6 @@ def to_model_input(values: dict[str, Any], alliance_id: str) -> dict[str, Any]:
 def build_router(rate_limit_per_minute: int) -> APIRouter:
     router = APIRouter(tags=["support form"])
     limit = RateLimit(rate_limit_per_minute, "support-requests").dependency()
-
-    @router.get("/assets/brokerage.css", include_in_schema=False)
-    async def stylesheet() -> Response:
-        return Response(
-            STYLESHEET, media_type="text/css", headers={"Cache-Control": "public, max-age=3600"}
-        )
 
     @router.get(
         "/support-requests/new",

@@ -1,27 +1,21 @@
-"""Rendering brokerage pages: Jinja2 templates (autoescaped), the stylesheet, and the CSRF token
-every page with a form carries (``shared.web.csrf``; the kernel sets the nonce cookie)."""
+"""Rendering brokerage pages: Jinja2 templates (autoescaped) on the kernel's layout, and the
+CSRF token every page with a form carries (``shared.web.csrf``; the kernel sets the cookie)."""
 
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from services.brokerage.usecases.context import Context
 from shared.web.csrf import FIELD, Csrf
+from shared.web.pages import page_environment
 
 HERE = Path(__file__).resolve().parent
 SERVICE_NAME = "Request SLE support"
 CSRF_FIELD = FIELD
 
-templates = Environment(
-    loader=FileSystemLoader(HERE / "templates"),
-    autoescape=select_autoescape(["html"]),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-STYLESHEET = (HERE / "static" / "brokerage.css").read_bytes()
+templates = page_environment(HERE / "templates")
 
 
 def render(name: str, /, status: int = 200, **context: Any) -> HTMLResponse:

@@ -13,12 +13,15 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
+from opentelemetry.trace import SpanKind
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.notifications import repository
 from services.notifications.domain.messages import DeliveryError, Outgoing
 from services.notifications.domain.retry import RetryPolicy
+from shared.observability import tracing
+from shared.observability.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +46,22 @@ def outgoing(row: Row[Any]) -> Outgoing:
 
 class Dispatch:
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], mailer: Mailer, policy: RetryPolicy
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        mailer: Mailer,
+        policy: RetryPolicy,
+        metrics: Metrics | None = None,
     ) -> None:
         self.sessions = sessions
         self.mailer = mailer
         self.policy = policy
+        metrics = metrics or Metrics("notifications")
+        self.outcomes = metrics.counter(
+            "alliance_notifications", "Notifications by outcome: sent, deferred, failed", ["status"]
+        )
+        self.smtp_failures = metrics.counter(
+            "alliance_smtp_failures", "SMTP sends that failed, temporary or permanent", ["kind"]
+        )
 
     async def send_one(self) -> bool:
         """Send the next due notification, if any; True if there was one."""
@@ -63,10 +77,19 @@ class Dispatch:
                 await session.commit()
 
             try:
-                await self.mailer.send(outgoing(row), accepted=record_sent)
+                with tracing.span(
+                    "smtp send",
+                    parent=row.traceparent,
+                    kind=SpanKind.CLIENT,
+                    attributes={"alliance.template": row.template},
+                ):
+                    await self.mailer.send(outgoing(row), accepted=record_sent)
             except DeliveryError as exc:
+                self.smtp_failures.labels("permanent" if exc.permanent else "temporary").inc()
                 await self._record_failure(session, row, exc)
                 await session.commit()
+            else:
+                self.outcomes.labels("sent").inc()
         return True
 
     async def _record_failure(
@@ -80,6 +103,7 @@ class Dispatch:
                 extra={"notification_id": str(ident), "attempts": attempts, "error": exc.reason},
             )
             await repository.mark_failed(session, ident, exc.reason)
+            self.outcomes.labels("failed").inc()
             return
         delay = self.policy.delay_after(attempts)
         log.warning(
@@ -87,6 +111,7 @@ class Dispatch:
             extra={"notification_id": str(ident), "attempts": attempts, "error": exc.reason},
         )
         await repository.retry_later(session, ident, exc.reason, delay)
+        self.outcomes.labels("deferred").inc()
 
     async def sweep(self) -> int:
         """Send everything due now, one at a time (for tests and tools); how many were tried."""

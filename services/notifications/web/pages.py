@@ -10,7 +10,6 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import BeforeValidator
 
 from services.notifications.api.routes import Log
@@ -18,6 +17,7 @@ from services.notifications.api.schemas import Status
 from services.notifications.domain import formatting as fmt
 from services.notifications.usecases.staff_log import STATUSES, LogQuery
 from shared.identity import Principal, Role
+from shared.web.pages import page_environment
 from shared.web.signin import principal_for
 
 router = APIRouter(prefix="/notifications", tags=["notifications"])
@@ -27,12 +27,7 @@ StaffPage = Annotated[
     Principal, Depends(principal_for(Role.ALLIANCE_ADMIN, Role.COORDINATOR, page=True))
 ]
 
-_pages = Environment(
-    loader=FileSystemLoader(Path(__file__).parent / "templates"),
-    autoescape=select_autoescape(["html", "j2"]),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+_pages = page_environment(Path(__file__).parent / "templates")
 _pages.filters["when"] = fmt.when
 
 

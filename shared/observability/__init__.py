@@ -1,0 +1,1 @@
+"""Operating a service: Prometheus metrics, OpenTelemetry traces, access logs, status."""
