@@ -83,12 +83,23 @@ def _print_table(stack: LocalStack, seconds: float) -> None:
     typer.echo(f"  {'part'.ljust(width)}  {'where'.ljust(where_width)}  notes")
     for row in rows:
         typer.echo(f"  {row.part.ljust(width)}  {row.where.ljust(where_width)}  {row.how}")
+    _print_people(stack)
     typer.echo(
         "\n  Catalogue: /courses on bookings; support form: /support-requests/new on brokerage;"
         "\n  tokens:    alliance token --role alliance_admin --alliance odyssey-tsa"
         "\n  A service that exits is restarted; Ctrl-C stops everything.\n"
     )
     sys.stdout.flush()
+
+
+def _print_people(stack: LocalStack) -> None:
+    if stack.oidc is None:
+        return
+    bookings = stack.configs["bookings"].service_url()
+    typer.echo(f"\n  Sign in at {bookings}/ as one of the demo people:")
+    width = max(len(p.email) for p in stack.oidc.people)
+    for person in stack.oidc.people:
+        typer.echo(f"    {person.email.ljust(width)}  {person.name}, {person.role}")
 
 
 @app.command()

@@ -17,6 +17,7 @@ import httpx
 from devstack.errors import StartupError
 from devstack.kafka import TansuBroker, ensure_topics
 from devstack.mail import SmtpServer
+from devstack.oidc import OidcProvider
 from devstack.ports import port_in_use
 from devstack.postgres import EmbeddedPostgres
 from devstack.process import ChildProcess
@@ -59,6 +60,7 @@ class LocalStack:
     postgres: EmbeddedPostgres | None = None
     kafka: TansuBroker | None = None
     smtp: SmtpServer | None = None
+    oidc: OidcProvider | None = None
     services: dict[str, ChildProcess] = field(default_factory=dict)
     rows: list[Row] = field(default_factory=list)
 
@@ -80,6 +82,7 @@ class LocalStack:
             self._start_database()
             self._start_kafka()
             self._start_smtp()
+            self._start_oidc()
             asyncio.run(self._prepare())
             self._start_services()
         except BaseException:
@@ -89,7 +92,7 @@ class LocalStack:
     def stop(self) -> None:
         for process in reversed(list(self.services.values())):
             process.stop(timeout=15)
-        for part in (self.smtp, self.kafka, self.postgres):
+        for part in (self.oidc, self.smtp, self.kafka, self.postgres):
             if part is not None:
                 part.stop()
 
@@ -135,6 +138,15 @@ class LocalStack:
         self.smtp.start()
         self._update(smtp_host="127.0.0.1")
         self.rows.append(Row("smtp", f"127.0.0.1:{self.settings.smtp_port}", f"Maildir {maildir}"))
+
+    def _start_oidc(self) -> None:
+        if self.settings.oidc_client_id:
+            self.rows.append(Row("oidc", self.settings.oidc_issuer or "?", "external"))
+            return
+        self.oidc = OidcProvider(self.settings.oidc_port, self.var_dir / "oidc.log")
+        self.oidc.start()
+        self._update(**self.oidc.settings())
+        self.rows.append(Row("oidc", self.oidc.issuer, "oidc-provider-mock: pick a demo person"))
 
     async def _prepare(self) -> None:
         await self._check_external_parts()
@@ -204,6 +216,7 @@ class LocalStack:
             (self.postgres, "PostgreSQL", "its data is in var/postgres and survives"),
             (self.kafka, "the Tansu broker", BROKER_LOSS),
             (self.smtp, "the SMTP server", "mail already delivered is in the Maildir"),
+            (self.oidc, "the OpenID provider", "people signed in stay signed in; sign-in stops"),
         )
         for part, label, consequence in parts:
             process = part.process if part is not None else None

@@ -22,6 +22,7 @@ class StackSettings(Settings):
 
     kafka_port: int = Field(9092, alias="ALLIANCE_KAFKA_PORT")
     postgres_port: int = Field(5433, alias="ALLIANCE_POSTGRES_PORT")
+    oidc_port: int = Field(9400, alias="ALLIANCE_OIDC_PORT")
     demo_data: bool = Field(True, alias="ALLIANCE_DEMO_DATA")
     smtp_host: str | None = Field(None, alias="SMTP_HOST")
     smtp_port: int = Field(8025, alias="SMTP_PORT")

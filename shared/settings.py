@@ -54,6 +54,13 @@ class Settings(BaseSettings):
     oidc_issuer: str | None = Field(None, alias="OIDC_ISSUER")
     oidc_audience: str | None = Field(None, alias="OIDC_AUDIENCE")
     oidc_jwks_url: str | None = Field(None, alias="OIDC_JWKS_URL")
+    # Sign-in (authorization code + PKCE) and its session cookie; see shared/web/signin.py.
+    oidc_discovery_url: str | None = Field(None, alias="OIDC_DISCOVERY_URL")
+    oidc_client_id: str | None = Field(None, alias="OIDC_CLIENT_ID")
+    oidc_client_secret: SecretStr | None = Field(None, alias="OIDC_CLIENT_SECRET")
+    oidc_scopes: str = Field("openid email profile", alias="OIDC_SCOPES")
+    session_secret: SecretStr | None = Field(None, alias="SESSION_SECRET")
+    session_max_age_s: int = Field(8 * 3600, alias="SESSION_MAX_AGE_S", ge=60)
 
     service_host: str = Field("127.0.0.1", alias="SERVICE_HOST")
     public_base_url: str = Field("http://127.0.0.1", alias="PUBLIC_BASE_URL")

@@ -6,19 +6,22 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 
-from services.bookings.api import bookings, courses, running, schools
+from services.bookings.api import bookings, courses, running, schools, staff
 from services.bookings.config import BookingsSettings
 from services.bookings.tables import idempotency_keys, metadata
 from services.bookings.usecases.booking import outcome_counter
 from services.bookings.usecases.context import BookingsContext
 from services.bookings.usecases.offers import offer_expiry_worker
+from services.bookings.usecases.people import identity_of
 from services.bookings.usecases.reminders import reminder_worker
 from services.bookings.web import catalogue, pages
 from shared.clock import Clock, SystemClock
+from shared.identity import Identity, Person
 from shared.runtime import ServiceRuntime
 from shared.web.app import create_app
 from shared.web.csrf import Csrf, CsrfMiddleware, derive_key
 from shared.web.ratelimit import RateLimit
+from shared.web.signin import install_signin
 
 SERVICE = "bookings"
 
@@ -56,8 +59,13 @@ def build_app(settings: BookingsSettings | None = None, *, clock: Clock | None =
     app.state.catalogue_rate_limit = RateLimit.for_api(settings, "catalogue").dependency()
     app.state.csrf = Csrf(csrf_key(settings))
     app.add_middleware(CsrfMiddleware, csrf=app.state.csrf)
+
+    async def resolve(_: object, person: Person) -> Identity:
+        return await identity_of(ctx, person)
+
+    install_signin(app, settings, SERVICE, resolve)
     # The catalogue's own paths (/catalogue/matrix) before /catalogue/{course_id}.
-    routers = (courses, bookings, running, schools, catalogue, pages)
+    routers = (courses, bookings, running, schools, staff, catalogue, pages)
     for router in (module.router for module in routers):
         app.include_router(router)
     return app

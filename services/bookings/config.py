@@ -17,3 +17,17 @@ class BookingsSettings(ServiceSettings):
         24.0, alias="BOOKINGS_IDEMPOTENCY_RETENTION_HOURS", gt=0
     )
     """How long a stored idempotent response (it holds names and emails) answers a retry."""
+
+    brokerage_public_url: str | None = Field(None, alias="BROKERAGE_PUBLIC_URL")
+    brokerage_port: int = Field(8002, alias="BROKERAGE_PORT")
+    notifications_public_url: str | None = Field(None, alias="NOTIFICATIONS_PUBLIC_URL")
+    notifications_port: int = Field(8003, alias="NOTIFICATIONS_PORT")
+    """Where the other services answer, for the links on the start page."""
+
+    def other_service_urls(self) -> dict[str, str]:
+        return {
+            "brokerage": self.public_url(self.brokerage_public_url, self.brokerage_port),
+            "notifications": self.public_url(
+                self.notifications_public_url, self.notifications_port
+            ),
+        }

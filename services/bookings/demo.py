@@ -4,21 +4,31 @@ Idempotent: does nothing if the demo alliances already have courses.
 """
 
 from datetime import UTC, date, datetime, time, timedelta
+from uuid import UUID
 
 from sqlalchemy import func, select
 
 from services.bookings.config import BookingsSettings
 from services.bookings.domain.calendar import is_working_day
+from services.bookings.domain.staff import StaffRole
 from services.bookings.tables import courses as courses_table
-from services.bookings.usecases import courses, schools
+from services.bookings.usecases import booking, courses, schools, staff
 from services.bookings.usecases.context import BookingsContext
-from services.bookings.usecases.inputs import CourseDetails, SchoolDetails
+from services.bookings.usecases.inputs import CourseDetails, NewBooking, SchoolDetails
 from shared.clock import SystemClock
 from shared.identity import Principal, Role
 from shared.runtime import ServiceRuntime
 
 ODYSSEY = "odyssey-tsa"
 FOREST_WAY = "forest-way-tsa"
+
+# alliance, email, role, name: the people the local identity provider offers (devstack/people.py)
+STAFF = [
+    (ODYSSEY, "admin@odyssey-tsa.example.org", StaffRole.ADMINISTRATOR, "Alison Grant"),
+    (FOREST_WAY, "admin@forest-way-tsa.example.org", StaffRole.ADMINISTRATOR, "Ben Carter"),
+    (ODYSSEY, "sle.coordinator@odyssey-tsa.example.org", StaffRole.COORDINATOR, "Rachel Hughes"),
+    (FOREST_WAY, "sles@forestway-tsa.example.org", StaffRole.COORDINATOR, "Imran Patel"),
+]
 
 SCHOOLS = [
     # urn, name, CPD lead, email, requires approval, alliances
@@ -231,7 +241,23 @@ async def load_demo_data(runtime: ServiceRuntime) -> None:
         await schools.put_school(ctx, registrar, urn, body)
         for alliance in alliances:
             await schools.add_member(ctx, admins[alliance], alliance, urn)
+    published: list[UUID] = []
     for alliance, drafts in demo_courses().items():
         for draft in drafts:
             created = await courses.create_course(ctx, admins[alliance], draft)
             await courses.publish_course(ctx, admins[alliance], created.id)
+            published.append(created.id)
+    for alliance, email, role, name in STAFF:
+        await staff.seed(ctx, alliance, email, role, name)
+    # A participant with a booking, so signing in as them shows one.
+    lead = Principal(
+        "demo-lead-115701", frozenset({Role.SCHOOL_LEAD}), ODYSSEY, "115701",
+        "h.marsh@severnvale.example.org",
+    )  # fmt: skip
+    place = NewBooking.model_validate(
+        {
+            "school_urn": "115701",
+            "participant": {"name": "Amy Lewis", "email": "a.lewis@severnvale.example.org"},
+        }
+    )
+    await booking.create_booking(ctx, lead, published[0], place, "demo-booking-amy-lewis")

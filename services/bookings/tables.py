@@ -36,6 +36,20 @@ schools = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
+staff = Table(
+    "staff",
+    metadata,
+    Column("alliance_id", String(100), nullable=False),
+    Column("email", String(320), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("name", String(200), nullable=True),
+    Column("appointed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("alliance_id", "email"),
+    CheckConstraint("role in ('administrator', 'coordinator')", name="ck_staff_role"),
+)
+Index("ix_staff_email", staff.c.email)
+Index("ix_schools_cpd_lead_email", func.lower(schools.c.cpd_lead_email))
+
 memberships = Table(
     "memberships",
     metadata,

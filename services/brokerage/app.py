@@ -10,15 +10,22 @@ from services.brokerage.config import BrokerageSettings, root_secret
 from services.brokerage.tables import metadata
 from services.brokerage.usecases.context import Context
 from services.brokerage.usecases.links import SchoolLinks
+from services.brokerage.usecases.people import identity_of, keep_staff
 from services.brokerage.usecases.reminders import reminder_worker
 from services.brokerage.usecases.rollover import rollover_worker
 from services.brokerage.web import form, school
 from shared.clock import Clock, SystemClock
+from shared.contracts import topics
+from shared.contracts.staff import StaffMemberAppointed, StaffMemberRemoved
+from shared.identity import Identity, Person
 from shared.runtime import ServiceRuntime
 from shared.web.app import create_app
 from shared.web.csrf import Csrf, CsrfMiddleware, derive_key
+from shared.web.signin import install_signin
+from shared.web.startpage import start_router
 
 SERVICE = "brokerage"
+CONSUMER_GROUP = "brokerage"
 MAX_BODY_BYTES = 64 * 1024
 
 
@@ -53,6 +60,15 @@ def build_app(settings: BrokerageSettings | None = None, *, clock: Clock | None 
         secure=settings.public_base_url.startswith("https"),
     )
     app.state.csrf = csrf
+
+    async def resolve(_: object, person: Person) -> Identity:
+        return await identity_of(runtime.sessions, person)
+
+    install_signin(app, settings, SERVICE, resolve)
+    staff_copy = runtime.consumer(CONSUMER_GROUP)
+    staff_copy.on(StaffMemberAppointed, StaffMemberRemoved)(keep_staff)
+    staff_copy.subscribe(topics.BOOKINGS_EVENTS)
+    app.include_router(start_router("Alliance brokerage"))
     app.include_router(form.build_router(settings.public_rate_limit_per_minute))
     app.include_router(school.router)
     app.include_router(directory.router)

@@ -44,6 +44,17 @@ alliances = Table(
     *_timestamps(),
 )
 
+# Alliance staff as bookings announces them (shared/contracts/staff.py): who coordinates here.
+staff = Table(
+    "staff",
+    metadata,
+    Column("alliance_id", String(100), primary_key=True),
+    Column("email", String(320), primary_key=True),
+    Column("role", String(20), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+Index("ix_staff_email", staff.c.email)
+
 sles = Table(
     "sles",
     metadata,

@@ -17,15 +17,20 @@ from services.notifications.mail.mailer import Mailer
 from services.notifications.mail.rendering import Links, Renderer
 from services.notifications.tables import metadata
 from services.notifications.usecases.dispatch import Dispatch
+from services.notifications.usecases.people import identity_of, keep_staff
 from services.notifications.usecases.record import RecordNotifications
 from services.notifications.usecases.retention import BodyRetention
 from services.notifications.usecases.staff_log import StaffLog
 from services.notifications.web.pages import router as page_router
 from shared.contracts import topics
 from shared.contracts.envelope import CloudEvent
+from shared.contracts.staff import StaffMemberAppointed, StaffMemberRemoved
+from shared.identity import Identity, Person
 from shared.observability.metrics import Refresh
 from shared.runtime import ServiceRuntime
 from shared.web.app import create_app
+from shared.web.signin import install_signin
+from shared.web.startpage import start_router
 from shared.workers import Worker
 
 SERVICE = "notifications"
@@ -72,6 +77,7 @@ def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
 
     renderer = Renderer(Links(bookings=settings.bookings_url(), brokerage=settings.brokerage_url()))
     consumer = runtime.consumer(CONSUMER_GROUP, after_commit=wake_senders)
+    consumer.on(StaffMemberAppointed, StaffMemberRemoved)(keep_staff)
     consumer.on_any(RecordNotifications(renderer, mail_domain(settings.mail_from)))
     consumer.subscribe(topics.BOOKINGS_EVENTS, topics.BROKERAGE_EVENTS)
 
@@ -84,6 +90,12 @@ def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
     app.state.dispatch = dispatch
     app.state.senders = senders
     app.state.staff_log = StaffLog(runtime.sessions, requeued=senders.wake)
+
+    async def resolve(_: object, person: Person) -> Identity:
+        return await identity_of(runtime.sessions, person)
+
+    install_signin(app, settings, SERVICE, resolve)
+    app.include_router(start_router("Alliance notifications", {"Sent mail": "/notifications/page"}))
     # The page first: "/notifications/page" must not be read as a notification id.
     app.include_router(page_router)
     app.include_router(api_router)

@@ -1,5 +1,5 @@
 """Event contracts. Importing this package registers every event type."""
 
-from shared.contracts import bookings, brokerage
+from shared.contracts import bookings, brokerage, staff
 
-__all__ = ["bookings", "brokerage"]
+__all__ = ["bookings", "brokerage", "staff"]

@@ -10,7 +10,7 @@ PARTITIONS: dict[str, int] = {
     NOTIFICATIONS_EVENTS: 3,
 }
 
-CONSUMER_GROUPS = ("notifications",)
+CONSUMER_GROUPS = ("notifications", "brokerage")
 
 
 def dead_letter_topic(group_id: str) -> str:

@@ -104,6 +104,7 @@ def issue_token(
 
 
 _bearer = HTTPBearer(auto_error=False)
+bearer_scheme = _bearer
 
 
 @documents(401)

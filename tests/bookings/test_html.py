@@ -1,10 +1,12 @@
 import re
 
 from tests.bookings.conftest import Alliance
+from tests.support.signin import sign_in
 
 
-def _field(html: str, name: str) -> str:
-    found = re.search(rf'name="{name}" value="([^"]*)"', html)
+def _field(html: str, name: str, after: str = "<main") -> str:
+    """The value of a form field, in the page's main part (the header has its own form)."""
+    found = re.search(rf'name="{name}" value="([^"]*)"', html[html.find(after) :])
     assert found, name
     return found.group(1)
 
@@ -30,29 +32,12 @@ async def test_a_signed_in_cpd_lead_books_through_the_form_once(alliance: Allian
     course = await alliance.course()
     school = await alliance.school()
     api = alliance.api
-    token = school.lead["Authorization"].split()[1]
     try:
-        sign_in = await api.get("/catalogue/sign-in")
-        assert api.cookies.get("alliance_csrf")
-        sign_in_csrf = _field(sign_in.text, "csrf_token")
-        unchecked = await api.post("/catalogue/sign-in", data={"token": token})
-        assert unchecked.status_code == 403
-        assert "alliance_session" not in unchecked.headers.get("set-cookie", "")
-        refused = await api.post(
-            "/catalogue/sign-in", data={"token": "rubbish", "csrf_token": sign_in_csrf}
-        )
-        assert refused.status_code == 401
-        signed = await api.post(
-            "/catalogue/sign-in",
-            data={
-                "token": token,
-                "next": f"/catalogue/{course['id']}",
-                "csrf_token": sign_in_csrf,
-            },
-        )
+        before = await api.get(f"/catalogue/{course['id']}")
+        assert f"/signin?next=/catalogue/{course['id']}" in before.text
+        signed = await sign_in(api, school.lead_email, next=f"/catalogue/{course['id']}")
         assert signed.status_code == 303
-        assert "httponly" in signed.headers["set-cookie"].lower()
-        assert "samesite=strict" in signed.headers["set-cookie"].lower()
+        assert signed.headers["location"] == f"/catalogue/{course['id']}"
         page = (await api.get(f"/catalogue/{course['id']}")).text
         csrf, key = _field(page, "csrf_token"), _field(page, "idempotency_key")
         form = {
@@ -80,7 +65,8 @@ async def test_a_signed_in_cpd_lead_books_through_the_form_once(alliance: Allian
         listed = await api.get(f"/bookings?course={course['id']}", headers=alliance.admin)
         assert listed.json()["total"] == 1
         assert listed.json()["items"][0]["participant"]["email"] == "alex.form@school.example.org"
-        out = await api.post("/catalogue/sign-out", data={"csrf_token": csrf})
+        signout = _field(page, "csrf_token", after="/signout")
+        out = await api.post("/signout", data={"csrf_token": signout})
         assert out.status_code == 303
     finally:
         api.cookies.clear()

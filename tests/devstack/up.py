@@ -40,7 +40,8 @@ def isolated_env(var_dir: Path, **extra: str) -> dict[str, str]:
         k: v
         for k, v in os.environ.items()
         if not k.endswith("_DATABASE_URL")
-        and k not in ("KAFKA_BOOTSTRAP_SERVERS", "SMTP_HOST", "JWT_SECRET")
+        and not k.startswith("OIDC_")
+        and k not in ("KAFKA_BOOTSTRAP_SERVERS", "SMTP_HOST", "JWT_SECRET", "SESSION_SECRET")
     }
     env.update(
         ALLIANCE_VAR_DIR=str(var_dir),
@@ -50,6 +51,7 @@ def isolated_env(var_dir: Path, **extra: str) -> dict[str, str]:
         BOOKINGS_PORT=str(free_port()),
         BROKERAGE_PORT=str(free_port()),
         NOTIFICATIONS_PORT=str(free_port()),
+        ALLIANCE_OIDC_PORT=str(free_port()),
         KAFKA_SESSION_TIMEOUT_MS="2000",
         KAFKA_HEARTBEAT_INTERVAL_MS="300",
     )

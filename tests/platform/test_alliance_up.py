@@ -1,5 +1,6 @@
 """``alliance up`` from nothing to ready, and back to nothing; bad configuration in one line."""
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -20,6 +21,7 @@ from tests.devstack.up import (
     running,
     wait_for_line,
 )
+from tests.support.signin import sign_in
 from tests.support.stack import Stack
 
 
@@ -39,6 +41,10 @@ def test_alliance_up_brings_every_service_to_ready_and_stopping_leaves_nothing()
                 url = f"http://127.0.0.1:{env[f'{service}_PORT']}"
                 assert any(url in line for line in lines), lines
                 assert httpx.get(f"{url}/readyz", timeout=5).status_code == 200
+            issuer = f"http://127.0.0.1:{env['ALLIANCE_OIDC_PORT']}"
+            assert any(line.split()[:2] == ["oidc", issuer] for line in lines), lines
+            assert any("h.marsh@severnvale.example.org" in line for line in lines), lines
+            asyncio.run(_a_demo_cpd_lead_signs_in_once_for_every_service(env))
             process.send_signal(signal.SIGTERM)
             process.send_signal(signal.SIGINT)  # impatient: a second signal must not cut the stop
             assert process.wait(timeout=60) == 0
@@ -48,6 +54,17 @@ def test_alliance_up_brings_every_service_to_ready_and_stopping_leaves_nothing()
         _, alive = psutil.wait_procs(children, timeout=10)
         assert [p for p in alive if running(p)] == []
         assert (root / "var" / "postgres" / "PG_VERSION").exists()
+
+
+async def _a_demo_cpd_lead_signs_in_once_for_every_service(env: dict[str, str]) -> None:
+    ports = {s: env[f"{s.upper()}_PORT"] for s in ("bookings", "brokerage", "notifications")}
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports['bookings']}") as browser:
+        back = await sign_in(browser, "h.marsh@severnvale.example.org", next="/")
+        assert back.headers["location"] == "/"
+        start = await browser.get("/")
+        assert "CPD lead of school <strong>115701</strong>" in start.text
+        for port in ports.values():
+            assert (await browser.get(f"http://127.0.0.1:{port}/")).status_code == 200
 
 
 @pytest.mark.parametrize(

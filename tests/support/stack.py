@@ -12,6 +12,7 @@ from typing import TypeVar
 import asyncpg
 
 from devstack import EmbeddedPostgres, SmtpServer, TansuBroker, ensure_topics, free_port
+from devstack.oidc import OidcProvider
 from devstack.settings import SERVICE_SETTINGS, SERVICES
 from shared.contracts.topics import all_topics
 from shared.settings import ServiceSettings, settings_env
@@ -30,6 +31,7 @@ class Stack:
     maildir: Path
     postgres: EmbeddedPostgres | None
     server_url: str
+    oidc: OidcProvider
     run_id: str = field(default_factory=lambda: secrets.token_hex(4))
     jwt_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     databases: dict[str, str] = field(default_factory=dict)
@@ -53,6 +55,7 @@ class Stack:
             "KAFKA_HEARTBEAT_INTERVAL_MS": 300,
             "ALLIANCE_DEMO_DATA": False,
             "PUBLIC_RATE_LIMIT_PER_MINUTE": 10_000,
+            **{k.upper(): v for k, v in self.oidc.settings().items()},
         }
         for service, url in self.databases.items():
             values[f"{service.upper()}_DATABASE_URL"] = url
@@ -118,22 +121,24 @@ async def start_stack(root: Path) -> Stack:
     kafka = TansuBroker(free_port(), root / "kafka.log")
     maildir = root / "mail"
     smtp = SmtpServer(free_port(), maildir, root / "smtp.log")
+    oidc = OidcProvider(free_port(), root / "oidc.log")
     try:
         await asyncio.to_thread(kafka.start)
         await asyncio.to_thread(smtp.start)
+        await asyncio.to_thread(oidc.start)
         await ensure_topics(kafka.bootstrap, all_topics(extra_groups=("kernel-test",)))
     except BaseException:
-        for part in (smtp, kafka, postgres):
+        for part in (oidc, smtp, kafka, postgres):
             if part is not None:
                 part.stop()
         raise
-    stack = Stack(root, kafka, smtp, maildir, postgres, server_url)
+    stack = Stack(root, kafka, smtp, maildir, postgres, server_url, oidc)
     for service in SERVICES:
         stack.databases[service] = await stack.migrated_database(service)
     return stack
 
 
 async def stop_stack(stack: Stack) -> None:
-    for part in (stack.smtp, stack.kafka, stack.postgres):
+    for part in (stack.oidc, stack.smtp, stack.kafka, stack.postgres):
         if part is not None:
             await asyncio.to_thread(part.stop)

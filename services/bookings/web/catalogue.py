@@ -13,7 +13,7 @@ from services.bookings.api.deps import Ctx
 from services.bookings.domain.model import Phase, Strand
 from services.bookings.usecases import catalogue
 from services.bookings.web.formatting import alliance_name
-from services.bookings.web.pages import render
+from services.bookings.web.pages import identify, render
 from shared.web.ratelimit import PublicPage
 
 router = APIRouter(include_in_schema=False)
@@ -92,6 +92,7 @@ async def catalogue_page(request: Request, ctx: Ctx, page: int = 1) -> HTMLRespo
     def page_link(number: int) -> str:
         return catalogue_link(**asked.values, page=number if number > 1 else "")
 
+    await identify(request)
     return render(
         request,
         "catalogue.html",
@@ -107,4 +108,5 @@ async def catalogue_page(request: Request, ctx: Ctx, page: int = 1) -> HTMLRespo
 @router.get("/catalogue/matrix", response_class=HTMLResponse, dependencies=[PublicPage])
 async def matrix_page(request: Request, ctx: Ctx) -> HTMLResponse:
     offer = await catalogue.offer_matrix(ctx)
+    await identify(request)
     return render(request, "matrix.html", offer=offer, catalogue_link=catalogue_link)

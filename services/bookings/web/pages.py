@@ -1,11 +1,11 @@
-"""HTML pages: a course page with a booking form, and sign-in for CPD leads (the catalogue
-and the CPD matrix are in ``catalogue``).
+"""HTML pages: the start page and a course page with a booking form (the catalogue and the CPD
+matrix are in ``catalogue``).
 
-A browser cannot send a bearer header, so signing in puts the (already signed) token in an
-HttpOnly, SameSite=Strict cookie scoped to /catalogue. Every form that posts, the sign-in form
-included, carries the kernel's CSRF token (``shared.web.csrf``) and is checked; the booking form
-carries an idempotency key minted when the page was rendered, so a double submit books once.
-The pages call the same use cases as the JSON API and render their read models.
+Who is signed in comes from the kernel's session (``shared.web.signin``); what they may do from
+bookings' own data (a school's CPD lead is the person its record names). Every form that posts
+carries the kernel's CSRF token (``shared.web.csrf``) and is checked; the booking form carries
+an idempotency key minted when the page was rendered, so a double submit books once. The pages
+call the same use cases as the JSON API and render their read models.
 """
 
 from pathlib import Path
@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from services.bookings.api.deps import Ctx
@@ -30,11 +30,12 @@ from services.bookings.web.formatting import (
 )
 from services.bookings.web.forms import field_errors
 from shared.errors import DomainError, Unauthenticated
-from shared.identity import Principal, Role
+from shared.identity import Identity, Principal, Role
 from shared.web.csrf import Csrf
 from shared.web.pages import page_templates
 from shared.web.problems import status_of
 from shared.web.ratelimit import PublicPage
+from shared.web.signin import SignedIn, here, identity_of, signed_in_person, signout_token
 
 router = APIRouter(include_in_schema=False)
 templates = page_templates(Path(__file__).parent / "templates")
@@ -47,7 +48,6 @@ templates.env.globals.update(
     alliance_name=alliance_name,
 )
 
-COOKIE = "alliance_session"
 HEADLINES = {
     "confirmed": "Place booked",
     "waitlisted": "On the waiting list",
@@ -61,89 +61,52 @@ def csrf_of(request: Request) -> Csrf:
 
 
 def signed_in(request: Request) -> Principal | None:
-    token = request.cookies.get(COOKIE)
-    if not token:
+    """The signed-in person as the CPD lead of a school, if the school records name them."""
+    identity: Identity | None = request.scope.get("alliance.identity")
+    if identity is None:
         return None
-    try:
-        principal: Principal = request.app.state.token_verifier.verify(token)
-    except Unauthenticated:
-        return None
-    if not principal.has(Role.SCHOOL_LEAD) or not principal.school_urn:
-        return None
-    return principal
+    return identity.acting_as(Role.SCHOOL_LEAD)
 
 
-def check_form(request: Request, submitted: str) -> Principal:
+async def identify(request: Request) -> None:
+    """Work out the signed-in person's hats once, before a page renders (``signed_in``)."""
+    await identity_of(request)
+
+
+async def check_form(request: Request, submitted: str) -> Principal:
     """The signed-in CPD lead, once the form proves it came from our page."""
     csrf_of(request).check(request, submitted)
+    await identify(request)
     principal = signed_in(request)
     if principal is None:
-        raise Unauthenticated("sign in again: your session has ended")
+        raise Unauthenticated("sign in again as your school's CPD lead: your session has ended")
     return principal
 
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     context = {
         "principal": signed_in(request),
+        "person": signed_in_person(request),
+        "here": here(request),
+        "signout_token": signout_token(request),
         "csrf_token": csrf_of(request).token(request),
         **context,
     }
     return templates.TemplateResponse(request, template, context, status_code=status)
 
 
-@router.get("/catalogue/sign-in", response_class=HTMLResponse)
-async def sign_in_page(request: Request, next: str = "/catalogue") -> HTMLResponse:
-    return render(request, "signin.html", next=_safe_next(next))
-
-
-def _safe_next(target: str) -> str:
-    return target if target.startswith("/catalogue") and "//" not in target else "/catalogue"
-
-
-@router.post("/catalogue/sign-in", response_class=HTMLResponse)
-async def sign_in(
-    request: Request,
-    token: Annotated[str, Form(max_length=8000)] = "",
-    next: Annotated[str, Form(max_length=500)] = "/catalogue",
-    csrf_token: Annotated[str, Form(max_length=200)] = "",
-) -> Response:
-    csrf_of(request).check(request, csrf_token)
-    try:
-        principal = request.app.state.token_verifier.verify(token.strip())
-    except Unauthenticated:
-        principal = None
-    if principal is None or not principal.has(Role.SCHOOL_LEAD) or not principal.school_urn:
-        return render(
-            request,
-            "signin.html",
-            status=401,
-            error="Enter a valid token for a school CPD lead",
-            next=_safe_next(next),
-        )
-    response = RedirectResponse(_safe_next(next), status_code=303)
-    response.set_cookie(
-        COOKIE,
-        token.strip(),
-        max_age=8 * 3600,
-        path="/catalogue",
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
-    )
-    return response
-
-
-@router.post("/catalogue/sign-out")
-async def sign_out(request: Request, csrf_token: Annotated[str, Form()] = "") -> Response:
-    check_form(request, csrf_token)
-    response = RedirectResponse("/catalogue", status_code=303)
-    response.delete_cookie(COOKIE, path="/catalogue")
-    return response
+@router.get("/", response_class=HTMLResponse)
+async def start(request: Request, identity: SignedIn) -> HTMLResponse:
+    """What the signed-in person can do here, from bookings' own data."""
+    settings = request.app.state.runtime.settings
+    links = settings.other_service_urls()
+    return render(request, "start.html", identity=identity, links=links)
 
 
 @router.get("/catalogue/{course_id}", response_class=HTMLResponse, dependencies=[PublicPage])
 async def course_page(request: Request, ctx: Ctx, course_id: UUID) -> HTMLResponse:
     course = await queries.get_course(ctx, None, course_id)
+    await identify(request)
     return render(
         request, "course.html", course=course, form={}, errors=None, idempotency_key=uuid4().hex
     )
@@ -161,7 +124,7 @@ async def book(
     participant_role: Annotated[str, Form(max_length=1000)] = "",
     access_needs: Annotated[str, Form(max_length=10_000)] = "",
 ) -> HTMLResponse:
-    principal = check_form(request, csrf_token)
+    principal = await check_form(request, csrf_token)
     form = {
         "participant_name": participant_name,
         "participant_email": participant_email,

@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from shared.contracts import bookings as b
 from shared.contracts import brokerage as r
+from shared.contracts import staff as s
 from shared.contracts.base import EventData
 from shared.contracts.common import Contact
 
@@ -108,6 +109,9 @@ RULES: dict[type[EventData], tuple[Send, ...]] = {
     r.RequestUnmatched: _to("request_unmatched", SCHOOL),
     r.RequestWithdrawn: _to("request_withdrawn", SCHOOL, SLE, HEAD, COORD),
     r.RequestCancelled: _to("request_cancelled", SCHOOL, SLE, HEAD, COORD),
+    # Staff changes are kept as notifications' copy of the staff (usecases/people.py), not mailed.
+    s.StaffMemberAppointed: (),
+    s.StaffMemberRemoved: (),
 }
 
 

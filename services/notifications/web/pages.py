@@ -12,13 +12,20 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse
 from pydantic import BeforeValidator
 
-from services.notifications.api.routes import Log, Staff
+from services.notifications.api.routes import Log
 from services.notifications.api.schemas import Status
 from services.notifications.domain import formatting as fmt
 from services.notifications.usecases.staff_log import STATUSES, LogQuery
+from shared.identity import Principal, Role
 from shared.web.pages import page_environment
+from shared.web.signin import principal_for
 
 router = APIRouter(prefix="/notifications", tags=["notifications"])
+
+# A bearer token, or the signed-in person if notifications' copy of the staff names them.
+StaffPage = Annotated[
+    Principal, Depends(principal_for(Role.ALLIANCE_ADMIN, Role.COORDINATOR, page=True))
+]
 
 _pages = page_environment(Path(__file__).parent / "templates")
 _pages.filters["when"] = fmt.when
@@ -84,7 +91,7 @@ class PageQuery:
     summary="The same list as an HTML page (send the bearer token in the Authorization header)",
 )
 async def notifications_page(
-    principal: Staff, log: Log, params: Annotated[PageQuery, Depends()]
+    principal: StaffPage, log: Log, params: Annotated[PageQuery, Depends()]
 ) -> HTMLResponse:
     found = await log.list(principal, params.query)
     html = _pages.get_template("notifications.html").render(
