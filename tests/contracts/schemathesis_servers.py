@@ -15,7 +15,7 @@ import uvicorn
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from devstack import free_port
-from shared.settings import Settings
+from shared.settings import ServiceSettings
 
 
 @dataclass
@@ -41,7 +41,7 @@ class Running:
 
 
 @contextmanager
-def serving(service: str, settings: Settings) -> Iterator[Running]:
+def serving(service: str, settings: ServiceSettings) -> Iterator[Running]:
     """``service``'s app behind uvicorn on a free port until the block ends."""
     requests = Requests()
     app = import_module(f"services.{service}.app").build_app(settings)

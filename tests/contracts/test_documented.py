@@ -11,10 +11,10 @@ import pytest
 from fastapi import Depends, FastAPI
 from pydantic import BaseModel, Field
 
+from devstack.settings import SERVICES
 from services.bookings.tables import metadata
 from shared.identity import Principal, Role
 from shared.runtime import ServiceRuntime
-from shared.settings import SERVICES, Settings
 from shared.web.app import create_app
 from shared.web.auth import issue_token, optional_principal, require_roles
 from shared.web.documented import PROBLEM_JSON, documents, problems
@@ -32,7 +32,7 @@ def database() -> None:
 
 
 def build() -> FastAPI:
-    settings = settings_for_documents()
+    settings = settings_for_documents("bookings")
     app = create_app(ServiceRuntime("bookings", settings, metadata), title="test")
     limited = RateLimit(1, "test").dependency()
 
@@ -65,7 +65,7 @@ async def client() -> AsyncIterator[httpx.AsyncClient]:
 
 
 def bearer(role: str) -> dict[str, str]:
-    settings = settings_for_documents()
+    settings = settings_for_documents("bookings")
     assert settings.jwt_secret is not None
     token = issue_token(
         settings.jwt_secret.get_secret_value(), role=role, alliance_id="a", subject=role
@@ -195,7 +195,7 @@ def service_client() -> Any:
 
     def client(service: str) -> httpx.AsyncClient:
         build = import_module(f"services.{service}.app").build_app
-        app = build(Settings(**settings_for_documents().model_dump(by_alias=True)))
+        app = build(settings_for_documents(service))
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         return httpx.AsyncClient(transport=transport, base_url="http://test")
 

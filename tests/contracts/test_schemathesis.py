@@ -18,7 +18,7 @@ import pytest
 import schemathesis
 from schemathesis.engine import events, from_schema
 
-from shared.settings import SERVICES
+from devstack.settings import SERVICE_SETTINGS, SERVICES
 from tests.contracts.schemathesis_servers import Running, serving
 from tests.support.isolated import isolated_parts
 from tests.support.stack import Stack
@@ -59,9 +59,13 @@ CONFIG = {
 @pytest.fixture(scope="module")
 async def servers(stack: Stack) -> AsyncIterator[dict[str, Running]]:
     async with isolated_parts(stack, "schemathesis") as parts:
-        settings = stack.settings(**parts.overrides)
         with ExitStack() as running:
-            yield {s: running.enter_context(serving(s, settings)) for s in SERVICES}
+            yield {
+                s: running.enter_context(
+                    serving(s, stack.settings(SERVICE_SETTINGS[s], **parts.overrides))
+                )
+                for s in SERVICES
+            }
 
 
 def schema_for(stack: Stack, running: Running) -> Any:
