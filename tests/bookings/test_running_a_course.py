@@ -178,8 +178,9 @@ async def test_the_register_settles_bookings_charges_no_shows_and_certifies_atte
     assert "attended part of" in part_text and "1 of 2 sessions" in part_text
     with pytest.raises(Conflict):
         await certificates.certificate(ctx, ADMIN, absent.id, None)
-    with pytest.raises(Unauthenticated):
-        await certificates.certificate(ctx, None, full.id, "0" * 32)
+    for forged in ("0" * 32, "\U00051460\U00010863\x8d"):  # non-ASCII text is unequal too
+        with pytest.raises(Unauthenticated):
+            await certificates.certificate(ctx, None, full.id, forged)
     with pytest.raises(NotFound):
         await certificates.certificate(ctx, lead_of(await member_school(ctx)), full.id, None)
 

@@ -33,7 +33,8 @@ class BookingsContext:
 
     def link_signed(self, purpose: str, booking_id: UUID, signature: str | None) -> bool:
         expected = self.link_signature(purpose, booking_id)
-        return signature is not None and hmac.compare_digest(expected, signature)
+        # as bytes: any text a client sends (non-ASCII too) is simply unequal, never an error
+        return signature is not None and hmac.compare_digest(expected.encode(), signature.encode())
 
     @property
     def base_url(self) -> str:
