@@ -1,6 +1,8 @@
 """The brokerage service's composition root: the only module that wires the runtime, the use
 cases' context, the routers and the middleware."""
 
+from datetime import timedelta
+
 from fastapi import FastAPI
 
 from services.brokerage.api import directory, requests
@@ -33,7 +35,12 @@ def build_context(runtime: ServiceRuntime, settings: BrokerageSettings | None = 
     if settings is None:
         given = runtime.settings
         settings = given if isinstance(given, BrokerageSettings) else BrokerageSettings()
-    links = SchoolLinks(root_secret(settings), settings.service_url())
+    links = SchoolLinks(
+        root_secret(settings),
+        settings.service_url(),
+        lifetime=timedelta(days=settings.school_link_days),
+        now=runtime.clock.now,
+    )
     return Context(
         runtime,
         links,

@@ -19,6 +19,10 @@ class BrokerageSettings(ServiceSettings):
     """Working days after a deployment's last day by which its visits must be logged; the
     coordinator is reminded once if some are still not logged then."""
 
+    school_link_days: float = Field(60.0, alias="BROKERAGE_SCHOOL_LINK_DAYS", gt=0, le=366)
+    """How long a school's private link works after it was issued; every email to the school
+    contact carries a newly issued one, so a link lives at most this long after its email."""
+
     scheduler_interval_s: float = Field(60.0, alias="BROKERAGE_SCHEDULER_INTERVAL_S", gt=0, le=3600)
     """How often the reminder and academic-year rollover workers look for due work."""
 

@@ -82,6 +82,24 @@ async def retry_later(
     )
 
 
+# The secret of a school's private link (brokerage's ``/support-requests/<id>/school?token=``).
+PRIVATE_TOKEN = r"(/school\?token=)[^\s\"'<>&]+"
+REDACTED = r"\1removed-after-sending"
+
+
+async def redact_private_links(session: AsyncSession, notification_id: UUID) -> None:
+    """Take the school's private link out of a sent notification's stored bodies: the school
+    has it in its mailbox; the copy kept here (staff can read it) need not work."""
+    await session.execute(
+        update(t)
+        .where(t.c.id == notification_id)
+        .values(
+            body_text=func.regexp_replace(t.c.body_text, PRIVATE_TOKEN, REDACTED, "g"),
+            body_html=func.regexp_replace(t.c.body_html, PRIVATE_TOKEN, REDACTED, "g"),
+        )
+    )
+
+
 async def count_failed(session: AsyncSession) -> int:
     """How many notifications are failed now (a partial index keeps this cheap)."""
     return int(await session.scalar(select(func.count()).where(t.c.status == "failed")) or 0)

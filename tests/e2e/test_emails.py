@@ -247,3 +247,19 @@ async def test_a_support_request_through_the_form_emails_the_school_and_the_coor
         assert reference.group(0) in text_of(message)
     school_mail = next(m for m in mails if recipient(m) == school_contact)
     assert "/school?token=" in text_of(school_mail)
+
+    # The link in the email works; the copy notifications keeps (staff can read it) does not.
+    link = re.search(r"https?://\S+/school\?token=(\S+)", text_of(school_mail))
+    assert link is not None
+    path = "/" + link.group(0).split("://", 1)[1].split("/", 1)[1]
+    page = await system.brokerage.get(path)
+    assert page.status_code == 200 and reference.group(0) in page.text
+    admin = system.stack.auth("alliance_admin", alliance)
+    listed = await system.notifications.get(
+        "/notifications", params={"recipient": school_contact}, headers=admin
+    )
+    [stored] = listed.json()["items"]
+    detail = await system.notifications.get(f"/notifications/{stored['id']}", headers=admin)
+    kept = detail.json()
+    assert reference.group(0) in kept["body_text"]
+    assert link.group(1) not in kept["body_text"] and link.group(1) not in kept["body_html"]

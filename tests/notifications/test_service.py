@@ -10,6 +10,7 @@ from aiokafka import AIOKafkaProducer
 from services.notifications.app import build_app
 from services.notifications.config import NotificationsSettings
 from shared.contracts import bookings as b
+from shared.contracts import brokerage as r
 from shared.contracts.envelope import CloudEvent
 from shared.contracts.topics import BOOKINGS_EVENTS, dead_letter_topic
 from tests.notifications import factories as f
@@ -21,6 +22,7 @@ from tests.notifications.support import (
     publish,
     publish_event,
     text_part,
+    to_address,
     wait_for_mail,
 )
 from tests.support.apps import running_app
@@ -241,3 +243,34 @@ async def test_mail_held_while_smtp_is_down_is_delivered_once_when_it_is_back(
 
     await eventually(all_sent, message="all recorded as sent", timeout=10)
     assert len(mail_to(parts.maildir, run)) == 3
+
+
+async def test_the_school_gets_its_private_link_but_the_stored_copy_does_not_keep_it(
+    stack: Stack, parts: Isolated, client: httpx.AsyncClient, producer: AIOKafkaProducer
+) -> None:
+    run = f.tag()
+    secret = f"1764000000.{uuid4().hex}"
+    private = f"http://127.0.0.1:8002/support-requests/{uuid4()}/school?token={secret}"
+    data = f.request_info(run)
+    event = await publish(
+        producer, r.RequestUnmatched(request=data, reason="No SENCO", school_manage_url=private)
+    )
+
+    mails = await wait_for_mail(parts.maildir, run, 1)
+    assert to_address(mails[0]) == data.contact.email
+    assert private in text_part(mails[0]) and secret in html_part(mails[0])
+
+    async def stored() -> dict:
+        found = await listed(client, stack, event_id=str(event.id))
+        assert found["total"] == 1 and found["items"][0]["status"] == "sent"
+        detail = await client.get(f"/notifications/{found['items'][0]['id']}", headers=staff(stack))
+        assert detail.status_code == 200, detail.text
+        return detail.json()
+
+    def redacted(kept: dict) -> bool:
+        return secret not in kept["body_text"] and secret not in kept["body_html"]
+
+    kept = await eventually(stored, redacted, message="the stored copy lost the link")
+    assert "school?token=removed-after-sending" in kept["body_text"]
+    assert "school?token=removed-after-sending" in kept["body_html"]
+    assert data.reference in kept["body_text"]  # the rest of the message is kept

@@ -16,6 +16,7 @@ from services.brokerage.domain.lifecycle import Action, Status
 from services.brokerage.domain.vocab import AREA_LABELS
 from services.brokerage.usecases import reading, transitions
 from services.brokerage.usecases.access import Caller
+from services.brokerage.usecases.links import LinkState
 from services.brokerage.usecases.models import Evaluation
 from services.brokerage.web.pages import context_of, csrf_of, render, submitted_token, with_form
 from shared.errors import DomainError, NotFound
@@ -73,6 +74,26 @@ def _not_found() -> HTMLResponse:
     )
 
 
+def _expired() -> HTMLResponse:
+    """A genuine link past its lifetime: the same status as any unusable link (nothing is
+    revealed about the request), but the school learns how to get a working one."""
+    return render(
+        "message.html",
+        status=404,
+        title="This link has expired",
+        paragraphs=[
+            "For your security, the link in our emails works for a limited time.",
+            "Use the link in the most recent email we sent about this request, or ask your "
+            "alliance's coordinator to send you a fresh one.",
+        ],
+    )
+
+
+def _refused(request: Request, request_id: UUID, token: str) -> HTMLResponse:
+    state = context_of(request).links.check(request_id, token)
+    return _expired() if state is LinkState.EXPIRED else _not_found()
+
+
 def _when(sent: datetime) -> str:
     local = sent.astimezone(LONDON)
     return local.strftime("%-d %B %Y, %-I:%M%p").replace("AM", "am").replace("PM", "pm")
@@ -91,7 +112,7 @@ async def _page(
     try:
         shown = await reading.for_school(context_of(request), request_id, token)
     except NotFound:
-        return _not_found()
+        return _refused(request, request_id, token)
     state = Status(shown.status)
     return with_form(
         request,
@@ -140,8 +161,10 @@ async def school_action(request: Request, request_id: UUID) -> HTMLResponse:
         return _not_found()
     form = await request.form()
     token, action, reason = (form.get(k) for k in ("token", "action", "reason"))
-    if not isinstance(token, str) or not ctx.links.is_valid(request_id, token):
+    if not isinstance(token, str):
         return _not_found()
+    if not ctx.links.is_valid(request_id, token):
+        return _refused(request, request_id, token)
     if not csrf_of(request).is_valid(request, submitted_token(form)):
         return await _page(
             request, request_id, token, problem="Your session expired. Please try again."

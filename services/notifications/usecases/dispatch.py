@@ -7,6 +7,9 @@ and a sender that dies releases its row for another to take. The one gap: the SM
 accepted the message but the process dies before the commit. The row is still pending, so it is
 sent again, with the same Message-ID (see README.md, "The duplicate window").
 
+Once sent, a notification's stored bodies lose the school's private link (the school has it by
+email; a crash between the send and that step leaves it until the bodies' retention).
+
 ``send_one`` is the step of the senders' ``shared.workers.Worker`` (wired in ``app.py``).
 """
 
@@ -86,6 +89,9 @@ class Dispatch:
                 await session.commit()
             else:
                 self.outcomes.labels("sent").inc()
+                if "token=" in row.body_text or "token=" in row.body_html:
+                    await repository.redact_private_links(session, row.id)
+                    await session.commit()
         return True
 
     async def _record_failure(
