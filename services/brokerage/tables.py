@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from shared.runtime import service_metadata
+from shared.storage.staff_copy import staff_copy_table
 
 metadata = service_metadata()
 
@@ -44,16 +45,8 @@ alliances = Table(
     *_timestamps(),
 )
 
-# Alliance staff as bookings announces them (shared/contracts/staff.py): who coordinates here.
-staff = Table(
-    "staff",
-    metadata,
-    Column("alliance_id", String(100), primary_key=True),
-    Column("email", String(320), primary_key=True),
-    Column("role", String(20), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-)
-Index("ix_staff_email", staff.c.email)
+# Alliance staff as bookings announces them: who coordinates here.
+staff = staff_copy_table(metadata)
 
 sles = Table(
     "sles",

@@ -15,21 +15,14 @@ from sqlalchemy import (
 )
 
 from shared.runtime import service_metadata
+from shared.storage.staff_copy import staff_copy_table
 
 metadata = service_metadata()
 
 STATUSES = ("pending", "sent", "failed")
 
-# Alliance staff as bookings announces them (shared/contracts/staff.py): who may read the log.
-staff = Table(
-    "staff",
-    metadata,
-    Column("alliance_id", String(100), primary_key=True),
-    Column("email", String(320), primary_key=True),
-    Column("role", String(20), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-)
-Index("ix_staff_email", staff.c.email)
+# Alliance staff as bookings announces them: who may read the log.
+staff = staff_copy_table(metadata)
 
 # One row per (event, recipient): the record of what was (or will be) sent to whom and why.
 notifications = Table(

@@ -5,28 +5,20 @@ or the head of an SLE's home school (the entry names theirs)."""
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.brokerage import people_store as store
-from services.brokerage import staff_store
-from shared.contracts.base import EventData
-from shared.contracts.envelope import CloudEvent
-from shared.contracts.staff import StaffMemberAppointed, StaffMemberRemoved
+from services.brokerage.tables import staff
 from shared.identity import Identity, Person, Principal, Role
+from shared.storage.staff_copy import StaffCopy
 
 ROLES = {"administrator": Role.ALLIANCE_ADMIN, "coordinator": Role.COORDINATOR}
-
-
-async def keep_staff(session: AsyncSession, _: CloudEvent, data: EventData) -> None:
-    """The consumer's handler of staff events."""
-    if isinstance(data, StaffMemberAppointed):
-        await staff_store.put(session, data.alliance_id, data.email.lower(), data.role)
-    elif isinstance(data, StaffMemberRemoved):
-        await staff_store.remove(session, data.alliance_id, data.email.lower())
+staff_copy = StaffCopy(staff)
+keep_staff = staff_copy.keep
 
 
 async def identity_of(sessions: async_sessionmaker[AsyncSession], person: Person) -> Identity:
     email = person.email.lower()
     async with sessions() as session:
         entries = await store.directory_entries(session, email)
-        posts = await staff_store.posts(session, email)
+        posts = await staff_copy.posts(session, email)
     hats: dict[tuple[Role, str, str | None], Principal] = {}
     for post in posts:
         if post.role in ROLES:
