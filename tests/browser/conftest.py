@@ -1,15 +1,13 @@
 """The browser tests: the three services under uvicorn on real ports (their own broker, SMTP
 server and databases), and one headless Debian Chromium for the whole session."""
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import timedelta
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
@@ -23,6 +21,7 @@ from services.notifications.config import NotificationsSettings
 from shared.clock import MovableClock
 from tests.browser.support import CHROMIUM
 from tests.support.isolated import isolated_parts
+from tests.support.serving import served
 from tests.support.stack import Stack
 
 
@@ -45,24 +44,6 @@ async def page(browser: Browser) -> AsyncIterator[Page]:
         yield await context.new_page()
     finally:
         await context.close()
-
-
-@asynccontextmanager
-async def served(app: FastAPI, port: int) -> AsyncIterator[str]:
-    """``app`` under uvicorn on 127.0.0.1:``port``, lifespan and all."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    try:
-        while not server.started:
-            if task.done():
-                await task
-                raise RuntimeError("uvicorn stopped before it started")
-            await asyncio.sleep(0.02)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
 
 
 @dataclass
@@ -97,7 +78,7 @@ async def site(stack: Stack) -> AsyncIterator[Site]:
             ),
         }
         urls = {
-            name: await running.enter_async_context(served(build(), ports[name]))
+            name: await running.enter_async_context(served(build(), ports[name], lifespan="on"))
             for name, build in builders.items()
         }
         yield Site(stack, clock, **urls)

@@ -4,7 +4,6 @@ of their own so that no other test's consumers or mail are in the way."""
 
 import asyncio
 import threading
-import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from devstack import free_port
 from shared.settings import ServiceSettings
+from tests.support.wait import until
 
 
 @dataclass
@@ -56,11 +56,13 @@ def serving(service: str, settings: ServiceSettings) -> Iterator[Running]:
     server = uvicorn.Server(config)
     thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
     thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError(f"{service} did not start for schemathesis")
-        time.sleep(0.05)
+    until(
+        lambda: server.started or not thread.is_alive(),
+        timeout=30,
+        message=f"{service} started for schemathesis",
+    )
+    if not server.started:
+        raise RuntimeError(f"{service} did not start for schemathesis")
     try:
         yield Running(service, f"http://127.0.0.1:{port}", requests)
     finally:

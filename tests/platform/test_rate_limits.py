@@ -1,16 +1,13 @@
 """Rate limits: X-Forwarded-For counts only from trusted proxies; every 429 says when to retry."""
 
-import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse
 
-from devstack import free_port
 from services.bookings.config import BookingsSettings
 from services.bookings.tables import metadata
 from shared.runtime import ServiceRuntime
@@ -18,6 +15,7 @@ from shared.serve import uvicorn_options
 from shared.settings import Settings
 from shared.web.app import create_app
 from shared.web.ratelimit import RateLimit, client_address
+from tests.support.serving import served as serve
 from tests.support.stack import Stack
 
 API_BUDGET = 3
@@ -111,22 +109,11 @@ def test_the_page_budget_is_larger_than_the_api_budget_by_default() -> None:
     assert fields["trusted_proxies"].default == "", "no proxy is trusted unless named"
 
 
-@asynccontextmanager
-async def served(settings: BookingsSettings) -> AsyncIterator[str]:
+def served(settings: BookingsSettings) -> AbstractAsyncContextManager[str]:
     """The app under uvicorn with the options ``alliance`` serves it with."""
-    port = free_port()
-    options = {**uvicorn_options(settings), "host": "127.0.0.1", "log_level": "warning"}
-    server = uvicorn.Server(uvicorn.Config(build(settings), port=port, lifespan="off", **options))  # type: ignore[arg-type]
-    task = asyncio.create_task(server.serve())
-    try:
-        while not server.started:
-            if task.done():
-                await task
-            await asyncio.sleep(0.02)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
+    options = uvicorn_options(settings)
+    options.pop("host")  # the helper serves on 127.0.0.1
+    return serve(build(settings), lifespan="off", **options)
 
 
 async def test_uvicorn_believes_forwarded_headers_only_from_trusted_proxies(stack: Stack) -> None:
