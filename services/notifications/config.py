@@ -27,6 +27,8 @@ class NotificationsSettings(ServiceSettings):
     poll_interval_s: float = Field(1.0, alias="NOTIFICATIONS_POLL_INTERVAL_S", gt=0)
     body_retention_days: float = Field(90.0, alias="NOTIFICATIONS_BODY_RETENTION_DAYS", gt=0)
     """After this, a sent or failed notification keeps who, what template and why, not the text."""
+    record_retention_days: float = Field(365.0, alias="NOTIFICATIONS_RECORD_RETENTION_DAYS", gt=0)
+    """After this, a sent or failed notification (its recipient's address and name) is deleted."""
 
     bookings_public_url: str | None = Field(None, alias="BOOKINGS_PUBLIC_URL")
     bookings_port: int = Field(8001, alias="BOOKINGS_PORT")
