@@ -102,7 +102,8 @@ async def complete(session: AsyncSession, request_id: UUID, at: datetime) -> Non
         outbox.c.event_type == PersonalDataRequested.event_type, outbox.c.key == str(request_id)
     )
     await session.execute(delete(outbox).where(mine, outbox.c.published_at.is_not(None)))
-    await session.execute(update(outbox).where(mine).values(payload=outbox.c.payload - "email"))
+    without_email = outbox.c.payload.op("-")("email")
+    await session.execute(update(outbox).where(mine).values(payload=without_email))
 
 
 async def mark_downloaded(session: AsyncSession, request_id: UUID, at: datetime) -> None:
@@ -181,7 +182,7 @@ async def erase(session: AsyncSession, email: str) -> int:
     )
     await run(delete(staff).where(func.lower(staff.c.email) == email))
     await run(delete(idempotency_keys).where(mentions(idempotency_keys, email)))
-    await run(forget_published(session, metadata.tables["outbox"], email))
+    changed += await forget_published(session, metadata.tables["outbox"], email)
     changed += await scrub(session, metadata.sorted_tables, email)
     return changed
 

@@ -65,7 +65,7 @@ async def erase(session: AsyncSession, email: str) -> int:
     )
     await run(update(alliances).where(mentions(alliances, email)).values(coordinators=kept))
     await run(delete(staff).where(staff.c.email == email))
-    await run(forget_published(session, metadata.tables["outbox"], email))
+    changed += await forget_published(session, metadata.tables["outbox"], email)
     changed += await scrub(session, metadata.sorted_tables, email)
     return changed
 

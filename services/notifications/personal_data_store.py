@@ -38,7 +38,7 @@ async def erase(session: AsyncSession, email: str) -> int:
         update(t).where(theirs).values(recipient_email=placeholder(t.c.id), recipient_name=ERASED)
     )
     await run(delete(staff).where(staff.c.email == email))
-    await run(forget_published(session, metadata.tables["outbox"], email))
+    changed += await forget_published(session, metadata.tables["outbox"], email)
     changed += await scrub(session, metadata.sorted_tables, email)
     return changed
 
