@@ -213,9 +213,7 @@ Index(
 personal_data_answers = Table(
     "personal_data_answers",
     metadata,
-    Column(
-        "request_id", Uuid, ForeignKey("personal_data_requests.id"), nullable=False
-    ),
+    Column("request_id", Uuid, ForeignKey("personal_data_requests.id"), nullable=False),
     Column("service", String(40), nullable=False),
     Column("answered_at", DateTime(timezone=True), nullable=False),
     Column("rows", Integer, nullable=False, server_default="0"),
