@@ -15,14 +15,20 @@ from shared.storage.personal_data import (
     placeholder,
     rows_naming,
     scrub,
+    without,
 )
 
 FINISHED = ("completed", "evaluated", "withdrawn", "cancelled", "unmatched")
 PLUMBING = ("outbox", "inbox")
 
 
+FREE_TEXT = ("needs", "outcomes", "timing", "triage_note", "exit_reason", "evaluation")
+
+
 def _contact_erased() -> dict[str, Any]:
+    email = support_requests.c.contact_email
     return {
+        **{name: without(support_requests.c[name], email) for name in FREE_TEXT},
         "contact_name": ERASED,
         "contact_role": ERASED,
         "contact_email": placeholder(support_requests.c.id),

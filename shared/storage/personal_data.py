@@ -48,6 +48,13 @@ def _pattern(email: str) -> str:
     return re.sub(r"(\W)", r"\\\1", normalised(email))
 
 
+def without(column: ColumnElement[str], email: ColumnElement[str]) -> ColumnElement[str]:
+    """``column`` with each occurrence of the address in ``email`` (a column of the same row)
+    replaced by ``ERASED``."""
+    pattern = func.regexp_replace(func.lower(email), r"(\W)", r"\\\1", "g")
+    return func.regexp_replace(column, pattern, ERASED, "gi")
+
+
 def _text_columns(table: Table) -> list[Column[Any]]:
     return [c for c in table.columns if isinstance(c.type, String)]
 
