@@ -36,7 +36,7 @@ def _contact_erased() -> dict[str, Any]:
     }
 
 
-async def erase(session: AsyncSession, email: str) -> int:
+async def erase(session: AsyncSession, email: str, _: datetime | None = None) -> int:
     """Anonymise ``email``'s data: a school contact's request keeps its school, needs and days
     but not the contact; an SLE's directory entry keeps its days and deployments (paused) but
     not the name, address or phone; a home-school head's name and address go; the alliance's

@@ -18,7 +18,12 @@ from services.notifications.mail.rendering import Links, Renderer
 from services.notifications.tables import metadata
 from services.notifications.usecases.dispatch import Dispatch
 from services.notifications.usecases.people import identity_of, keep_staff
-from services.notifications.usecases.personal_data import RecordRetention, answers
+from services.notifications.usecases.personal_data import (
+    ErasedAddressRetention,
+    RecordRetention,
+    UnlessErased,
+    answers,
+)
 from services.notifications.usecases.record import RecordNotifications
 from services.notifications.usecases.retention import BodyRetention
 from services.notifications.usecases.staff_log import StaffLog
@@ -75,6 +80,8 @@ def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
     runtime.add_pruner(BodyRetention(runtime.sessions, runtime.clock, retention).step)
     records = timedelta(days=settings.record_retention_days)
     runtime.add_pruner(RecordRetention(runtime, records).step)
+    replayable = timedelta(days=settings.inbox_retention_days)
+    runtime.add_pruner(ErasedAddressRetention(runtime, replayable).step)
 
     async def wake_senders(_: CloudEvent) -> None:
         senders.wake()
@@ -88,7 +95,7 @@ def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
     consumer.on(StaffMemberAppointed, StaffMemberRemoved)(keep_staff)
     consumer.on(PersonalDataRequested)(answers(runtime))
     consumer.on(*ANSWERS)(not_ours)
-    consumer.on_any(RecordNotifications(renderer, mail_domain(settings.mail_from)))
+    consumer.on_any(UnlessErased(RecordNotifications(renderer, mail_domain(settings.mail_from))))
     consumer.subscribe(topics.BOOKINGS_EVENTS, topics.BROKERAGE_EVENTS, topics.PRIVACY_EVENTS)
 
     app = create_app(

@@ -1,13 +1,16 @@
 """The SQL of one person's data in notifications (erasure, subject access) and of how long the
 record of what was sent to whom is kept."""
 
+import hashlib
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.notifications.tables import metadata, notifications, staff
+from services.notifications.tables import erased_addresses, metadata, notifications, staff
 from shared.storage.personal_data import ERASED, forget_published, placeholder, rows_naming, scrub
 
 t = notifications
@@ -15,7 +18,11 @@ PLUMBING = ("outbox", "inbox")
 BLANK = {"subject": "", "body_text": "", "body_html": ""}
 
 
-async def erase(session: AsyncSession, email: str) -> int:
+def address_hash(email: str) -> str:
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+
+async def erase(session: AsyncSession, email: str, asked_at: datetime) -> int:
     """Their notifications not yet sent are dropped; those sent keep what was sent for which
     event, not to whom nor the text; every other notification of the same events loses its
     text too (an email to a CPD lead names the participant); the staff copy loses them; the
@@ -38,6 +45,13 @@ async def erase(session: AsyncSession, email: str) -> int:
         update(t).where(theirs).values(recipient_email=placeholder(t.c.id), recipient_name=ERASED)
     )
     await run(delete(staff).where(staff.c.email == email))
+    remember = insert(erased_addresses).values(address_hash=address_hash(email), erased_at=asked_at)
+    await run(
+        remember.on_conflict_do_update(
+            index_elements=[erased_addresses.c.address_hash],
+            set_={"erased_at": func.greatest(erased_addresses.c.erased_at, asked_at)},
+        )
+    )
     changed += await forget_published(session, metadata.tables["outbox"], email)
     changed += await scrub(session, metadata.sorted_tables, email)
     return changed
@@ -52,6 +66,26 @@ async def export(
         scopes = {"notifications": t.c.alliance_id == alliance_id}
         scopes["staff"] = staff.c.alliance_id == alliance_id
     return await rows_naming(session, tables, email, scopes)
+
+
+async def erased_before(session: AsyncSession, emails: Iterable[str], when: datetime) -> set[str]:
+    """Which of ``emails`` were erased at or after ``when`` (an event of that time named them
+    before the erasure)."""
+    hashes = {address_hash(email): email for email in emails}
+    if not hashes:
+        return set()
+    query = select(erased_addresses.c.address_hash).where(
+        erased_addresses.c.address_hash.in_(hashes), erased_addresses.c.erased_at >= when
+    )
+    return {hashes[found] for found in (await session.execute(query)).scalars()}
+
+
+async def forget_old_erasures(session: AsyncSession, before: datetime, batch: int) -> int:
+    old = select(erased_addresses.c.address_hash).where(erased_addresses.c.erased_at < before)
+    statement = delete(erased_addresses).where(
+        erased_addresses.c.address_hash.in_(old.limit(batch))
+    )
+    return (await session.execute(statement)).rowcount or 0
 
 
 async def delete_old_records(session: AsyncSession, before: datetime, batch: int) -> int:

@@ -5,6 +5,7 @@ together or not at all, and a redelivered request is a no-op (the inbox)."""
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,8 +17,9 @@ from shared.contracts.privacy import PersonalDataRequested
 from shared.messaging.outbox import Outbox
 from shared.storage.personal_data import fit
 
-Erase = Callable[[AsyncSession, str], Awaitable[int]]
-"""Erase this email's data here, in the session's transaction: the rows changed."""
+Erase = Callable[[AsyncSession, str, datetime], Awaitable[int]]
+"""Erase this email's data here, in the session's transaction, for a request made at this
+time: the rows changed."""
 Export = Callable[[AsyncSession, str, str | None], Awaitable[dict[str, list[dict[str, Any]]]]]
 """The rows here that name this email, by table (only this alliance's, when given)."""
 
@@ -40,7 +42,7 @@ class PersonalDataAnswers:
             "at": self.clock.now(),
         }
         if data.kind == "erasure":
-            rows = await self.erase(session, data.email.lower())
+            rows = await self.erase(session, data.email.lower(), data.at)
             await self.outbox.add(session, self.erased(**answer, rows=rows))
         else:
             found = await self.export(session, data.email.lower(), data.alliance_id)
