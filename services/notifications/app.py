@@ -79,9 +79,9 @@ def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
     retention = timedelta(days=settings.body_retention_days)
     runtime.add_pruner(BodyRetention(runtime.sessions, runtime.clock, retention).step)
     records = timedelta(days=settings.record_retention_days)
-    runtime.add_pruner(RecordRetention(runtime, records).step)
+    runtime.add_pruner(RecordRetention(runtime.sessions, runtime.clock, records).step)
     replayable = timedelta(days=settings.inbox_retention_days)
-    runtime.add_pruner(ErasedAddressRetention(runtime, replayable).step)
+    runtime.add_pruner(ErasedAddressRetention(runtime.sessions, runtime.clock, replayable).step)
 
     async def wake_senders(_: CloudEvent) -> None:
         senders.wake()
@@ -93,7 +93,7 @@ def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
     renderer = Renderer(Links(bookings=settings.bookings_url(), brokerage=settings.brokerage_url()))
     consumer = runtime.consumer(CONSUMER_GROUP, after_commit=wake_senders)
     consumer.on(StaffMemberAppointed, StaffMemberRemoved)(keep_staff)
-    consumer.on(PersonalDataRequested)(answers(runtime))
+    consumer.on(PersonalDataRequested)(answers(runtime.outbox, runtime.clock))
     consumer.on(*ANSWERS)(not_ours)
     consumer.on_any(UnlessErased(RecordNotifications(renderer, mail_domain(settings.mail_from))))
     consumer.subscribe(topics.BOOKINGS_EVENTS, topics.BROKERAGE_EVENTS, topics.PRIVACY_EVENTS)

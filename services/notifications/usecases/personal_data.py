@@ -4,27 +4,28 @@ answered to bookings, and how long the record of what was sent to whom is kept."
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.notifications import personal_data_store as store
 from services.notifications import repository
 from services.notifications.usecases.record import RecordNotifications
+from shared.clock import Clock
 from shared.contracts.base import EventData
 from shared.contracts.envelope import CloudEvent
 from shared.contracts.privacy import (
     NotificationsPersonalDataErased,
     NotificationsPersonalDataExported,
 )
+from shared.messaging.outbox import Outbox
 from shared.messaging.personal_data import PersonalDataAnswers
-from shared.runtime import ServiceRuntime
 
 
-def answers(runtime: ServiceRuntime) -> PersonalDataAnswers:
+def answers(outbox: Outbox, clock: Clock) -> PersonalDataAnswers:
     """The consumer's handler of ``PersonalDataRequested``."""
     return PersonalDataAnswers(
         service="notifications",
-        outbox=runtime.outbox,
-        clock=runtime.clock,
+        outbox=outbox,
+        clock=clock,
         erase=store.erase,
         export=store.export,
         erased=NotificationsPersonalDataErased,
@@ -52,13 +53,14 @@ class ErasedAddressRetention:
     """A pruning step: an erased address's hash is kept as long as inbox entries (the longest
     an old event may still be redelivered or replayed), then deleted."""
 
-    runtime: ServiceRuntime
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Clock
     retention: timedelta
     batch_size: int = 500
 
     async def step(self) -> bool:
-        cutoff = self.runtime.clock.now() - self.retention
-        async with self.runtime.transaction() as session:
+        cutoff = self.clock.now() - self.retention
+        async with self.sessions() as session, session.begin():
             deleted = await store.forget_old_erasures(session, cutoff, self.batch_size)
         return deleted >= self.batch_size
 
@@ -68,12 +70,13 @@ class RecordRetention:
     """A pruning step: notifications sent or failed more than ``retention`` ago are deleted
     (who was sent what, and the address)."""
 
-    runtime: ServiceRuntime
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Clock
     retention: timedelta
     batch_size: int = 500
 
     async def step(self) -> bool:
-        cutoff = self.runtime.clock.now() - self.retention
-        async with self.runtime.transaction() as session:
+        cutoff = self.clock.now() - self.retention
+        async with self.sessions() as session, session.begin():
             deleted = await store.delete_old_records(session, cutoff, self.batch_size)
         return deleted >= self.batch_size
