@@ -297,7 +297,7 @@ def _message(name: str, kind: str, text: str, ctx: dict[str, Any]) -> str:
         return "Select a strand"
     if name == "reminder_days":
         return "Reminder days are whole numbers from 1 to 90, separated by commas, like 7, 1"
-    if kind in ("missing", "string_too_short"):
+    if kind in ("missing", "string_too_short", "too_short"):
         return f"Enter {label[0].lower()}{label[1:]}"
     if kind == "string_too_long":
         return f"{label} must be {ctx.get('max_length')} characters or fewer"
