@@ -17,6 +17,7 @@ from services.bookings.usecases.reminders import reminder_worker
 from services.bookings.web import (
     admin_bookings,
     admin_courses,
+    admin_running,
     admin_schools,
     admin_staff,
     catalogue,
@@ -73,7 +74,7 @@ def build_app(settings: BookingsSettings | None = None, *, clock: Clock | None =
     install_signin(app, settings, SERVICE, resolve)
     # The catalogue's own paths (/catalogue/matrix) before /catalogue/{course_id}.
     routers = (courses, bookings, running, schools, staff, catalogue, pages)
-    routers += (admin_courses, admin_bookings, admin_schools, admin_staff)
+    routers += (admin_courses, admin_bookings, admin_running, admin_schools, admin_staff)
     for router in (module.router for module in routers):
         app.include_router(router)
     return app

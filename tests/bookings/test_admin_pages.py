@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from services.bookings.web.formatting import LONDON
+from shared.clock import MovableClock
 from tests.bookings.conftest import CLOCK, Alliance, new_urn
 from tests.support.signin import sign_in
 
@@ -130,7 +131,8 @@ async def test_an_administrator_creates_publishes_changes_and_cancels_a_course(
     )
     assert listed.json()["total"] == 0  # nothing half-written
 
-    made = await browser.post(f"/admin/{a}/courses/new", data={**course_form(), "csrf_token": token})
+    form = {**course_form(), "csrf_token": token}
+    made = await browser.post(f"/admin/{a}/courses/new", data=form)
     assert made.status_code == 303, made.text
     course_url = made.headers["location"].split("?")[0]
     course_id = course_url.rsplit("/", 1)[1]
@@ -369,3 +371,46 @@ async def test_staff_invited_changed_and_removed_and_the_last_administrator_stay
     assert [(m["email"], m["role"]) for m in staff.json()] == [(me, "administrator")]
     last = await browser.post(f"/admin/{a}/staff/{me}/remove", data={"csrf_token": token})
     assert last.status_code == 409
+
+
+async def test_an_administrator_takes_the_register_and_closes_it(
+    alliance: Alliance, browser: httpx.AsyncClient, clock: MovableClock
+) -> None:
+    await signed_in_admin(alliance, browser)
+    course = await alliance.course(capacity=2)
+    school = await alliance.school()
+    came = await school.book(course["id"], "came@school.example.org")
+    await school.book(course["id"], "stayed.away@school.example.org")
+    course_url = f"/admin/courses/{course['id']}"
+    before = await browser.get(course_url)
+    assert "Register for session 1" not in before.text
+    token = csrf((await browser.get(f"/admin/{alliance.alliance_id}/staff")).text)
+    early = await browser.post(f"{course_url}/register/0", data={"csrf_token": token})
+    assert early.status_code == 409
+    assert summary(early.text) == ["a session's register opens when the session starts"]
+
+    clock.advance(timedelta(days=60, hours=1))
+    started = await browser.get(course_url)
+    assert "Register for session 1" in started.text and "Close the register" not in started.text
+    register = await browser.get(f"{course_url}/register/0")
+    assert register.text.count('name="attended"') == 2
+    taken = await browser.post(
+        f"{course_url}/register/0", data={"csrf_token": token, "attended": came["id"]}
+    )
+    assert taken.status_code == 303
+    assert "1 attended, 1 absent" in (await browser.get(taken.headers["location"])).text
+    too_soon = await browser.post(f"{course_url}/complete", data={"csrf_token": token})
+    assert too_soon.status_code == 409
+    assert "the register closes after the last session has ended" in too_soon.text
+
+    clock.advance(timedelta(hours=3))
+    confirm = await browser.get(f"{course_url}/complete")
+    assert "No-shows pay the course" in confirm.text
+    closed = await browser.post(f"{course_url}/complete", data={"csrf_token": token})
+    assert closed.status_code == 303
+    settled = await alliance.api.get(f"/bookings?course={course['id']}", headers=alliance.admin)
+    statuses = {b["participant"]["email"]: b["status"] for b in settled.json()["items"]}
+    assert statuses == {
+        "came@school.example.org": "attended",
+        "stayed.away@school.example.org": "no_show",
+    }

@@ -3,7 +3,9 @@ course with the form (after its errors), publishes it, sees its bookings and wai
 downloads the CSV, cancels it after the confirmation page; keeps member schools and staff.
 axe finds no WCAG 2.2 A/AA violation on any of these pages."""
 
+import asyncio
 import csv
+import io
 import secrets
 from datetime import timedelta
 from uuid import uuid4
@@ -112,9 +114,15 @@ async def test_an_administrator_creates_runs_and_cancels_a_course(site: Site, pa
     async with page.expect_download() as downloading:
         await page.get_by_role("link", name="Download all bookings as CSV").click()
     download = await downloading.value
-    rows = list(csv.reader(open(await download.path(), encoding="utf-8")))
+    saved = await download.path()
+    text = await asyncio.to_thread(saved.read_text, encoding="utf-8")
+    rows = list(csv.reader(io.StringIO(text)))
     assert len(rows) == 4 and rows[0][0] == "Participant"
     assert sorted(r[5] for r in rows[1:]) == ["Confirmed", "Waiting list", "Waiting list"]
+
+    await page.goto(f"{site.bookings}/admin/courses/{course_id}/register/0")
+    assert await page.get_by_label("Teacher 0").is_checked()
+    await assert_accessible(page, "admin register")
 
     await page.goto(courses)
     assert "0 of 1" in await main.inner_text()

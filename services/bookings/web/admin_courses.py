@@ -34,6 +34,7 @@ DONE = {
     "published": "Course published: it is in the catalogue and taking bookings.",
     "changed": "Your changes are saved.",
     "cancelled": "Course cancelled. Every live booking was cancelled and refunded in full.",
+    "completed": "The register is closed: each place is settled as attended or a no-show.",
 }
 
 
@@ -144,6 +145,7 @@ async def course_page(request: Request, ctx: Ctx, admin: CourseAdmin, done: str 
         course=course,
         waiting=await waiting(ctx, principal, course.id),
         done=DONE.get(done),
+        now=ctx.clock.now(),
     )
 
 
@@ -196,6 +198,7 @@ async def publish_course(
             course=course,
             waiting=await waiting(ctx, principal, course.id),
             errors={"publish": problem.detail},
+            now=ctx.clock.now(),
         )
     return see(course.id, "published")
 
