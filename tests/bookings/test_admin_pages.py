@@ -238,7 +238,10 @@ async def test_another_alliances_admin_is_refused_everywhere(
         assert refused.status_code == 403, path
         assert "You cannot do this" in refused.text
     assert (await browser.get(f"/admin/{a}/staff")).status_code == 403
-    for suffix in ("", "/edit", "/cancel", "/bookings", "/bookings.csv"):
+    for path in ("/admin/courses/not-a-course", f"/admin/courses/{uuid4()}"):
+        nothing = await browser.get(path)
+        assert nothing.status_code == 404 and "Page not found" in nothing.text
+    for suffix in ("", "/edit", "/cancel", "/bookings", "/bookings.csv", "/register/0"):
         missing = await browser.get(f"/admin/courses/{course['id']}{suffix}")
         assert missing.status_code == 404, suffix
         assert course["title"] not in missing.text
@@ -246,6 +249,8 @@ async def test_another_alliances_admin_is_refused_everywhere(
         f"/admin/courses/{course['id']}/publish": {},
         f"/admin/courses/{course['id']}/cancel": {"reason": "mine now"},
         f"/admin/courses/{course['id']}/edit": course_form(),
+        f"/admin/courses/{course['id']}/register/0": {},
+        f"/admin/courses/{course['id']}/complete": {},
         f"/admin/{a}/courses/new": course_form(),
         f"/admin/{a}/schools": {"urn": school.urn},
         f"/admin/{a}/schools/{school.urn}/remove": {},
@@ -330,6 +335,7 @@ async def test_staff_invited_changed_and_removed_and_the_last_administrator_stay
     a = alliance.alliance_id
     page = await browser.get(f"/admin/{a}/staff")
     assert me in page.text
+    assert f'href="/admin/{a}/staff" aria-current="page">Staff<' in page.text
     token = csrf(page.text)
     bad = await browser.post(
         f"/admin/{a}/staff", data={"csrf_token": token, "email": "nope", "role": "king"}
