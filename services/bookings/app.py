@@ -17,7 +17,16 @@ from services.bookings.usecases.people import identity_of
 from services.bookings.usecases.personal_data import RecordAnswers
 from services.bookings.usecases.reminders import reminder_worker
 from services.bookings.usecases.subject_access import ExportRetention
-from services.bookings.web import catalogue, pages, privacy
+from services.bookings.web import (
+    admin_bookings,
+    admin_courses,
+    admin_running,
+    admin_schools,
+    admin_staff,
+    catalogue,
+    pages,
+    privacy,
+)
 from shared.clock import Clock, SystemClock
 from shared.contracts import topics
 from shared.contracts.privacy import ANSWERS
@@ -79,6 +88,7 @@ def build_app(settings: BookingsSettings | None = None, *, clock: Clock | None =
     install_signin(app, settings, SERVICE, resolve)
     # The catalogue's own paths (/catalogue/matrix) before /catalogue/{course_id}.
     routers = (courses, bookings, running, schools, staff, personal_data, catalogue, privacy, pages)
+    routers += (admin_courses, admin_bookings, admin_running, admin_schools, admin_staff)
     for router in (module.router for module in routers):
         app.include_router(router)
     return app
