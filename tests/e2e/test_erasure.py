@@ -142,3 +142,22 @@ async def test_a_person_asks_for_their_own_and_nobody_else_may(system: System) -
         "brokerage": [],
         "notifications": [],
     }
+
+
+async def test_a_bad_request_is_refused_field_by_field_and_nothing_is_kept(
+    system: System,
+) -> None:
+    admin = system.stack.auth("alliance_admin", "refusing-tsa")
+    api = system.bookings
+    bad = await api.post(
+        "/personal-data/requests", json={"kind": "forget", "email": "not an email"}, headers=admin
+    )
+    assert bad.status_code == 422, bad.text
+    assert bad.headers["content-type"].startswith("application/problem+json")
+    assert {e["field"] for e in bad.json()["errors"]} == {"kind", "email"}
+    anonymous = await api.post(
+        "/personal-data/requests", json={"kind": "access", "email": "a@b.example.org"}
+    )
+    assert anonymous.status_code == 401, anonymous.text
+    listed = await api.get("/personal-data/requests", headers=admin)
+    assert listed.json() == []
