@@ -11,7 +11,9 @@ SUBSTITUTE_MESSAGES = {
     "name": {
         "missing": "Enter the substitute's full name",
         "string_too_short": "Enter the substitute's full name",
+        "too_short": "Enter the substitute's full name",
         "string_too_long": "The substitute's name must be 200 characters or fewer",
+        "too_long": "The substitute's name must be 200 characters or fewer",
         "value_error": "The substitute's name must be one line of text, without control characters",
     },
     "email": {
@@ -19,6 +21,7 @@ SUBSTITUTE_MESSAGES = {
     },
     "role": {
         "string_too_long": "The role must be 200 characters or fewer",
+        "too_long": "The role must be 200 characters or fewer",
         "value_error": "The role must be one line of text, without control characters",
     },
 }
@@ -55,13 +58,13 @@ def reason(text: str, *, required: bool) -> tuple[str | None, str | None]:
     """(the reason, or None if left empty; an error message)."""
     try:
         if required:
-            return _REQUIRED_REASON.validate_python(text), None
-        return (_REASON.validate_python(text) or None), None
+            return _REQUIRED_REASON.validate_python(text.strip()), None
+        return (_REASON.validate_python(text.strip()) or None), None
     except ValidationError as exc:
         kind = exc.errors()[0]["type"]
-        if kind == "string_too_short":
+        if kind in ("string_too_short", "too_short"):
             return None, "Enter the reason, so that the participant knows why"
-        if kind == "string_too_long":
+        if kind in ("string_too_long", "too_long"):
             return None, "The reason must be 2,000 characters or fewer"
         return None, "The reason must not contain control characters"
 
@@ -82,7 +85,7 @@ def evaluation(rating: str, comments: str) -> tuple[Evaluation | None, dict[str,
         kind = exc.errors()[0]["type"]
         errors["comments"] = (
             "Comments must be 5,000 characters or fewer"
-            if kind == "string_too_long"
+            if kind in ("string_too_long", "too_long")
             else "Comments must not contain control characters"
         )
     if errors:
