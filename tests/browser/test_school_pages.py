@@ -46,6 +46,35 @@ async def ask(site: Site, course_id: str, urn: str, email: str, name: str) -> di
         return made.json()
 
 
+async def offered_place(site: Site, urn: str, lead: str, email: str) -> str:
+    """A booking for ``email`` that is offered the place another booking gave up."""
+    course = await publish_course(
+        site,
+        ALLIANCE,
+        "Science capital",
+        strand="cpd",
+        phases=["primary"],
+        days_ahead=40,
+        capacity=1,
+    )
+    token = site.stack.auth("school_lead", ALLIANCE, school_urn=urn, email=lead)
+    made = []
+    async with httpx.AsyncClient(base_url=site.bookings) as http:
+        for who in (f"first-{urn}@browser.example.org", email):
+            booked = await http.post(
+                f"/courses/{course['id']}/bookings",
+                json={"school_urn": urn, "participant": {"name": "Someone", "email": who}},
+                headers={**token, "Idempotency-Key": uuid4().hex},
+            )
+            assert booked.status_code == 201, booked.text
+            made.append(booked.json())
+        cancelled = await http.post(f"/bookings/{made[0]['id']}/cancel", headers=token)
+        assert cancelled.status_code == 200, cancelled.text
+        now = await http.get(f"/bookings/{made[1]['id']}", headers=token)
+        assert now.json()["status"] == "offered", now.text
+    return str(made[1]["id"])
+
+
 async def choose(page: Page, email: str) -> None:
     """On the local provider's page (where a page that needs sign-in sent us), be ``email``."""
     await page.wait_for_url("**/oauth2/authorize**")
@@ -151,9 +180,21 @@ async def test_a_participant_follows_the_email_to_the_booking_and_cancels(
     await expect(page.locator(".panel")).to_contain_text("The place is cancelled")
     await expect(page.locator("main")).to_contain_text("£60.00")
 
+    await page.goto(f"{site.bookings}/places/{booking_id}/evaluation")
+    await expect(page.locator("h1")).to_have_text("How was Maths mastery?")
+    await assert_accessible(page, "evaluate a course")
+
+    offered = await offered_place(site, urn, lead, email)
     await page.goto(f"{site.bookings}/places")
     await expect(page.locator("main")).to_contain_text("Maths mastery")
     await assert_accessible(page, "your places")
+    await page.get_by_role("link", name="Science capital").click()
+    await expect(page.locator("main")).to_contain_text("Place offered: accept or decline")
+    await page.get_by_role("link", name="Decline the place").click()
+    await assert_accessible(page, "decline an offered place")
+    await page.get_by_role("button", name="Yes, decline the place").click()
+    await page.wait_for_url(f"{site.bookings}/places/{offered}?done=offer_declined")
+    await expect(page.locator("main")).to_contain_text("Offer declined")
     someone_elses = await page.goto(f"{site.bookings}/school/{urn}/bookings")
     assert someone_elses is not None and someone_elses.status == 403
     await assert_accessible(page, "a refusal page")
