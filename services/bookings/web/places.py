@@ -149,8 +149,9 @@ async def cancel(
     on = await checked(request, ctx, identity, booking_id, csrf_token)
     waived = bool(waive_fee) and on.as_admin
     text, problem = place_forms.reason(reason, required=False)
-    errors, status = {"reason": problem or ""}, 422
-    if problem is None:
+    if problem is not None:
+        errors, status = {"reason": problem}, 422
+    else:
         try:
             await cancellation.cancel(
                 ctx,
