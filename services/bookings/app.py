@@ -14,7 +14,17 @@ from services.bookings.usecases.context import BookingsContext
 from services.bookings.usecases.offers import offer_expiry_worker
 from services.bookings.usecases.people import identity_of
 from services.bookings.usecases.reminders import reminder_worker
-from services.bookings.web import catalogue, pages, places, school_lead
+from services.bookings.web import (
+    admin_bookings,
+    admin_courses,
+    admin_running,
+    admin_schools,
+    admin_staff,
+    catalogue,
+    pages,
+    places,
+    school_lead,
+)
 from shared.clock import Clock, SystemClock
 from shared.identity import Identity, Person
 from shared.runtime import ServiceRuntime
@@ -65,7 +75,9 @@ def build_app(settings: BookingsSettings | None = None, *, clock: Clock | None =
 
     install_signin(app, settings, SERVICE, resolve)
     # The catalogue's own paths (/catalogue/matrix) before /catalogue/{course_id}.
-    routers = (courses, bookings, running, schools, staff, catalogue, pages, places, school_lead)
+    routers = (courses, bookings, running, schools, staff, catalogue, pages)
+    routers += (admin_courses, admin_bookings, admin_running, admin_schools, admin_staff)
+    routers += (places, school_lead)
     for router in (module.router for module in routers):
         app.include_router(router)
     return app
