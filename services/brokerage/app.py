@@ -16,7 +16,7 @@ from services.brokerage.usecases.links import SchoolLinks
 from services.brokerage.usecases.people import identity_of, keep_staff
 from services.brokerage.usecases.reminders import reminder_worker
 from services.brokerage.usecases.rollover import rollover_worker
-from services.brokerage.web import form, fresh_link, school
+from services.brokerage.web import form, fresh_link, revoke_link, school
 from shared.clock import Clock, SystemClock
 from shared.contracts import topics
 from shared.contracts.brokerage import SCHOOL_LINK_SEAL_PURPOSE
@@ -86,6 +86,7 @@ def build_app(settings: BrokerageSettings | None = None, *, clock: Clock | None 
     # Before the JSON routes: "/support-requests/fresh-link" is no request id.
     app.include_router(fresh_link.build_router(settings.public_rate_limit_per_minute))
     app.include_router(school_link_api.router)
+    app.include_router(revoke_link.router)
     app.include_router(directory.router)
     app.include_router(requests.router)
     app.add_middleware(CsrfMiddleware, csrf=csrf)
