@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from services.brokerage.usecases import reading, school_link
 from services.brokerage.usecases.links import FRESH_LINK_PATH
 from services.brokerage.web.pages import context_of, csrf_of, render, submitted_token, with_form
+from shared.errors import NotFound
 from shared.identity import Principal, Role
 from shared.web.documented import pages, problems
 from shared.web.signin import principal_for
@@ -22,14 +23,22 @@ StaffPage = Annotated[
 PATH = "/requests/{request_id}/school-link"
 
 
+def _not_found() -> HTMLResponse:
+    text = "There is no such support request in your alliance."
+    return render("message.html", status=404, title="Request not found", paragraphs=[text])
+
+
 @router.get(
     PATH,
     response_class=HTMLResponse,
     summary="Page: confirm cancelling the school's private link to a request",
-    responses={**problems(401, 403, 404, 503)},
+    responses={**pages(404), **problems(401, 403, 503)},
 )
 async def revoke_form(request: Request, request_id: UUID, principal: StaffPage) -> HTMLResponse:
-    shown = await reading.get(context_of(request), request_id, principal.alliance_id)
+    try:
+        shown = await reading.get(context_of(request), request_id, principal.alliance_id)
+    except NotFound:
+        return _not_found()
     return with_form(
         request,
         "revoke_link.html",
@@ -43,13 +52,16 @@ async def revoke_form(request: Request, request_id: UUID, principal: StaffPage) 
     PATH,
     response_class=HTMLResponse,
     summary="Cancel the school's private link to a request (HTML form)",
-    responses={**pages(403), **problems(401, 404, 413, 503)},
+    responses={**pages(404), **problems(403, html=True), **problems(401, 413, 503)},
 )
 async def revoke(request: Request, request_id: UUID, principal: StaffPage) -> HTMLResponse:
     ctx = context_of(request)
     form = await request.form()
-    if not csrf_of(request).is_valid(request, submitted_token(form)):
+    try:
         shown = await reading.get(ctx, request_id, principal.alliance_id)
+    except NotFound:
+        return _not_found()
+    if not csrf_of(request).is_valid(request, submitted_token(form)):
         return with_form(
             request,
             "revoke_link.html",
@@ -59,7 +71,10 @@ async def revoke(request: Request, request_id: UUID, principal: StaffPage) -> HT
             action=PATH.format(request_id=request_id),
             problem="Your session expired. Please try again.",
         )
-    revoked = await school_link.revoke(ctx, principal, request_id)
+    try:
+        revoked = await school_link.revoke(ctx, principal, request_id)
+    except NotFound:
+        return _not_found()
     return render(
         "message.html",
         title=f"The school's link to {revoked.reference} has been cancelled",

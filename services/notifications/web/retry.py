@@ -82,7 +82,7 @@ async def confirm_retry(
     "/{notification_id}/retry",
     response_class=HTMLResponse,
     summary="Send a failed notification again (HTML form)",
-    responses={**pages(403, 404, 409), **problems(401, 503)},
+    responses={**pages(404, 409), **problems(403, html=True), **problems(401, 503)},
 )
 async def retry(
     request: Request, principal: AdminPage, log: Log, notification_id: UUID, alliance: Alliance = ""
