@@ -25,7 +25,9 @@ from services.bookings.web import (
     admin_staff,
     catalogue,
     pages,
+    places,
     privacy,
+    school_lead,
 )
 from shared.clock import Clock, SystemClock
 from shared.contracts import topics
@@ -89,6 +91,7 @@ def build_app(settings: BookingsSettings | None = None, *, clock: Clock | None =
     # The catalogue's own paths (/catalogue/matrix) before /catalogue/{course_id}.
     routers = (courses, bookings, running, schools, staff, personal_data, catalogue, privacy, pages)
     routers += (admin_courses, admin_bookings, admin_running, admin_schools, admin_staff)
+    routers += (places, school_lead)
     for router in (module.router for module in routers):
         app.include_router(router)
     return app

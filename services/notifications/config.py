@@ -30,6 +30,10 @@ class NotificationsSettings(ServiceSettings):
     record_retention_days: float = Field(365.0, alias="NOTIFICATIONS_RECORD_RETENTION_DAYS", gt=0)
     """After this, a sent or failed notification (its recipient's address and name) is deleted."""
 
+    school_link_key: SecretStr | None = Field(None, alias="SCHOOL_LINK_KEY")
+    """The secret brokerage seals the school's private link with in events (the same value as
+    brokerage's). Unset: derived from ``JWT_SECRET``."""
+
     bookings_public_url: str | None = Field(None, alias="BOOKINGS_PUBLIC_URL")
     bookings_port: int = Field(8001, alias="BOOKINGS_PORT")
     brokerage_public_url: str | None = Field(None, alias="BROKERAGE_PUBLIC_URL")

@@ -1,7 +1,7 @@
 """addresses erased here (hashed), so late events from before an erasure are not mailed
 
-Revision ID: 0007_erasure_erased_addresses
-Revises: 0006
+Revision ID: 0008_erasure_erased_addresses
+Revises: 0007_capability_course_request
 """
 
 from collections.abc import Sequence
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_erasure_erased_addresses"
-down_revision: str | None = "0006"
+revision: str = "0008_erasure_erased_addresses"
+down_revision: str | None = "0007_capability_course_request"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
