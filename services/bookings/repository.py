@@ -199,6 +199,7 @@ def _booking_context_statement() -> Any:
         tally.c.waiting,
         live.label("live_booking_id"),
         schools.c.urn,
+        schools.c.name.label("school_name"),
         schools.c.cpd_lead_name,
         schools.c.cpd_lead_email,
         schools.c.requires_approval,

@@ -7,6 +7,7 @@ from uuid import UUID, uuid4
 from prometheus_client import Counter
 
 from services.bookings.domain.events import Person
+from services.bookings.store import new_booking_row
 from services.bookings.usecases import idempotency
 from services.bookings.usecases.access import is_school_lead_of
 from services.bookings.usecases.context import BookingsContext
@@ -103,7 +104,7 @@ async def _book(
             and not is_school_lead_of(principal, booking.school_urn),
             now=now,
         )
-        rows = await uow.save(course)
+        rows = await uow.save(course, known={made.id: new_booking_row(course, made, found)})
         view = booking_view(ctx, rows[made.id])
         await idempotency.record(uow.session, scope, key, view.model_dump(mode="json"))
     return BookingResult(booking=view)

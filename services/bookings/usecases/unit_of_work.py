@@ -2,7 +2,7 @@
 then save its changes, re-read the bookings it touched and add the contracts of its domain
 events to the outbox, all in one transaction."""
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from uuid import UUID
@@ -14,7 +14,7 @@ from services.bookings import published
 from services.bookings import repository as repo
 from services.bookings import schedule_store as schedule
 from services.bookings.domain.course import Booking, Course
-from services.bookings.store import course_from
+from services.bookings.store import BookingRow, course_from
 from services.bookings.usecases.context import BookingsContext
 from shared.contracts.common import Contact
 from shared.errors import NotFound
@@ -66,17 +66,27 @@ class UnitOfWork:
             raise NotFound("no such booking")
         return course, booking
 
-    async def save(self, course: Course, *, read: Sequence[UUID] = ()) -> dict[UUID, Row]:
+    async def save(
+        self,
+        course: Course,
+        *,
+        read: Sequence[UUID] = (),
+        known: Mapping[UUID, BookingRow] | None = None,
+    ) -> dict[UUID, BookingRow]:
         """Write the aggregate's changes and announce its events; the touched bookings (and
         those of ``read``, which events name without changing) as read back (with school,
-        course title and queue position), by id."""
-        touched = [*course.added, *course.changed, *read]
+        course title and queue position), by id. ``known`` holds rows the caller can tell
+        as they will read once written (a new booking), which are not read back."""
+        known = known or {}
+        touched = [id for id in (*course.added, *course.changed, *read) if id not in known]
         await repo.save(self.session, course)
         await schedule.plan(self.session, course.planned)
         course.planned.clear()
         course.added.clear()
         course.changed.clear()
-        rows = await repo.get_bookings(self.session, touched) if touched else {}
+        rows: dict[UUID, BookingRow] = dict(known)
+        if touched:
+            rows.update(await repo.get_bookings(self.session, touched))
         events = course.pull_events()
         if events:
             info = published.course_info(self.ctx, course)
