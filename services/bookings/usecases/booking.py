@@ -63,13 +63,33 @@ async def _book(
     fingerprint = idempotency.request_hash(
         {"course": str(course_id), "body": booking.model_dump(mode="json")}
     )
-    async with unit_of_work(ctx) as uow:
-        stored = await idempotency.claim(uow.session, scope, key, fingerprint)
-        if stored is not None:
-            return BookingResult(booking=BookingView.model_validate(stored), replayed=True)
-        course, found = await uow.course_for_booking(
-            course_id, booking.school_urn, booking.participant.email
+    try:
+        return await _book_once(
+            ctx, principal, course_id, booking, booker_email, scope, key, fingerprint
         )
+    except idempotency.KeyTaken:
+        async with unit_of_work(ctx) as uow:
+            first = await idempotency.stored(uow.session, scope, key, fingerprint)
+        return BookingResult(booking=BookingView.model_validate(first), replayed=True)
+
+
+async def _book_once(
+    ctx: BookingsContext,
+    principal: Principal,
+    course_id: UUID,
+    booking: NewBooking,
+    booker_email: str,
+    scope: str,
+    key: str,
+    fingerprint: str,
+) -> BookingResult:
+    async with unit_of_work(ctx) as uow:
+        course, found = await uow.course_for_booking(
+            course_id, booking.school_urn, booking.participant.email, (scope, key)
+        )
+        if found.stored_hash is not None:
+            first = idempotency.replay(fingerprint, found.stored_hash, found.stored_response)
+            return BookingResult(booking=BookingView.model_validate(first), replayed=True)
         now = ctx.clock.now()
         course.check_can_book(now)
         if found.urn is None:
@@ -106,5 +126,5 @@ async def _book(
         )
         rows = await uow.save(course, known={made.id: new_booking_row(course, made, found)})
         view = booking_view(ctx, rows[made.id])
-        await idempotency.record(uow.session, scope, key, view.model_dump(mode="json"))
+        await idempotency.record(uow.session, scope, key, fingerprint, view.model_dump(mode="json"))
     return BookingResult(booking=view)

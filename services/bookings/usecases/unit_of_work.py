@@ -41,17 +41,23 @@ class UnitOfWork:
         return course
 
     async def course_for_booking(
-        self, course_id: UUID, school_urn: str, participant_email: str
+        self,
+        course_id: UUID,
+        school_urn: str,
+        participant_email: str,
+        idempotency: tuple[str, str],
     ) -> tuple[Course, Row]:
         """The course aggregate, locked, and in one more round trip what a new booking needs:
-        the school (``urn`` None if unregistered, ``is_member``) and ``live_booking_id``."""
+        the school (``urn`` None if unregistered, ``is_member``), ``live_booking_id``, and
+        what is stored under the idempotency key ``(scope, key)`` (``stored_hash``,
+        ``stored_response``)."""
         row = await repo.lock_course(
             self.session, course_id, lock_timeout_ms=self.ctx.config.lock_timeout_ms
         )
         if row is None:
             raise NotFound("no such course")
         found = await repo.booking_context(
-            self.session, course_id, row.alliance_id, school_urn, participant_email
+            self.session, course_id, row.alliance_id, school_urn, participant_email, idempotency
         )
         return course_from(row, found.held, found.waiting), found
 
