@@ -68,7 +68,18 @@ async def insert_course(session: AsyncSession, values: dict[str, Any]) -> None:
     await session.execute(insert(courses).values(**values))
 
 
+# A booking's one change to its course, built once (``update_course`` builds the others).
+TAKE_QUEUE_SEQ = (
+    update(courses)
+    .where(courses.c.id == bindparam("course_id"))
+    .values(queue_seq=bindparam("queue_seq"), updated_at=func.now())
+)
+
+
 async def update_course(session: AsyncSession, course_id: UUID, values: dict[str, Any]) -> None:
+    if values.keys() == {"queue_seq"}:
+        await session.execute(TAKE_QUEUE_SEQ, {"course_id": course_id, **values})
+        return
     await session.execute(
         update(courses).where(courses.c.id == course_id).values(**values, updated_at=func.now())
     )
