@@ -8,7 +8,7 @@ from prometheus_client import Counter
 
 from services.bookings.domain.events import Person
 from services.bookings.store import new_booking_row
-from services.bookings.usecases import idempotency
+from services.bookings.usecases import course_queue, idempotency
 from services.bookings.usecases.access import is_school_lead_of
 from services.bookings.usecases.context import BookingsContext
 from services.bookings.usecases.inputs import NewBooking
@@ -63,10 +63,12 @@ async def _book(
     fingerprint = idempotency.request_hash(
         {"course": str(course_id), "body": booking.model_dump(mode="json")}
     )
+    wait_s = ctx.config.database_pool_timeout_s + ctx.config.lock_timeout_ms / 1000
     try:
-        return await _book_once(
-            ctx, principal, course_id, booking, booker_email, scope, key, fingerprint
-        )
+        async with course_queue.turn(course_id, wait_s):
+            return await _book_once(
+                ctx, principal, course_id, booking, booker_email, scope, key, fingerprint
+            )
     except idempotency.KeyTaken:
         async with unit_of_work(ctx) as uow:
             first = await idempotency.stored(uow.session, scope, key, fingerprint)
