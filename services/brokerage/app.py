@@ -15,7 +15,15 @@ from services.brokerage.usecases.links import SchoolLinks
 from services.brokerage.usecases.people import identity_of, keep_staff
 from services.brokerage.usecases.reminders import reminder_worker
 from services.brokerage.usecases.rollover import rollover_worker
-from services.brokerage.web import form, school
+from services.brokerage.web import (
+    coordinator,
+    directory_pages,
+    form,
+    request_page,
+    school,
+    sle,
+    start,
+)
 from shared.clock import Clock, SystemClock
 from shared.contracts import topics
 from shared.contracts.staff import StaffMemberAppointed, StaffMemberRemoved
@@ -24,7 +32,6 @@ from shared.runtime import ServiceRuntime
 from shared.web.app import create_app
 from shared.web.csrf import Csrf, CsrfMiddleware, derive_key
 from shared.web.signin import install_signin
-from shared.web.startpage import start_router
 
 SERVICE = "brokerage"
 CONSUMER_GROUP = "brokerage"
@@ -46,6 +53,7 @@ def build_context(runtime: ServiceRuntime, settings: BrokerageSettings | None = 
         links,
         lock_timeout_ms=settings.lock_timeout_ms,
         visit_log_working_days=settings.visit_log_working_days,
+        public_url=settings.service_url(),
     )
 
 
@@ -75,9 +83,11 @@ def build_app(settings: BrokerageSettings | None = None, *, clock: Clock | None 
     staff_copy = runtime.consumer(CONSUMER_GROUP)
     staff_copy.on(StaffMemberAppointed, StaffMemberRemoved)(keep_staff)
     staff_copy.subscribe(topics.BOOKINGS_EVENTS)
-    app.include_router(start_router("Alliance brokerage"))
+    app.include_router(start.router)
     app.include_router(form.build_router(settings.public_rate_limit_per_minute))
     app.include_router(school.router)
+    for pages in (coordinator, request_page, sle, directory_pages):
+        app.include_router(pages.router)
     app.include_router(directory.router)
     app.include_router(requests.router)
     app.add_middleware(CsrfMiddleware, csrf=csrf)

@@ -60,7 +60,7 @@ class Step:
 
     def info(self) -> RequestInfo:
         return request_info(
-            self.request, self.alliance, self.ctx.links.staff_url(self.request["id"])
+            self.request, self.alliance, self.ctx.staff_url(self.request["id"])
         )
 
     async def view(self) -> SupportRequestView:
