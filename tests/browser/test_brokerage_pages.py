@@ -1,20 +1,23 @@
 """Brokerage in the browser, each person signed in through the local OpenID provider: a school
-asks on the public form, the coordinator triages, matches and proposes an SLE, the SLE accepts,
+asks on the public form, the coordinator follows the link in the email they were sent to the
+request's page, triages, matches and proposes an SLE, the SLE accepts,
 their home-school head releases them, the school confirms through its link, the coordinator
 agrees the deployment and the SLE logs a visit. axe finds no WCAG 2.2 A/AA violation on any
 page on the way, errors included."""
 
+import re
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date, timedelta
+from urllib.parse import urlsplit
 
 import httpx
 from playwright.async_api import Browser, Page
 
+from devstack.mail import wait_for_messages_async
 from tests.browser.conftest import Site
 from tests.browser.support import assert_accessible
-from tests.browser.test_support_form import an_alliance
 from tests.support.wait import eventually
 
 
@@ -34,9 +37,8 @@ async def person(browser: Browser, site: Site, email: str, path: str) -> AsyncIt
         await context.close()
 
 
-async def a_coordinator(site: Site, alliance_id: str) -> str:
+async def a_coordinator(site: Site, alliance_id: str, email: str) -> None:
     """Appointed by the alliance's administrator in bookings, known to brokerage by its event."""
-    email = f"coordinator-{secrets.token_hex(3)}@{alliance_id}.example.org"
     async with httpx.AsyncClient(base_url=site.bookings) as http:
         made = await http.post(
             f"/alliances/{alliance_id}/staff",
@@ -44,7 +46,37 @@ async def a_coordinator(site: Site, alliance_id: str) -> str:
             headers=site.admin(alliance_id),
         )
     assert made.status_code == 201, made.text
-    return email
+
+
+async def an_alliance(site: Site, coordinator: str) -> str:
+    """An alliance whose requests are announced to ``coordinator`` by email."""
+    alliance_id = coordinator.rsplit("@", 1)[1].split(".", 1)[0]
+    async with httpx.AsyncClient(base_url=site.brokerage) as http:
+        response = await http.put(
+            f"/alliances/{alliance_id}",
+            json={
+                "name": "Odyssey Teaching School Alliance",
+                "region": "Gloucestershire",
+                "coordinators": [{"name": "Rachel Hughes", "email": coordinator}],
+            },
+            headers=site.stack.auth("alliance_admin", alliance_id),
+        )
+    assert response.status_code == 200, response.text
+    return alliance_id
+
+
+async def link_in_mail_to(site: Site, email: str, reference: str) -> str:
+    """The link in the email ``email`` was sent about ``reference`` (the site's Maildir)."""
+    maildir = site.stack.root / "browser-mail"  # tests.support.isolated, named "browser"
+    found = await wait_for_messages_async(
+        maildir,
+        lambda m: email in str(m["To"]) and reference in str(m["Subject"]),
+        timeout_s=60,
+    )
+    text = found[0].get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+    link = re.search(r"https?://\S+/requests/[0-9a-f-]{36}", text)
+    assert link is not None, text
+    return link.group(0)
 
 
 async def an_sle(site: Site, alliance_id: str) -> dict:
@@ -84,7 +116,7 @@ async def ask_for_support(page: Page, site: Site, alliance_id: str) -> tuple[str
         "#days": "3",
     }.items():
         await page.fill(field, value)
-    for choice in ("#areas", "#phase", "#funding_source", "#consent_to_share"):
+    for choice in ("#areas-mathematics", "#phase-primary", "#funding_source", "#consent_to_share"):
         await page.check(choice)
     await page.locator("main form button[type=submit]").click()
     await page.wait_for_selector("text=Request sent")
@@ -97,24 +129,28 @@ async def ask_for_support(page: Page, site: Site, alliance_id: str) -> tuple[str
 async def test_a_request_goes_from_the_form_to_a_visit_logged(
     site: Site, browser: Browser, page: Page
 ) -> None:
-    alliance_id = await an_alliance(site)
+    coordinator = f"coordinator@tsa-{secrets.token_hex(3)}.example.org"
+    alliance_id = await an_alliance(site, coordinator)
     sle = await an_sle(site, alliance_id)
-    coordinator = await a_coordinator(site, alliance_id)
+    await a_coordinator(site, alliance_id, coordinator)
     reference, school_link = await ask_for_support(page, site, alliance_id)
+    emailed = await link_in_mail_to(site, coordinator, reference)
+    assert emailed.startswith(site.brokerage)
 
-    async with person(browser, site, coordinator, "/") as staff:
+    opened = urlsplit(emailed).path
+    async with person(browser, site, coordinator, opened) as staff:
 
-        async def queue_status() -> int:
-            response = await staff.goto(f"{site.brokerage}/requests")
+        async def request_page_status() -> int:
+            response = await staff.goto(emailed)
             return response.status if response else 0
 
-        await eventually(
-            queue_status, lambda s: s == 200, message="brokerage knows the coordinator"
-        )
-        await assert_accessible(staff, "support request queue")
-        await staff.get_by_role("link", name=reference).click()
+        # Signed in and back at the emailed page, once brokerage has the staff event.
+        await eventually(request_page_status, lambda s: s == 200, message="the page opens")
         assert await staff.locator("h1").inner_text() == f"Support request {reference}"
         await assert_accessible(staff, "support request, new")
+        await staff.get_by_role("link", name="Support requests", exact=True).click()
+        await assert_accessible(staff, "support request queue")
+        await staff.get_by_role("link", name=reference).click()
         await staff.get_by_label("High").check()
         await staff.get_by_role("button", name="Triage the request").click()
         await staff.get_by_role("button", name="Start matching").click()
