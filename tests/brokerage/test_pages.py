@@ -257,3 +257,44 @@ async def test_the_staff_link_in_the_events_opens_the_request_page(brokerage: Br
     async with signed_in(brokerage, coordinator) as staff:
         opened, page = await staff.get(urlsplit(url).path)
         assert opened.status_code == 200 and submitted["reference"] in page.plain
+
+
+async def test_a_decline_goes_back_to_matching_then_unmatched_closes(brokerage: Brokerage) -> None:
+    alliance, sle, submitted, coordinator = await scene(brokerage)
+    rid = submitted["id"]
+    here = f"/requests/{rid}"
+    await brokerage.drive(alliance, submitted, sle, until="proposed")
+    async with signed_in(brokerage, sle["email"]) as the_sle:
+        asked, page = await the_sle.get(f"{here}/decline")
+        assert asked.status_code == 200 and "Decline this request?" in page.plain
+        declined, _ = await the_sle.post(f"{here}/decline", f"{here}/decline", reason="No days")
+        assert declined.status_code == 303 and declined.headers["location"] == "/my/proposals"
+        _, page = await the_sle.get("/my/proposals")
+        assert submitted["reference"] not in page.plain
+        gone, _ = await the_sle.get(here)
+        assert gone.status_code == 403, "no longer a party to it"
+    async with signed_in(brokerage, coordinator) as staff:
+        _, page = await staff.get(here)
+        assert "Matching" in page.plain and sle["name"] not in page.plain, "left off the list"
+        assert "No SLE in the directory can take this request now" in page.plain
+        asked, page = await staff.get(f"{here}/unmatched")
+        assert "Close as unmatched?" in page.plain
+        closed, _ = await staff.post(f"{here}/unmatched", f"{here}/unmatched", reason="")
+        assert closed.status_code == 303
+    state = await brokerage.client.get(f"/support-requests/{rid}", headers=alliance.staff)
+    assert state.json()["status"] == "unmatched"
+
+
+async def test_completing_gives_back_the_days_not_delivered(brokerage: Brokerage) -> None:
+    alliance, sle, submitted, coordinator = await scene(brokerage)
+    here = f"/requests/{submitted['id']}"
+    await brokerage.drive(alliance, submitted, sle, until="active")
+    async with signed_in(brokerage, coordinator) as staff:
+        _, page = await staff.get(here)
+        assert "Mark the deployment as completed" in page.plain
+        done, _ = await staff.post(f"{here}/complete", f"{here}/complete")
+        assert done.status_code == 303
+        _, page = await staff.get(here)
+        assert "Completed" in page.plain and "Days given back 2 days" in page.plain
+        _, page = await staff.get(f"/directory/{sle['id']}")
+        assert "10 available, 1 committed, 9 left" in page.plain, "only the day delivered"
