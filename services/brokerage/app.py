@@ -21,6 +21,7 @@ from services.brokerage.web import (
     form,
     request_page,
     school,
+    signed,
     sle,
     start,
 )
@@ -88,6 +89,7 @@ def build_app(settings: BrokerageSettings | None = None, *, clock: Clock | None 
     app.include_router(school.router)
     for pages in (coordinator, request_page, sle, directory_pages):
         app.include_router(pages.router)
+    app.add_exception_handler(signed.FormExpired, signed.form_expired)
     app.include_router(directory.router)
     app.include_router(requests.router)
     app.add_middleware(CsrfMiddleware, csrf=csrf)

@@ -193,7 +193,8 @@ async def test_cancelling_asks_first_and_needs_the_form(brokerage: Brokerage) ->
         asked, page = await staff.get(f"{here}/cancel")
         assert asked.status_code == 200 and "Cancel this request?" in page.plain
         forged = await staff.client.post(f"{here}/cancel", data={"csrf_token": "1.forged"})
-        assert forged.status_code == 403
+        assert forged.status_code == 403 and "text/html" in forged.headers["content-type"]
+        assert "The form has expired" in Page(forged.text).plain
         long, page = await staff.post(f"{here}/cancel", f"{here}/cancel", reason="x" * 2001)
         assert long.status_code == 422 and errors_of(page) == ["#reason"]
         state = await brokerage.client.get(

@@ -6,19 +6,19 @@ from collections.abc import Mapping
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from services.brokerage.web.pages import csrf_of, templates
 from services.brokerage.web.wording import HELPERS
-from shared.errors import DomainError
+from shared.errors import DomainError, Forbidden
 from shared.identity import Identity, Principal, Role
 from shared.web.problems import status_of
-from shared.web.signin import signout_token
+from shared.web.signin import identity_of, signout_token
 
 SERVICE_NAME = "SLE brokerage"
 STAFF = (Role.COORDINATOR, Role.ALLIANCE_ADMIN)
-TITLES = {403: "You cannot see this page", 404: "Page not found", 409: "Not possible now"}
+TITLES = {403: "You cannot do this", 404: "Page not found", 409: "Not possible now"}
 
 
 def staff_hats(identity: Identity) -> list[Principal]:
@@ -81,12 +81,28 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
+class FormExpired(Forbidden):
+    """A form whose CSRF token does not hold: answered with a page (``form_expired``)."""
+
+
 async def form_of(request: Request) -> Mapping[str, Any]:
     """The posted form, once its CSRF token proves it came from one of our pages."""
     form = await request.form()
     token = form.get("csrf_token")
-    csrf_of(request).check(request, token if isinstance(token, str) else None)
+    if not csrf_of(request).is_valid(request, token if isinstance(token, str) else None):
+        raise FormExpired(
+            "the form has expired or did not come from this site: go back, reload the page "
+            "and try again"
+        )
     return form
+
+
+async def form_expired(request: Request, exc: Exception) -> Response:
+    """The exception handler for ``FormExpired``: a 403 page, nothing changed."""
+    identity = await identity_of(request)
+    if identity is None or not isinstance(exc, FormExpired):
+        return see("/")
+    return refused(request, identity, exc)
 
 
 def text(form: Mapping[str, Any], name: str) -> str:
