@@ -89,7 +89,8 @@ def build_app(settings: BrokerageSettings | None = None, *, clock: Clock | None 
     app.include_router(school.router)
     for pages in (coordinator, request_page, sle, directory_pages):
         app.include_router(pages.router)
-    app.add_exception_handler(signed.FormExpired, signed.form_expired)
+    for refusal in signed.PAGE_REFUSALS:
+        app.add_exception_handler(refusal, signed.refused_page)
     app.include_router(directory.router)
     app.include_router(requests.router)
     app.add_middleware(CsrfMiddleware, csrf=csrf)

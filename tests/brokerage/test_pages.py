@@ -299,3 +299,17 @@ async def test_completing_gives_back_the_days_not_delivered(brokerage: Brokerage
         assert "Completed" in page.plain and "Days given back 2 days" in page.plain
         _, page = await staff.get(f"/directory/{sle['id']}")
         assert "10 available, 1 committed, 9 left" in page.plain, "only the day delivered"
+
+
+async def test_an_address_that_names_nothing_is_a_page_not_json(brokerage: Brokerage) -> None:
+    alliance, _, _, coordinator = await scene(brokerage)
+    anonymous = await brokerage.client.get("/requests/not-an-id")
+    assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/signin")
+    async with signed_in(brokerage, coordinator) as staff:
+        for path in ("/requests/not-an-id", "/directory/42/edit"):
+            missing, page = await staff.get(path)
+            assert missing.status_code == 404, path
+            assert "text/html" in missing.headers["content-type"]
+            assert "Page not found" in page.plain
+        posted, _ = await staff.post("/requests/nope/triage", "/directory/new", priority="low")
+        assert posted.status_code == 404

@@ -59,9 +59,7 @@ class Step:
         self.request.update(values)
 
     def info(self) -> RequestInfo:
-        return request_info(
-            self.request, self.alliance, self.ctx.staff_url(self.request["id"])
-        )
+        return request_info(self.request, self.alliance, self.ctx.staff_url(self.request["id"]))
 
     async def view(self) -> SupportRequestView:
         return await present(self.session, self.request)

@@ -20,6 +20,7 @@ from services.brokerage.usecases.models import SupportRequestView
 from services.brokerage.web.pages import context_of
 from services.brokerage.web.request_page import show
 from services.brokerage.web.signed import (
+    RequestId,
     field_errors,
     form_of,
     page,
@@ -126,7 +127,7 @@ async def _as_staff(
 
 
 @router.post("/requests/{request_id}/triage", response_class=HTMLResponse)
-async def triage(request: Request, request_id: UUID, identity: SignedIn) -> Response:
+async def triage(request: Request, request_id: RequestId, identity: SignedIn) -> Response:
     form = await form_of(request)
     values = {name: text(form, name) for name in TRIAGE_MESSAGES}
     try:
@@ -145,7 +146,7 @@ async def triage(request: Request, request_id: UUID, identity: SignedIn) -> Resp
 
 
 @router.post("/requests/{request_id}/matching", response_class=HTMLResponse)
-async def start_matching(request: Request, request_id: UUID, identity: SignedIn) -> Response:
+async def start_matching(request: Request, request_id: RequestId, identity: SignedIn) -> Response:
     await form_of(request)
     ctx = context_of(request)
     return await _as_staff(
@@ -158,7 +159,7 @@ async def start_matching(request: Request, request_id: UUID, identity: SignedIn)
 
 
 @router.post("/requests/{request_id}/proposal", response_class=HTMLResponse)
-async def propose(request: Request, request_id: UUID, identity: SignedIn) -> Response:
+async def propose(request: Request, request_id: RequestId, identity: SignedIn) -> Response:
     form = await form_of(request)
     try:
         sle_id = UUID(text(form, "sle_id"))
@@ -205,7 +206,7 @@ def agreement_input(values: Mapping[str, str]) -> tuple[AgreeIn | None, dict[str
 
 
 @router.post("/requests/{request_id}/deployment", response_class=HTMLResponse)
-async def agree(request: Request, request_id: UUID, identity: SignedIn) -> Response:
+async def agree(request: Request, request_id: RequestId, identity: SignedIn) -> Response:
     form = await form_of(request)
     values = {name: text(form, name) for name in AGREE_MESSAGES}
     agreed, errors = agreement_input(values)
@@ -297,11 +298,11 @@ def _ending_step(kind: str, request: Request, request_id: UUID, reason: str | No
 
 def _ending_routes(kind: str) -> None:
     @router.get(f"/requests/{{request_id}}/{kind}", response_class=HTMLResponse)
-    async def ask(request: Request, request_id: UUID, identity: SignedIn) -> HTMLResponse:
+    async def ask(request: Request, request_id: RequestId, identity: SignedIn) -> HTMLResponse:
         return await _ending_page(request, identity, request_id, kind)
 
     @router.post(f"/requests/{{request_id}}/{kind}", response_class=HTMLResponse)
-    async def act(request: Request, request_id: UUID, identity: SignedIn) -> Response:
+    async def act(request: Request, request_id: RequestId, identity: SignedIn) -> Response:
         form = await form_of(request)
         reason = text(form, "reason")
         try:

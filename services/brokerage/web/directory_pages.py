@@ -14,6 +14,7 @@ from services.brokerage.usecases import directory
 from services.brokerage.web.coordinator import queue_hat
 from services.brokerage.web.pages import context_of
 from services.brokerage.web.signed import (
+    SleId,
     field_errors,
     form_of,
     page,
@@ -171,7 +172,7 @@ async def add_sle(request: Request, identity: SignedIn) -> Response:
 
 
 @router.get("/directory/{sle_id}", response_class=HTMLResponse)
-async def sle_page(request: Request, sle_id: UUID, identity: SignedIn) -> HTMLResponse:
+async def sle_page(request: Request, sle_id: SleId, identity: SignedIn) -> HTMLResponse:
     try:
         hat = _hat(request, identity)
         sle = await directory.get_sle(context_of(request), hat.alliance_id, sle_id)
@@ -183,7 +184,7 @@ async def sle_page(request: Request, sle_id: UUID, identity: SignedIn) -> HTMLRe
 
 
 @router.get("/directory/{sle_id}/edit", response_class=HTMLResponse)
-async def edit_sle(request: Request, sle_id: UUID, identity: SignedIn) -> HTMLResponse:
+async def edit_sle(request: Request, sle_id: SleId, identity: SignedIn) -> HTMLResponse:
     try:
         hat = _hat(request, identity)
         sle = await directory.get_sle(context_of(request), hat.alliance_id, sle_id)
@@ -199,7 +200,7 @@ async def edit_sle(request: Request, sle_id: UUID, identity: SignedIn) -> HTMLRe
 
 
 @router.post("/directory/{sle_id}/edit", response_class=HTMLResponse)
-async def change_sle(request: Request, sle_id: UUID, identity: SignedIn) -> Response:
+async def change_sle(request: Request, sle_id: SleId, identity: SignedIn) -> Response:
     values = await _values(request)
     try:
         hat = _hat(request, identity)

@@ -13,7 +13,7 @@ from services.brokerage.domain.lifecycle import OPEN, Status
 from services.brokerage.usecases import parties, reading
 from services.brokerage.usecases.parties import PartyView
 from services.brokerage.web.pages import context_of
-from services.brokerage.web.signed import page, refused
+from services.brokerage.web.signed import RequestId, page, refused
 from shared.errors import DomainError
 from shared.identity import Identity
 from shared.web.signin import SignedIn
@@ -92,5 +92,5 @@ async def show(
 
 
 @router.get("/requests/{request_id}", response_class=HTMLResponse)
-async def request_page(request: Request, request_id: UUID, identity: SignedIn) -> HTMLResponse:
+async def request_page(request: Request, request_id: RequestId, identity: SignedIn) -> HTMLResponse:
     return await show(request, identity, request_id)

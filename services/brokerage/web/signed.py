@@ -3,18 +3,20 @@ brokerage's own data), the header with the links their hats open, rendering on t
 layout, the CSRF check of every form, and refusals as pages rather than JSON."""
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import quote
+from uuid import UUID
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from services.brokerage.web.pages import csrf_of, templates
 from services.brokerage.web.wording import HELPERS
-from shared.errors import DomainError, Forbidden
+from shared.errors import DomainError, Forbidden, NotFound
 from shared.identity import Identity, Principal, Role
 from shared.web.problems import status_of
-from shared.web.signin import identity_of, signout_token
+from shared.web.signin import here, identity_of, signout_token
 
 SERVICE_NAME = "SLE brokerage"
 STAFF = (Role.COORDINATOR, Role.ALLIANCE_ADMIN)
@@ -97,11 +99,37 @@ async def form_of(request: Request) -> Mapping[str, Any]:
     return form
 
 
-async def form_expired(request: Request, exc: Exception) -> Response:
-    """The exception handler for ``FormExpired``: a 403 page, nothing changed."""
+class NoSuchPage(NotFound):
+    """A page address that names nothing (an id that is not one): a 404 page."""
+
+
+def _id(text: str) -> UUID:
+    try:
+        return UUID(text)
+    except ValueError:
+        raise NoSuchPage("there is no such page: check the address") from None
+
+
+async def _request_id(request_id: str) -> UUID:
+    return _id(request_id)
+
+
+async def _sle_id(sle_id: str) -> UUID:
+    return _id(sle_id)
+
+
+RequestId = Annotated[UUID, Depends(_request_id)]
+SleId = Annotated[UUID, Depends(_sle_id)]
+
+PAGE_REFUSALS = (FormExpired, NoSuchPage)
+
+
+async def refused_page(request: Request, exc: Exception) -> Response:
+    """The exception handler of ``PAGE_REFUSALS``: a page with their status, nothing changed."""
     identity = await identity_of(request)
-    if identity is None or not isinstance(exc, FormExpired):
-        return see("/")
+    if identity is None:
+        return see(f"/signin?next={quote(here(request), safe='/')}")
+    assert isinstance(exc, DomainError)
     return refused(request, identity, exc)
 
 

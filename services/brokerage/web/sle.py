@@ -19,6 +19,7 @@ from services.brokerage.usecases.parties import PartyView
 from services.brokerage.web.pages import context_of
 from services.brokerage.web.request_page import show
 from services.brokerage.web.signed import (
+    RequestId,
     field_errors,
     form_of,
     head_hats,
@@ -138,7 +139,7 @@ def _the_head(view: PartyView) -> Principal | None:
 
 
 @router.post("/requests/{request_id}/accept", response_class=HTMLResponse)
-async def accept(request: Request, request_id: UUID, identity: SignedIn) -> Response:
+async def accept(request: Request, request_id: RequestId, identity: SignedIn) -> Response:
     await form_of(request)
     ctx = context_of(request)
     return await _as_party(
@@ -152,7 +153,7 @@ async def accept(request: Request, request_id: UUID, identity: SignedIn) -> Resp
 
 
 @router.post("/requests/{request_id}/release", response_class=HTMLResponse)
-async def release(request: Request, request_id: UUID, identity: SignedIn) -> Response:
+async def release(request: Request, request_id: RequestId, identity: SignedIn) -> Response:
     await form_of(request)
     ctx = context_of(request)
     return await _as_party(
@@ -195,12 +196,12 @@ async def _decline_page(
 
 
 @router.get("/requests/{request_id}/decline", response_class=HTMLResponse)
-async def ask_decline(request: Request, request_id: UUID, identity: SignedIn) -> HTMLResponse:
+async def ask_decline(request: Request, request_id: RequestId, identity: SignedIn) -> HTMLResponse:
     return await _decline_page(request, identity, request_id)
 
 
 @router.post("/requests/{request_id}/decline", response_class=HTMLResponse)
-async def decline(request: Request, request_id: UUID, identity: SignedIn) -> Response:
+async def decline(request: Request, request_id: RequestId, identity: SignedIn) -> Response:
     form = await form_of(request)
     reason = text(form, "reason")
     try:
@@ -243,12 +244,12 @@ async def _visit_page(
 
 
 @router.get("/requests/{request_id}/visits/new", response_class=HTMLResponse)
-async def new_visit(request: Request, request_id: UUID, identity: SignedIn) -> HTMLResponse:
+async def new_visit(request: Request, request_id: RequestId, identity: SignedIn) -> HTMLResponse:
     return await _visit_page(request, identity, request_id)
 
 
 @router.post("/requests/{request_id}/visits", response_class=HTMLResponse)
-async def log_visit(request: Request, request_id: UUID, identity: SignedIn) -> Response:
+async def log_visit(request: Request, request_id: RequestId, identity: SignedIn) -> Response:
     form = await form_of(request)
     values = {name: text(form, name) for name in VISIT_MESSAGES}
     try:
