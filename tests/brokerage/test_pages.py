@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from services.brokerage.usecases.people import staff_copy
-from tests.brokerage.helpers import Alliance, Brokerage, events_for, school_token
+from tests.brokerage.helpers import Alliance, Brokerage, events_for
 from tests.brokerage.test_form import Page
 from tests.support.signin import sign_in
 
@@ -110,7 +110,17 @@ async def test_a_request_from_the_queue_to_a_visit_logged(brokerage: Brokerage) 
         assert reference in page.plain
         released, _ = await head.post(f"{here}/release", "/my/releases")
         assert released.status_code == 303
-    await brokerage.ok(rid, "school-confirmation", school_token=school_token(submitted))
+
+    async with signed_in(brokerage, coordinator) as staff:
+        _, page = await staff.get(here)
+        offered = [i["value"] for i in page.all("input", name="confirmation")]
+        assert offered == ["school_confirmed"], "only what is still awaited"
+        unchosen, page = await staff.post(f"{here}/confirmation", here)
+        assert unchosen.status_code == 422 and errors_of(page) == ["#confirmation"]
+        recorded, _ = await staff.post(
+            f"{here}/confirmation", here, confirmation="school_confirmed"
+        )
+        assert recorded.status_code == 303
 
     async with signed_in(brokerage, coordinator) as staff:
         terms = {
@@ -302,7 +312,7 @@ async def test_completing_gives_back_the_days_not_delivered(brokerage: Brokerage
 
 
 async def test_an_address_that_names_nothing_is_a_page_not_json(brokerage: Brokerage) -> None:
-    alliance, _, _, coordinator = await scene(brokerage)
+    *_, coordinator = await scene(brokerage)
     anonymous = await brokerage.client.get("/requests/not-an-id")
     assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/signin")
     async with signed_in(brokerage, coordinator) as staff:

@@ -176,6 +176,33 @@ async def propose(request: Request, request_id: RequestId, identity: SignedIn) -
     )
 
 
+# A confirmation a coordinator records for a party who gave it another way (a call, a letter).
+ON_BEHALF = {
+    "sle_accepted": Action.SLE_ACCEPT,
+    "school_confirmed": Action.SCHOOL_CONFIRM,
+    "home_released": Action.HOME_RELEASE,
+}
+
+
+@router.post("/requests/{request_id}/confirmation", response_class=HTMLResponse)
+async def record_confirmation(
+    request: Request, request_id: RequestId, identity: SignedIn
+) -> Response:
+    form = await form_of(request)
+    action = ON_BEHALF.get(text(form, "confirmation"))
+    if action is None:
+        errors = {"confirmation": "Choose the confirmation to record"}
+        return await show(request, identity, request_id, status=422, errors=errors)
+    ctx = context_of(request)
+    return await _as_staff(
+        request,
+        identity,
+        request_id,
+        lambda caller: transitions.confirm(ctx, request_id, caller, action),
+        "recorded",
+    )
+
+
 def agreement_input(values: Mapping[str, str]) -> tuple[AgreeIn | None, dict[str, str]]:
     """The deployment's terms from the form (pounds and a percentage), or its field errors."""
     data: dict[str, Any] = {

@@ -14,6 +14,7 @@ from services.brokerage.usecases import parties, reading
 from services.brokerage.usecases.parties import PartyView
 from services.brokerage.web.pages import context_of
 from services.brokerage.web.signed import RequestId, page, refused
+from services.brokerage.web.wording import CONFIRMATION_LABELS
 from shared.errors import DomainError
 from shared.identity import Identity
 from shared.web.signin import SignedIn
@@ -33,6 +34,7 @@ DONE = {
     "declined": "You have declined: the coordinator will look for another SLE.",
     "released": "You have released the SLE for this support.",
     "visit": "Visit logged.",
+    "recorded": "Confirmation recorded.",
 }
 
 
@@ -46,6 +48,7 @@ def actions(view: PartyView) -> dict[str, bool]:
         "start_matching": staff and state is Status.TRIAGED,
         "propose": staff and state is Status.MATCHING,
         "unmatched": staff and state is Status.MATCHING,
+        "record": staff and state is Status.PROPOSED,
         "agree": staff and state is Status.ACCEPTED,
         "complete": staff and state is Status.ACTIVE,
         "cancel": staff and state in OPEN,
@@ -86,6 +89,11 @@ async def show(
         may=may,
         shortlist=shortlist,
         priorities=PRIORITIES,
+        awaited=[
+            (key, given)
+            for key, (given, _) in CONFIRMATION_LABELS.items()
+            if key not in view.request.confirmations
+        ],
         notice=DONE.get(done or ""),
         **extra,
     )
