@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from services.brokerage.demo import ODYSSEY, load_demo_data
 from services.brokerage.usecases.people import staff_copy
 from tests.brokerage.helpers import Alliance, Brokerage, events_for
 from tests.brokerage.test_form import Page
@@ -323,3 +324,24 @@ async def test_an_address_that_names_nothing_is_a_page_not_json(brokerage: Broke
             assert "Page not found" in page.plain
         posted, _ = await staff.post("/requests/nope/triage", "/directory/new", priority="low")
         assert posted.status_code == 404
+
+
+async def test_the_demo_people_find_what_the_readme_says(brokerage: Brokerage) -> None:
+    await load_demo_data(brokerage.app.state.runtime)
+    async with brokerage.app.state.context.runtime.transaction() as session:
+        await staff_copy.put(
+            session, ODYSSEY, "sle.coordinator@odyssey-tsa.example.org", "coordinator"
+        )
+    async with signed_in(brokerage, "sle.coordinator@odyssey-tsa.example.org") as rachel:
+        _, page = await rachel.get("/requests")
+        assert "Tuffley Primary School" in page.plain and "Cinderford" in page.plain
+        _, page = await rachel.get("/directory")
+        assert "Claire Bennett" in page.plain and "Amelia Clarke" not in page.plain
+    async with signed_in(brokerage, "c.bennett@severnvale.example.org") as claire:
+        _, page = await claire.get("/my/deployments")
+        assert "Tuffley Primary School" in page.plain
+        _, page = await claire.get("/")
+        assert "My proposals" in page.plain and "Support requests" not in page.plain
+    async with signed_in(brokerage, "head@severnvale.example.org") as mark:
+        shown, page = await mark.get("/my/releases")
+        assert shown.status_code == 200 and "No SLE from your school is waiting" in page.plain
