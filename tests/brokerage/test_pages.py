@@ -122,6 +122,9 @@ async def test_a_request_from_the_queue_to_a_visit_logged(brokerage: Brokerage) 
             f"{here}/confirmation", here, confirmation="school_confirmed"
         )
         assert recorded.status_code == 303
+    async with signed_in(brokerage, sle["email"]) as the_sle:
+        _, page = await the_sle.get("/my/proposals")
+        assert "Everyone has agreed" in page.plain and reference in page.plain
 
     async with signed_in(brokerage, coordinator) as staff:
         terms = {

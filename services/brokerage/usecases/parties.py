@@ -70,8 +70,8 @@ async def _naming_sle(
 
 
 async def proposals_for(ctx: Context, hat: Principal) -> list[SupportRequestView]:
-    """The requests proposed to the SLE ``hat`` names, still waiting for everyone's answer."""
-    return await _naming_sle(ctx, hat, (Status.PROPOSED,))
+    """The requests proposed to the SLE ``hat`` names, until their deployment is agreed."""
+    return await _naming_sle(ctx, hat, (Status.PROPOSED, Status.ACCEPTED))
 
 
 async def deployments_for(ctx: Context, hat: Principal) -> list[SupportRequestView]:

@@ -14,6 +14,7 @@ from services.brokerage.api.schemas import Reason, VisitIn
 from services.brokerage.domain.lifecycle import Action
 from services.brokerage.usecases import deployments, parties, transitions
 from services.brokerage.usecases.access import Caller
+from services.brokerage.usecases.context import Context
 from services.brokerage.usecases.models import SupportRequestView
 from services.brokerage.usecases.parties import PartyView
 from services.brokerage.web.pages import context_of
@@ -51,7 +52,7 @@ async def _listing(
     request: Request,
     identity: Identity,
     hats: list[Principal],
-    find: Callable[[Any, Principal], Awaitable[list[SupportRequestView]]],
+    find: Callable[[Context, Principal], Awaitable[list[SupportRequestView]]],
     template: str,
     title: str,
     who: str,
@@ -268,7 +269,7 @@ async def log_visit(request: Request, request_id: RequestId, identity: SignedIn)
         return refused(request, identity, exc)
     except Invalid as exc:
         errors = {e["field"]: e["message"] for e in exc.errors} or {"visit_date": exc.detail}
-        errors = {k: problem_text_of(v) for k, v in errors.items()}
+        errors = {k: v[:1].upper() + v[1:] for k, v in errors.items()}
         return await _visit_page(request, identity, request_id, 422, errors=errors, values=values)
     except DomainError as exc:
         return await _visit_page(
@@ -280,7 +281,3 @@ async def log_visit(request: Request, request_id: RequestId, identity: SignedIn)
             values=values,
         )
     return see(f"/requests/{request_id}?done=visit")
-
-
-def problem_text_of(message: str) -> str:
-    return message[:1].upper() + message[1:]
