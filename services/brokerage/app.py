@@ -6,6 +6,7 @@ from datetime import timedelta
 from fastapi import FastAPI
 
 from services.brokerage.api import directory, requests
+from services.brokerage.api import school_link as school_link_api
 from services.brokerage.api.bodylimit import BodyLimit
 from services.brokerage.api.schemas import SupportRequestIn
 from services.brokerage.config import BrokerageSettings, root_secret
@@ -19,7 +20,9 @@ from services.brokerage.web import (
     coordinator,
     directory_pages,
     form,
+    fresh_link,
     request_page,
+    revoke_link,
     school,
     signed,
     sle,
@@ -27,9 +30,11 @@ from services.brokerage.web import (
 )
 from shared.clock import Clock, SystemClock
 from shared.contracts import topics
+from shared.contracts.brokerage import SCHOOL_LINK_SEAL_PURPOSE
 from shared.contracts.staff import StaffMemberAppointed, StaffMemberRemoved
 from shared.identity import Identity, Person
 from shared.runtime import ServiceRuntime
+from shared.sealed import Sealer, secret_text
 from shared.web.app import create_app
 from shared.web.csrf import Csrf, CsrfMiddleware, derive_key
 from shared.web.signin import install_signin
@@ -43,11 +48,13 @@ def build_context(runtime: ServiceRuntime, settings: BrokerageSettings | None = 
     if settings is None:
         given = runtime.settings
         settings = given if isinstance(given, BrokerageSettings) else BrokerageSettings()
+    seal_with = secret_text(settings.school_link_key, settings.jwt_secret) or root_secret(settings)
     links = SchoolLinks(
         root_secret(settings),
         settings.service_url(),
         lifetime=timedelta(days=settings.school_link_days),
         now=runtime.clock.now,
+        sealer=Sealer(seal_with, SCHOOL_LINK_SEAL_PURPOSE),
     )
     return Context(
         runtime,
@@ -87,6 +94,10 @@ def build_app(settings: BrokerageSettings | None = None, *, clock: Clock | None 
     app.include_router(start.router)
     app.include_router(form.build_router(settings.public_rate_limit_per_minute))
     app.include_router(school.router)
+    # Before the JSON routes: "/support-requests/fresh-link" is no request id.
+    app.include_router(fresh_link.build_router(settings.public_rate_limit_per_minute))
+    app.include_router(school_link_api.router)
+    app.include_router(revoke_link.router)
     for pages in (coordinator, request_page, sle, directory_pages):
         app.include_router(pages.router)
     for refusal in signed.PAGE_REFUSALS:
