@@ -6,6 +6,7 @@ from pydantic_settings import BaseSettings
 
 from services.bookings.config import BookingsSettings
 from services.brokerage.config import BrokerageSettings
+from services.finance.config import FinanceSettings
 from services.notifications.config import NotificationsSettings
 from shared.settings import ServiceSettings, Settings
 
@@ -13,6 +14,7 @@ SERVICE_SETTINGS: dict[str, type[ServiceSettings]] = {
     "bookings": BookingsSettings,
     "brokerage": BrokerageSettings,
     "notifications": NotificationsSettings,
+    "finance": FinanceSettings,
 }
 SERVICES = tuple(SERVICE_SETTINGS)
 

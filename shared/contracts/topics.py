@@ -3,14 +3,16 @@
 BOOKINGS_EVENTS = "bookings.events.v1"
 BROKERAGE_EVENTS = "brokerage.events.v1"
 NOTIFICATIONS_EVENTS = "notifications.events.v1"
+FINANCE_EVENTS = "finance.events.v1"
 
 PARTITIONS: dict[str, int] = {
     BOOKINGS_EVENTS: 6,
     BROKERAGE_EVENTS: 6,
     NOTIFICATIONS_EVENTS: 3,
+    FINANCE_EVENTS: 3,
 }
 
-CONSUMER_GROUPS = ("notifications", "brokerage")
+CONSUMER_GROUPS = ("notifications", "brokerage", "finance")
 
 
 def dead_letter_topic(group_id: str) -> str:
