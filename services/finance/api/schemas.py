@@ -26,7 +26,8 @@ class AllianceBillingIn(BaseModel):
     invoice_per: Literal["period", "booking"] = "period"
     number_prefix: Annotated[
         str,
-        StringConstraints(pattern=r"^[A-Z0-9]{1,12}$", description="Upper-case letters and digits"),
+        StringConstraints(pattern=r"^[A-Z0-9]{1,12}$"),
+        Field(description="Upper-case letters and digits"),
     ] = "INV"
 
 
