@@ -79,7 +79,7 @@ def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
     consumer = runtime.consumer(CONSUMER_GROUP, after_commit=wake_senders)
     consumer.on(StaffMemberAppointed, StaffMemberRemoved)(keep_staff)
     consumer.on_any(RecordNotifications(renderer, mail_domain(settings.mail_from)))
-    consumer.subscribe(topics.BOOKINGS_EVENTS, topics.BROKERAGE_EVENTS)
+    consumer.subscribe(topics.BOOKINGS_EVENTS, topics.BROKERAGE_EVENTS, topics.FINANCE_EVENTS)
 
     app = create_app(
         runtime,
