@@ -42,13 +42,20 @@ async def charge(app: FastAPI, alliance: str, urn: str, *amounts: int) -> None:
     ctx: FinanceContext = app.state.finance
     async with ctx.runtime.transaction() as session:
         await learn_school(session, alliance, urn, f"School {urn}", None)
-        found = [
-            Entry(
-                alliance, urn, f"School {urn}", Kind.PLACE, uuid4(), "REF", "Phonics", a, TODAY, a
+        for amount in amounts:  # one event each, as bookings publishes them
+            entry = Entry(
+                alliance,
+                urn,
+                f"School {urn}",
+                Kind.PLACE,
+                uuid4(),
+                "REF",
+                "Phonics",
+                amount,
+                TODAY,
+                amount,
             )
-            for a in amounts
-        ]
-        await add_entries(session, uuid4(), found)
+            await add_entries(session, uuid4(), [entry])
 
 
 async def test_concurrent_issuing_gives_numbers_without_gaps(
