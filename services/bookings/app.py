@@ -14,7 +14,15 @@ from services.bookings.usecases.context import BookingsContext
 from services.bookings.usecases.offers import offer_expiry_worker
 from services.bookings.usecases.people import identity_of
 from services.bookings.usecases.reminders import reminder_worker
-from services.bookings.web import catalogue, pages
+from services.bookings.web import (
+    admin_bookings,
+    admin_courses,
+    admin_running,
+    admin_schools,
+    admin_staff,
+    catalogue,
+    pages,
+)
 from shared.clock import Clock, SystemClock
 from shared.identity import Identity, Person
 from shared.runtime import ServiceRuntime
@@ -66,6 +74,7 @@ def build_app(settings: BookingsSettings | None = None, *, clock: Clock | None =
     install_signin(app, settings, SERVICE, resolve)
     # The catalogue's own paths (/catalogue/matrix) before /catalogue/{course_id}.
     routers = (courses, bookings, running, schools, staff, catalogue, pages)
+    routers += (admin_courses, admin_bookings, admin_running, admin_schools, admin_staff)
     for router in (module.router for module in routers):
         app.include_router(router)
     return app
