@@ -13,8 +13,8 @@ from shared.settings import ServiceSettings, Settings
 SERVICE_SETTINGS: dict[str, type[ServiceSettings]] = {
     "bookings": BookingsSettings,
     "brokerage": BrokerageSettings,
-    "notifications": NotificationsSettings,
     "finance": FinanceSettings,
+    "notifications": NotificationsSettings,
 }
 SERVICES = tuple(SERVICE_SETTINGS)
 

@@ -22,6 +22,7 @@ from services.finance.usecases.models import InvoiceView, IssueRequest
 from shared.errors import DomainError, Forbidden, Invalid, NotFound
 from shared.identity import Principal, Role
 from shared.web.csrf import Csrf
+from shared.web.documented import problems
 from shared.web.pages import page_environment
 from shared.web.signin import SignedIn, SignInRequired, here, identity_of, principal_for
 
@@ -91,7 +92,7 @@ def read_period(
     return values[0], values[1], errors
 
 
-@router.get("", response_class=HTMLResponse, summary="Where your money pages are")
+@router.get("", response_class=HTMLResponse, include_in_schema=False)
 async def finance_home(request: Request, identity: SignedIn) -> HTMLResponse:
     return render(request, "home.html", hats=identity.principals, person=identity.person)
 
@@ -100,6 +101,7 @@ async def finance_home(request: Request, identity: SignedIn) -> HTMLResponse:
     "/{alliance_id}/statements",
     response_class=HTMLResponse,
     summary="Every school's totals for a period, with the CSV (administrators)",
+    responses=problems(403, 404),
 )
 async def statements_page(
     request: Request,
@@ -129,7 +131,7 @@ async def statements_page(
     "/{alliance_id}/statements.csv",
     summary="Every money fact of a period as CSV (administrators; signed in or bearer)",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}}}},
+    responses={200: {"content": {"text/csv": {}}}, **problems(403, 404)},
 )
 async def statements_csv_page(
     request: Request, ctx: Ctx, principal: AdminPage, alliance_id: str
@@ -150,6 +152,7 @@ async def statements_csv_page(
     "/{alliance_id}/statements/{urn}",
     response_class=HTMLResponse,
     summary="One school's statement (administrators, the school's CPD lead)",
+    responses=problems(403, 404),
 )
 async def school_statement_page(
     request: Request, ctx: Ctx, caller: Hats, alliance_id: str, urn: str
@@ -189,6 +192,7 @@ async def school_statement_page(
     "/{alliance_id}/invoices",
     response_class=HTMLResponse,
     summary="The alliance's invoices, and the form to issue one (administrators)",
+    responses=problems(403, 404),
 )
 async def invoices_page(
     request: Request, ctx: Ctx, principal: AdminPage, alliance_id: str
@@ -228,6 +232,7 @@ async def _invoices(
     "/{alliance_id}/invoices",
     response_class=HTMLResponse,
     summary="Issue an invoice from the page (a school and period, or a booking)",
+    responses=problems(403, 404, 409),
 )
 async def issue_from_page(
     request: Request,
@@ -291,6 +296,7 @@ async def _readable(
     "/invoices/{invoice_id}",
     response_class=HTMLResponse,
     summary="One invoice or credit note (administrators, the school's CPD lead or finance contact)",
+    responses=problems(404),
 )
 async def invoice_page(request: Request, ctx: Ctx, caller: Hats, invoice_id: UUID) -> HTMLResponse:
     principal, invoice = await _readable(ctx, caller, invoice_id)
@@ -302,7 +308,7 @@ async def invoice_page(request: Request, ctx: Ctx, caller: Hats, invoice_id: UUI
     "/invoices/{invoice_id}/pdf",
     summary="The invoice as PDF",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}}},
+    responses={200: {"content": {"application/pdf": {}}}, **problems(404)},
 )
 async def invoice_pdf(ctx: Ctx, caller: Hats, invoice_id: UUID) -> Response:
     _, invoice = await _readable(ctx, caller, invoice_id)
@@ -317,6 +323,7 @@ async def invoice_pdf(ctx: Ctx, caller: Hats, invoice_id: UUID) -> Response:
     "/invoices/{invoice_id}/credit-note",
     response_class=HTMLResponse,
     summary="Credit an invoice in full from its page (administrators)",
+    responses=problems(403, 404, 409),
 )
 async def credit_from_page(
     request: Request,
