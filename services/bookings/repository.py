@@ -102,7 +102,7 @@ def _position_expr() -> Any:
 
 
 def booking_select() -> Any:
-    """A booking with its course title and alliance, its school, and its queue position."""
+    """A booking with its course title, alliance and start, its school, and its queue position."""
     return (
         select(
             bookings,
@@ -110,6 +110,7 @@ def booking_select() -> Any:
             courses.c.alliance_id.label("alliance_id"),
             courses.c.member_price_pence,
             courses.c.non_member_price_pence,
+            courses.c.starts_at.label("course_starts_at"),
             schools.c.name.label("school_name"),
             schools.c.cpd_lead_name,
             schools.c.cpd_lead_email,
