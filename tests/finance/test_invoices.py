@@ -172,3 +172,46 @@ async def test_bad_input_is_named_field_by_field(
         f"/alliances/{alliance}/invoices", json={"school_urn": "123456", **PERIOD}, headers=lead
     )
     assert refused.status_code == 403
+
+
+async def test_an_alliance_that_invoices_per_booking_names_the_booking(
+    finance: tuple[FastAPI, httpx.AsyncClient], stack: Stack
+) -> None:
+    app, api = finance
+    alliance = f"perbooking-{secrets.token_hex(4)}"
+    admin = stack.auth("alliance_admin", alliance)
+    urn, booking, other = "654321", uuid4(), uuid4()
+    ctx: FinanceContext = app.state.finance
+    async with ctx.runtime.transaction() as session:
+        await learn_school(session, alliance, urn, "Hillview Primary", None)
+        for subject, kind, amount in (
+            (booking, Kind.PLACE, 9_000),
+            (booking, Kind.LATE_CANCELLATION_FEE, 4_500),
+            (other, Kind.PLACE, 12_000),
+        ):
+            entry = Entry(
+                alliance, urn, "x", kind, subject, "REF", "Phonics", amount, TODAY, amount
+            )
+            await add_entries(session, uuid4(), [entry])
+    settings = await api.put(
+        f"/alliances/{alliance}/billing",
+        json={"name": "Per Booking TSA", "invoice_per": "booking", "number_prefix": "PB"},
+        headers=admin,
+    )
+    assert settings.status_code == 200, settings.text
+    unnamed = await api.post(
+        f"/alliances/{alliance}/invoices", json={"school_urn": urn, **PERIOD}, headers=admin
+    )
+    assert unnamed.status_code == 422
+    assert [e["field"] for e in unnamed.json()["errors"]] == ["booking_id"]
+    issued = await api.post(
+        f"/alliances/{alliance}/invoices", json={"booking_id": str(booking)}, headers=admin
+    )
+    assert issued.status_code == 201, issued.text
+    invoice = issued.json()
+    assert (invoice["number"], invoice["booking_id"], invoice["net_pence"]) == (
+        "PB-000001",
+        str(booking),
+        13_500,
+    )
+    assert invoice["period_from"] is None and invoice["vat_pence"] == 0  # not VAT registered
