@@ -78,7 +78,7 @@ class Links:
         if course is not None:
             return course.url or f"{self.bookings}/courses/{course.course_id}"
         if request is not None:
-            return request.url or f"{self.brokerage}/support-requests/{request.request_id}"
+            return request.url or f"{self.brokerage}/requests/{request.request_id}"
         return self.bookings
 
 
@@ -147,6 +147,7 @@ def _environment(fmt_name: str, autoescape: bool) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        auto_reload=False,  # templates change with a release, not while running: no stat per render
     )
     env.filters.update(
         when=fmt.when,
