@@ -45,7 +45,8 @@ class Rendered:
 
 @dataclass(frozen=True)
 class Links:
-    """Where links point when an event carries no URL of its own."""
+    """Where links point when an event carries no URL of its own: the services' pages (never
+    their JSON API), by the paths the services agreed."""
 
     bookings: str
     brokerage: str
@@ -54,13 +55,21 @@ class Links:
         booking: b.BookingInfo | None = getattr(data, "booking", None)
         course: b.CourseInfo | None = getattr(data, "course", None)
         request: r.RequestInfo | None = getattr(data, "request", None)
-        if booking is not None and booking.url:
-            return booking.url
+        if booking is not None:
+            return booking.url or f"{self.bookings}/places/{booking.booking_id}"
         if course is not None:
-            return course.url or f"{self.bookings}/courses/{course.course_id}"
+            return course.url or f"{self.bookings}/catalogue/{course.course_id}"
         if request is not None:
-            return request.url or f"{self.brokerage}/support-requests/{request.request_id}"
+            return request.url or f"{self.brokerage}/requests/{request.request_id}"
         return self.bookings
+
+    def for_administrator(self, data: EventData) -> str:
+        """The course's own page for its administrators (the catalogue shows only what is
+        open to book, and a cancelled course is no longer there)."""
+        course: b.CourseInfo | None = getattr(data, "course", None)
+        if course is None:
+            return self.for_event(data)
+        return f"{self.bookings}/admin/courses/{course.course_id}"
 
 
 def sessions(course: b.CourseInfo) -> list[str]:
@@ -176,6 +185,8 @@ class Renderer:
         private = getattr(data, "school_manage_url", None)
         if private and recipient.kind is Kind.SCHOOL_CONTACT:
             return str(private)
+        if recipient.kind is Kind.ALLIANCE_ADMIN:
+            return self.links.for_administrator(data)
         return self.links.for_event(data)
 
     def render(self, data: EventData, recipient: Recipient) -> Rendered:
