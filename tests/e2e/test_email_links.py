@@ -1,0 +1,300 @@
+"""Every link in every email opens a page, on the real parts: a scenario sends a booking, an
+approval, a waiting-list offer, cancellations, a support request through the public form and a
+proposal to an SLE; then, for each message in the Maildir, a fresh browser-like client follows
+each of its links, signing in through the real OpenID provider as the message's recipient where
+the page asks for it: 200 and a page (HTML) or a PDF, never JSON, never 401. The school
+contact's private link opens without signing in."""
+
+import html
+import re
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from uuid import uuid4
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from devstack.mail import read_maildir, wait_for_messages_async
+from devstack.settings import SERVICE_SETTINGS, SERVICES
+from shared.identity import Identity, Person
+from tests.notifications.support import fast_delivery
+from tests.support.isolated import isolated_parts
+from tests.support.signin import sign_in
+from tests.support.stack import Stack
+from tests.support.wait import eventually
+
+HOST = "http://127.0.0.1"
+PORTS = {name: 19101 + n for n, name in enumerate(SERVICES)}
+PAGES = ("text/html", "application/pdf")
+
+
+@dataclass
+class Site:
+    stack: Stack
+    apps: dict[str, FastAPI]
+    maildir: Path
+
+    def client(self, service: str = "bookings") -> httpx.AsyncClient:
+        """A browser-like client: one cookie jar across the services' ports of one host."""
+        mounts = {
+            f"{HOST}:{PORTS[name]}": httpx.ASGITransport(app=app) for name, app in self.apps.items()
+        }
+        return httpx.AsyncClient(mounts=mounts, base_url=f"{HOST}:{PORTS[service]}")
+
+
+@pytest.fixture(scope="module")
+async def site(stack: Stack) -> AsyncIterator[Site]:
+    urls = {f"{name.upper()}_PUBLIC_URL": f"{HOST}:{port}" for name, port in PORTS.items()}
+    async with isolated_parts(stack, "emaillinks") as parts, AsyncExitStack() as running:
+        apps = {}
+        for name in SERVICES:
+            values = {**urls, **parts.overrides, **fast_delivery()}
+            app = import_module(f"services.{name}.app").build_app(
+                stack.settings(SERVICE_SETTINGS[name], **values)
+            )
+            await running.enter_async_context(app.router.lifespan_context(app))
+            apps[name] = app
+        yield Site(stack, apps, parts.maildir)
+
+
+class Scenario:
+    """One alliance of its own, with every address tagged ``run`` so its mail is its own."""
+
+    def __init__(self, site: Site, api: httpx.AsyncClient) -> None:
+        self.site = site
+        self.api = api
+        self.run = secrets.token_hex(4)
+        self.alliance = f"links-{self.run}"
+        self.admin_email = self.address("admin")
+        self.coordinator = self.address("coordinator")
+        self.admin = site.stack.auth("alliance_admin", self.alliance, email=self.admin_email)
+        self.staff = site.stack.auth("coordinator", self.alliance, email=self.coordinator)
+
+    def address(self, local: str) -> str:
+        return f"{local}@{self.run}.example.org"
+
+    async def ok(self, method: str, url: str, expect: int = 200, **kwargs: Any) -> Any:
+        response = await self.api.request(method, url, **kwargs)
+        assert response.status_code == expect, f"{method} {url}: {response.text}"
+        return response.json() if response.content else None
+
+    async def staff_appointed(self) -> None:
+        for email, role in ((self.admin_email, "administrator"), (self.coordinator, "coordinator")):
+            body = {"email": email, "role": role}
+            await self.ok(
+                "POST", f"/alliances/{self.alliance}/staff", 201, json=body, headers=self.admin
+            )
+
+    async def school(self, n: int, requires_approval: bool) -> dict[str, str]:
+        urn = f"{secrets.randbelow(900_000) + 100_000}"
+        lead = self.address(f"lead{n}")
+        body = {
+            "name": f"Hillview {n} Primary",
+            "cpd_lead_name": f"Lee Lead {n}",
+            "cpd_lead_email": lead,
+            "requires_approval": requires_approval,
+        }
+        await self.ok("PUT", f"/schools/{urn}", 201, json=body, headers=self.admin)
+        await self.ok("PUT", f"/alliances/{self.alliance}/members/{urn}", 201, headers=self.admin)
+        return {"urn": urn, "lead": lead}
+
+    async def course(self) -> str:
+        starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=60)
+        body = {
+            "title": "Phonics leadership",
+            "summary": "Leading early reading across a school.",
+            "strand": "subject_network",
+            "phases": ["primary"],
+            "audience": "Reading leads",
+            "facilitator": "Odyssey English hub",
+            "sessions": [
+                {
+                    "starts_at": starts.isoformat(),
+                    "ends_at": (starts + timedelta(hours=3)).isoformat(),
+                    "venue": "Odyssey Teaching School, Gloucester",
+                }
+            ],
+            "capacity": 1,
+            "booking_closes_at": (starts - timedelta(days=7)).isoformat(),
+            "member_price_pence": 9_000,
+            "non_member_price_pence": 12_000,
+        }
+        course = await self.ok("POST", "/courses", 201, json=body, headers=self.admin)
+        await self.ok("POST", f"/courses/{course['id']}/publish", headers=self.admin)
+        return str(course["id"])
+
+    async def book(self, course: str, school: dict[str, str], participant: str, auth: dict) -> str:
+        body = {
+            "school_urn": school["urn"],
+            "participant": {"name": "Sam Teacher", "email": participant, "role": "Teacher"},
+        }
+        headers = {**auth, "Idempotency-Key": uuid4().hex}
+        booking = await self.ok(
+            "POST", f"/courses/{course}/bookings", 201, json=body, headers=headers
+        )
+        return str(booking["id"])
+
+    def lead_of(self, school: dict[str, str]) -> dict[str, str]:
+        return self.site.stack.auth(
+            "school_lead", self.alliance, school_urn=school["urn"], email=school["lead"]
+        )
+
+    async def bookings(self) -> None:
+        """Confirmed; awaiting approval, approved, waitlisted; cancelled, offered; the course
+        cancelled (its administrator told the numbers)."""
+        await self.staff_appointed()
+        first, second = await self.school(1, False), await self.school(2, True)
+        course = await self.course()
+        taken = await self.book(course, first, self.address("pat"), self.lead_of(first))
+        asking = self.address("quinn")
+        participant = self.site.stack.auth(
+            "participant", self.alliance, school_urn=second["urn"], email=asking
+        )
+        waiting = await self.book(course, second, asking, participant)
+        approved = await self.ok(
+            "POST", f"/bookings/{waiting}/approve", headers=self.lead_of(second)
+        )
+        assert approved["status"] == "waitlisted", approved
+        await self.ok("POST", f"/bookings/{taken}/cancel", json={}, headers=self.lead_of(first))
+        reason = {"reason": "The facilitator is ill."}
+        await self.ok("POST", f"/courses/{course}/cancel", json=reason, headers=self.admin)
+
+    async def brokerage(self) -> None:
+        """A support request through the public form; the coordinator proposes an SLE."""
+        api = f"{HOST}:{PORTS['brokerage']}"
+        alliance = {
+            "name": "Links Teaching School Alliance",
+            "region": "Gloucestershire",
+            "coordinators": [{"name": "Cora Ordinator", "email": self.coordinator}],
+        }
+        await self.ok("PUT", f"{api}/alliances/{self.alliance}", json=alliance, headers=self.admin)
+        sle = {
+            "name": "Nia Link",
+            "email": self.address("sle"),
+            "home_school_urn": "123457",
+            "home_school_name": "Beech Primary School",
+            "home_head_name": "Hilary Head",
+            "home_head_email": self.address("head"),
+            "phases": ["primary"],
+            "specialisms": ["phonics"],
+            "days_available": 10,
+            "region": "Gloucestershire",
+        }
+        made = await self.ok("POST", f"{api}/sles", 201, json=sle, headers=self.staff)
+        form = await self.api.get(f"{api}/support-requests/new", params={"alliance": self.alliance})
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+        assert token is not None, form.text
+        filled = {
+            "csrf_token": token.group(1),
+            "alliance_id": self.alliance,
+            "school_name": "Coney Hill Primary",
+            "school_urn": "115999",
+            "contact_name": "Hana Head",
+            "contact_role": "Headteacher",
+            "contact_email": self.address("school"),
+            "contact_phone": "01452 000000",
+            "areas": ["phonics"],
+            "phase": "primary",
+            "needs": "Phonics leadership.",
+            "outcomes": "Every child reading by Year 2.",
+            "timing": "Spring term",
+            "days": "2",
+            "funding_source": "own_budget",
+            "consent_to_share": "yes",
+        }
+        sent = await self.api.post(f"{api}/support-requests", data=filled)
+        assert sent.status_code == 201, sent.text
+        [request] = await self.ok("GET", f"{api}/support-requests", headers=self.staff)
+        steps = f"{api}/support-requests/{request['id']}"
+        await self.ok("POST", f"{steps}/triage", json={}, headers=self.staff)
+        await self.ok("POST", f"{steps}/matching", json={}, headers=self.staff)
+        await self.ok("POST", f"{steps}/proposal", json={"sle_id": made["id"]}, headers=self.staff)
+
+    def mine(self, message: EmailMessage) -> bool:
+        return f"@{self.run}." in recipient(message)
+
+
+def recipient(message: EmailMessage) -> str:
+    return str(message["To"].addresses[0].addr_spec).lower()
+
+
+def links(message: EmailMessage) -> list[str]:
+    """Every link of the message, from its HTML part (href) and its text part."""
+    found: set[str] = set()
+    for part in message.walk():
+        if part.get_content_type() == "text/html":
+            found |= {html.unescape(h) for h in re.findall(r'href="([^"]+)"', part.get_content())}
+        elif part.get_content_type() == "text/plain":
+            text = part.get_content()
+            found |= {u.rstrip(".,;") for u in re.findall(r"https?://[^\s<>\"')]+", text)}
+    return sorted(found)
+
+
+async def follow(site: Site, message: EmailMessage, link: str) -> str | None:
+    """Open ``link`` as the message's recipient would, in a browser of their own (signing in
+    when the page sends them to), and say why it is not a page, or None when it is. The
+    school's private link must open as it is."""
+    private = "/school?token=" in link
+    async with site.client() as browser:
+        response = await browser.get(link)
+        sent_to = urlsplit(response.headers.get("location", "")).path
+        if response.is_redirect and sent_to == "/signin" and not private:
+            await sign_in(browser, recipient(message))
+            response = await browser.get(link, follow_redirects=True)
+        elif not private:
+            response = await browser.get(link, follow_redirects=True)
+        kind = response.headers.get("content-type", "").split(";")[0]
+        if response.status_code == 200 and kind in PAGES:
+            return None
+        return f"{response.status_code} {kind or '(no content type)'}"
+
+
+async def known_to_brokerage(site: Site, email: str) -> None:
+    """Brokerage learns the alliance's staff from bookings' events: wait until it has."""
+    from services.brokerage.usecases.people import identity_of
+
+    sessions = site.apps["brokerage"].state.runtime.sessions
+    person = Person(subject=email, email=email, name=email)
+
+    async def identity() -> Identity:
+        return await identity_of(sessions, person)
+
+    await eventually(identity, lambda found: bool(found.principals), timeout=30)
+
+
+async def test_every_link_in_every_email_opens_a_page_for_its_recipient(site: Site) -> None:
+    async with site.client() as api:
+        scenario = Scenario(site, api)
+        await scenario.bookings()
+        await scenario.brokerage()
+
+    def last(to: str, subject: str):  # type: ignore[no-untyped-def]
+        return lambda m: recipient(m) == scenario.address(to) and subject in str(m["Subject"])
+
+    await wait_for_messages_async(site.maildir, last("admin", "You cancelled"), timeout_s=60)
+    await wait_for_messages_async(site.maildir, last("head", ""), timeout_s=60)
+    await wait_for_messages_async(site.maildir, last("quinn", "cancelled"), timeout_s=60)
+    await known_to_brokerage(site, scenario.coordinator)
+    messages = [m for m in read_maildir(site.maildir) if scenario.mine(m)]
+    heard = {recipient(m).split("@")[0] for m in messages}
+    assert heard >= {"pat", "quinn", "lead1", "lead2", "admin", "coordinator", "school", "sle"}
+    assert heard >= {"head"}
+
+    gaps = []
+    for message in messages:
+        assert links(message), f"no link in {message['Subject']!r}"
+        for link in links(message):
+            problem = await follow(site, message, link)
+            if problem is not None:
+                gaps.append(f"{recipient(message)} {message['Subject']!r}: {link} -> {problem}")
+    if gaps:
+        pytest.fail("links that open no page:\n" + "\n".join(gaps), pytrace=False)
