@@ -8,10 +8,10 @@ contact's private link opens without signing in."""
 import html
 import re
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from importlib import import_module
 from pathlib import Path
@@ -168,7 +168,7 @@ class Scenario:
         reason = {"reason": "The facilitator is ill."}
         await self.ok("POST", f"/courses/{course}/cancel", json=reason, headers=self.admin)
 
-    async def brokerage(self) -> None:
+    async def brokerage(self) -> tuple[str, dict[str, Any]]:
         """A support request through the public form; the coordinator proposes an SLE."""
         api = f"{HOST}:{PORTS['brokerage']}"
         alliance = {
@@ -218,6 +218,39 @@ class Scenario:
         await self.ok("POST", f"{steps}/triage", json={}, headers=self.staff)
         await self.ok("POST", f"{steps}/matching", json={}, headers=self.staff)
         await self.ok("POST", f"{steps}/proposal", json={"sle_id": made["id"]}, headers=self.staff)
+        return steps, made
+
+    async def deployment(self, steps: str, sle: dict[str, Any]) -> None:
+        """The SLE accepts; the school confirms through the token of its email's private link;
+        the home school releases; the coordinator agrees the deployment."""
+        as_sle = self.site.stack.auth("sle", self.alliance, email=sle["email"])
+        await self.ok("POST", f"{steps}/sle-acceptance", json={}, headers=as_sle)
+        [proposed] = await wait_for_messages_async(
+            self.site.maildir, self.to("school", "SLE proposed"), timeout_s=60
+        )
+        token = re.search(r"/school\?token=([^\s\"&<]+)", body(proposed))
+        assert token is not None, body(proposed)
+        confirm = {"school_token": html.unescape(token.group(1))}
+        await self.ok("POST", f"{steps}/school-confirmation", json=confirm)
+        head = self.site.stack.auth(
+            "school_lead",
+            self.alliance,
+            school_urn=sle["home_school_urn"],
+            email=sle["home_head_email"],
+        )
+        await self.ok("POST", f"{steps}/home-school-release", json={}, headers=head)
+        agreement = {
+            "days": 2,
+            "day_rate_pence": 35_000,
+            "brokerage_fee_percent": 10,
+            "starts_on": (date.today() + timedelta(days=30)).isoformat(),
+            "ends_on": (date.today() + timedelta(days=90)).isoformat(),
+        }
+        await self.ok("POST", f"{steps}/deployment", json=agreement, headers=self.staff)
+
+    def to(self, local: str, subject: str) -> Callable[[EmailMessage], bool]:
+        address = self.address(local)
+        return lambda m: recipient(m) == address and subject in str(m["Subject"])
 
     def mine(self, message: EmailMessage) -> bool:
         return f"@{self.run}." in recipient(message)
@@ -225,6 +258,12 @@ class Scenario:
 
 def recipient(message: EmailMessage) -> str:
     return str(message["To"].addresses[0].addr_spec).lower()
+
+
+def body(message: EmailMessage) -> str:
+    return "".join(
+        part.get_content() for part in message.walk() if part.get_content_maintype() == "text"
+    )
 
 
 def links(message: EmailMessage) -> list[str]:
@@ -275,14 +314,10 @@ async def test_every_link_in_every_email_opens_a_page_for_its_recipient(site: Si
     async with site.client() as api:
         scenario = Scenario(site, api)
         await scenario.bookings()
-        await scenario.brokerage()
+        await scenario.deployment(*await scenario.brokerage())
 
-    def last(to: str, subject: str):  # type: ignore[no-untyped-def]
-        return lambda m: recipient(m) == scenario.address(to) and subject in str(m["Subject"])
-
-    await wait_for_messages_async(site.maildir, last("admin", "You cancelled"), timeout_s=60)
-    await wait_for_messages_async(site.maildir, last("head", ""), timeout_s=60)
-    await wait_for_messages_async(site.maildir, last("quinn", "cancelled"), timeout_s=60)
+    for last in (("admin", "You cancelled"), ("quinn", "cancelled"), ("head", "agreed")):
+        await wait_for_messages_async(site.maildir, scenario.to(*last), timeout_s=60)
     await known_to_brokerage(site, scenario.coordinator)
     messages = [m for m in read_maildir(site.maildir) if scenario.mine(m)]
     heard = {recipient(m).split("@")[0] for m in messages}
