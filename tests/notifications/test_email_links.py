@@ -323,6 +323,11 @@ def test_every_link_of_the_email_opens_a_page(apps: dict[str, FastAPI], template
         for link in email.links
         if (why := problem(apps, link)) is not None
     ]
+    named = {
+        send.kind.value for sends in RULES.values() for send in sends if send.template == template
+    }
+    missed = named - {email.kind for email in made}
+    assert not missed, f"{template}: no email rendered for {sorted(missed)}"
     if gaps:
         pytest.fail(f"{template}: links that open no page:\n" + "\n".join(sorted(set(gaps))), False)
     assert all(email.links for email in made), f"{template}: an email with no link at all"
