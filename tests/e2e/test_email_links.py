@@ -11,7 +11,7 @@ import secrets
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from importlib import import_module
 from pathlib import Path
@@ -25,6 +25,7 @@ from fastapi import FastAPI
 
 from devstack.mail import read_maildir, wait_for_messages_async
 from devstack.settings import SERVICE_SETTINGS, SERVICES
+from shared.clock import MovableClock
 from shared.identity import Identity, Person
 from tests.notifications.support import fast_delivery
 from tests.support.isolated import isolated_parts
@@ -32,9 +33,11 @@ from tests.support.signin import sign_in
 from tests.support.stack import Stack
 from tests.support.wait import eventually
 
+CLOCK = MovableClock()
 HOST = "http://127.0.0.1"
 PORTS = {name: 19101 + n for n, name in enumerate(SERVICES)}
 PAGES = ("text/html", "application/pdf")
+FAST_REMINDERS = {"BOOKINGS_OFFER_EXPIRY_INTERVAL_S": 0.2}
 
 
 @dataclass
@@ -57,10 +60,11 @@ async def site(stack: Stack) -> AsyncIterator[Site]:
     async with isolated_parts(stack, "emaillinks") as parts, AsyncExitStack() as running:
         apps = {}
         for name in SERVICES:
-            values = {**urls, **parts.overrides, **fast_delivery()}
-            app = import_module(f"services.{name}.app").build_app(
-                stack.settings(SERVICE_SETTINGS[name], **values)
-            )
+            values = {**urls, **parts.overrides, **fast_delivery(), **FAST_REMINDERS}
+            settings = stack.settings(SERVICE_SETTINGS[name], **values)
+            build = import_module(f"services.{name}.app").build_app
+            # Bookings runs on a clock the running-a-course test moves.
+            app = build(settings, clock=CLOCK) if name == "bookings" else build(settings)
             await running.enter_async_context(app.router.lifespan_context(app))
             apps[name] = app
         yield Site(stack, apps, parts.maildir)
@@ -107,8 +111,7 @@ class Scenario:
         await self.ok("PUT", f"/alliances/{self.alliance}/members/{urn}", 201, headers=self.admin)
         return {"urn": urn, "lead": lead}
 
-    async def course(self) -> str:
-        starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=60)
+    async def course(self, starts: datetime, capacity: int = 1) -> str:
         body = {
             "title": "Phonics leadership",
             "summary": "Leading early reading across a school.",
@@ -123,8 +126,8 @@ class Scenario:
                     "venue": "Odyssey Teaching School, Gloucester",
                 }
             ],
-            "capacity": 1,
-            "booking_closes_at": (starts - timedelta(days=7)).isoformat(),
+            "capacity": capacity,
+            "booking_closes_at": (starts - timedelta(hours=12)).isoformat(),
             "member_price_pence": 9_000,
             "non_member_price_pence": 12_000,
         }
@@ -153,7 +156,7 @@ class Scenario:
         cancelled (its administrator told the numbers)."""
         await self.staff_appointed()
         first, second = await self.school(1, False), await self.school(2, True)
-        course = await self.course()
+        course = await self.course(CLOCK.now() + timedelta(days=60))
         taken = await self.book(course, first, self.address("pat"), self.lead_of(first))
         asking = self.address("quinn")
         participant = self.site.stack.auth(
@@ -167,6 +170,22 @@ class Scenario:
         await self.ok("POST", f"/bookings/{taken}/cancel", json={}, headers=self.lead_of(first))
         reason = {"reason": "The facilitator is ill."}
         await self.ok("POST", f"/courses/{course}/cancel", json=reason, headers=self.admin)
+
+    async def running(self) -> None:
+        """A course the day before (the reminder), its register taken, completed: the
+        certificate of attendance and the evaluation asked for."""
+        starts = CLOCK.now().replace(microsecond=0) + timedelta(days=2)
+        school = await self.school(3, False)
+        course = await self.course(starts, capacity=10)
+        came = await self.book(course, school, self.address("ran"), self.lead_of(school))
+        move_to(starts - timedelta(days=1) + timedelta(minutes=5))
+        await wait_for_messages_async(self.site.maildir, self.to("ran", "Reminder"), timeout_s=60)
+        move_to(starts + timedelta(minutes=30))
+        marks = {"marks": [{"booking_id": came, "attended": True}]}
+        register = f"/courses/{course}/sessions/0/register"
+        await self.ok("PUT", register, json=marks, headers=self.admin)
+        move_to(starts + timedelta(hours=4))
+        await self.ok("POST", f"/courses/{course}/complete", headers=self.admin)
 
     async def brokerage(self) -> tuple[str, dict[str, Any]]:
         """A support request through the public form; the coordinator proposes an SLE."""
@@ -256,6 +275,10 @@ class Scenario:
         return f"@{self.run}." in recipient(message)
 
 
+def move_to(moment: datetime) -> None:
+    CLOCK.offset += moment - CLOCK.now()
+
+
 def recipient(message: EmailMessage) -> str:
     return str(message["To"].addresses[0].addr_spec).lower()
 
@@ -324,6 +347,10 @@ async def test_every_link_in_every_email_opens_a_page_for_its_recipient(site: Si
     assert heard >= {"pat", "quinn", "lead1", "lead2", "admin", "coordinator", "school", "sle"}
     assert heard >= {"head"}
 
+    await every_link_opens_a_page(site, messages)
+
+
+async def every_link_opens_a_page(site: Site, messages: list[EmailMessage]) -> None:
     gaps = []
     for message in messages:
         assert links(message), f"no link in {message['Subject']!r}"
@@ -333,3 +360,16 @@ async def test_every_link_in_every_email_opens_a_page_for_its_recipient(site: Si
                 gaps.append(f"{recipient(message)} {message['Subject']!r}: {link} -> {problem}")
     if gaps:
         pytest.fail("links that open no page:\n" + "\n".join(gaps), pytrace=False)
+
+
+async def test_the_links_of_running_a_course_open_pages_and_the_certificate(site: Site) -> None:
+    async with site.client() as api:
+        scenario = Scenario(site, api)
+        await scenario.staff_appointed()
+        await scenario.running()
+    for last in (("ran", "Certificate of attendance"), ("ran", "How was"), ("lead3", "Cert")):
+        await wait_for_messages_async(site.maildir, scenario.to(*last), timeout_s=60)
+    messages = [m for m in read_maildir(site.maildir) if scenario.mine(m)]
+    certificate = [link for m in messages for link in links(m) if "certificate.pdf" in link]
+    assert certificate, [m["Subject"] for m in messages]
+    await every_link_opens_a_page(site, messages)
