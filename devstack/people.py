@@ -24,6 +24,7 @@ DEMO_PEOPLE: tuple[DemoPerson, ...] = (
     DemoPerson("h.marsh@severnvale.example.org", "Helen Marsh", "CPD lead, Severn Vale Primary"),
     DemoPerson("cpd@kingsholm.example.org", "David Okafor", "CPD lead, Kingsholm CE Primary"),
     DemoPerson("a.lewis@severnvale.example.org", "Amy Lewis", "participant (booked on a course)"),
+    DemoPerson("t.reid@kingsholm.example.org", "Tom Reid", "participant (waiting for approval)"),
     DemoPerson("c.bennett@severnvale.example.org", "Claire Bennett", "SLE, Odyssey"),
     DemoPerson("head@severnvale.example.org", "Mark Davies", "home-school head of an SLE"),
 )

@@ -22,6 +22,8 @@ from services.bookings.web import (
     admin_staff,
     catalogue,
     pages,
+    places,
+    school_lead,
 )
 from shared.clock import Clock, SystemClock
 from shared.identity import Identity, Person
@@ -75,6 +77,7 @@ def build_app(settings: BookingsSettings | None = None, *, clock: Clock | None =
     # The catalogue's own paths (/catalogue/matrix) before /catalogue/{course_id}.
     routers = (courses, bookings, running, schools, staff, catalogue, pages)
     routers += (admin_courses, admin_bookings, admin_running, admin_schools, admin_staff)
+    routers += (places, school_lead)
     for router in (module.router for module in routers):
         app.include_router(router)
     return app

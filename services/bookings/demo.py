@@ -261,3 +261,15 @@ async def load_demo_data(runtime: ServiceRuntime) -> None:
         }
     )
     await booking.create_booking(ctx, lead, published[0], place, "demo-booking-amy-lewis")
+    # A participant's request waiting for Kingsholm's CPD lead (the school approves bookings).
+    asker = Principal(
+        "demo-participant-tom-reid", frozenset({Role.PARTICIPANT}), ODYSSEY, "115722",
+        "t.reid@kingsholm.example.org",
+    )  # fmt: skip
+    request = NewBooking.model_validate(
+        {
+            "school_urn": "115722",
+            "participant": {"name": "Tom Reid", "email": "t.reid@kingsholm.example.org"},
+        }
+    )
+    await booking.create_booking(ctx, asker, published[0], request, "demo-booking-tom-reid")

@@ -153,3 +153,39 @@ async def offer_counts(session: AsyncSession, starts_after: datetime) -> OfferCo
         by_phase={(alliance, p): int(n) for alliance, p, n in phases.all()},
         totals=totals,
     )
+
+
+async def bookings_by_start(
+    session: AsyncSession,
+    scope: BookingScope,
+    *,
+    now: datetime,
+    upcoming: bool,
+    status: BookingStatus | None = None,
+    limit: int,
+) -> tuple[int, Sequence[Row]]:
+    """(how many, up to ``limit`` ``booking_select()`` rows) within ``scope`` whose course starts
+    after ``now`` (soonest first) or, not ``upcoming``, has started (latest first)."""
+    scopes: list[Any] = []
+    if scope.school_urn:
+        scopes.append(bookings.c.school_urn == scope.school_urn)
+    if scope.participant_email:
+        scopes.append(func.lower(bookings.c.participant_email) == scope.participant_email.lower())
+    conditions: list[Any] = [
+        or_(*scopes) if scopes else false(),
+        courses.c.starts_at > now if upcoming else courses.c.starts_at <= now,
+    ]
+    if status:
+        conditions.append(bookings.c.status == status.value)
+    order = courses.c.starts_at.asc() if upcoming else courses.c.starts_at.desc()
+    total = await session.scalar(
+        select(func.count())
+        .select_from(bookings.join(courses, courses.c.id == bookings.c.course_id))
+        .where(*conditions)
+    )
+    rows = (
+        await session.execute(
+            booking_select().where(*conditions).order_by(order, bookings.c.created_at).limit(limit)
+        )
+    ).all()
+    return int(total or 0), rows

@@ -102,12 +102,13 @@ def _position_expr() -> Any:
 
 
 def booking_select() -> Any:
-    """A booking with its course title and alliance, its school, and its queue position."""
+    """A booking with its course title, alliance and start, its school, and its queue position."""
     return (
         select(
             bookings,
             courses.c.title.label("course_title"),
             courses.c.alliance_id.label("alliance_id"),
+            courses.c.starts_at.label("course_starts_at"),
             schools.c.name.label("school_name"),
             schools.c.cpd_lead_name,
             schools.c.cpd_lead_email,

@@ -141,6 +141,21 @@ class Course(RunningCourse):
         self._set(booking, status=BookingStatus.DECLINED, status_reason=reason)
         self.events.append(ev.Declined(booking.id, reason))
 
+    def cancellation_fee(
+        self, booking: Booking, now: datetime, *, waive_fee: bool = False
+    ) -> tuple[int, int]:
+        """(the fee, the working days of notice) were ``booking`` cancelled ``now``; refused
+        as cancelling would be."""
+        check_transition(booking.status, LIVE, "cancelled")
+        self.check_not_started(now)
+        notice = working_days_notice(now, self.starts_at)
+        fee = 0
+        if booking.status is BookingStatus.CONFIRMED and not (
+            waive_fee or booking.free_cancellation
+        ):
+            fee = self.policy.fee(booking.price_pence, notice)
+        return fee, notice
+
     def cancel_booking(
         self,
         booking: Booking,
@@ -152,14 +167,7 @@ class Course(RunningCourse):
         now: datetime,
     ) -> bool:
         """Cancel with the policy's fee; True when a place was freed for the waiting list."""
-        check_transition(booking.status, LIVE, "cancelled")
-        self.check_not_started(now)
-        notice = working_days_notice(now, self.starts_at)
-        fee = 0
-        if booking.status is BookingStatus.CONFIRMED and not (
-            waive_fee or booking.free_cancellation
-        ):
-            fee = self.policy.fee(booking.price_pence, notice)
+        fee, notice = self.cancellation_fee(booking, now, waive_fee=waive_fee)
         by = cancelled_by(by_admin, by_school_lead)
         freed = self._leave(booking)
         self._set(

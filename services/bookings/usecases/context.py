@@ -44,11 +44,13 @@ class BookingsContext:
         return f"{self.base_url}/catalogue/{course_id}"
 
     def booking_url(self, booking_id: UUID) -> str:
-        return f"{self.base_url}/bookings/{booking_id}"
+        """The booking's page (participant, CPD lead, administrators), where emails land."""
+        return f"{self.base_url}/places/{booking_id}"
 
     def certificate_url(self, booking_id: UUID) -> str:
         signature = self.link_signature("certificate", booking_id)
         return f"{self.base_url}/bookings/{booking_id}/certificate.pdf?sig={signature}"
 
     def evaluation_url(self, booking_id: UUID) -> str:
-        return f"{self.base_url}/bookings/{booking_id}/evaluation"
+        """The page with the evaluation form (the JSON API takes POST /bookings/{id}/evaluation)."""
+        return f"{self.base_url}/places/{booking_id}/evaluation"

@@ -87,6 +87,8 @@ class BookingView(BaseModel):
     sessions_attended: int | None = None
     created_at: datetime
     url: str
+    course_starts_at: datetime | None = None
+    """The course's first session (pages tell upcoming from past by it)."""
 
 
 class BookingResult(BaseModel):
@@ -159,4 +161,5 @@ def booking_view(links: Links, row: Row) -> BookingView:
         sessions_attended=b["sessions_attended"],
         created_at=b["created_at"],
         url=links.booking_url(b["id"]),
+        course_starts_at=b["course_starts_at"],
     )

@@ -61,11 +61,12 @@ def csrf_of(request: Request) -> Csrf:
 
 
 def signed_in(request: Request) -> Principal | None:
-    """The signed-in person as the CPD lead of a school, if the school records name them."""
+    """The signed-in person as the CPD lead of a school, if the school records name them, else
+    as a participant (of the school a place was booked for them from), who asks for places."""
     identity: Identity | None = request.scope.get("alliance.identity")
     if identity is None:
         return None
-    return identity.acting_as(Role.SCHOOL_LEAD)
+    return identity.acting_as(Role.SCHOOL_LEAD) or identity.acting_as(Role.PARTICIPANT)
 
 
 async def identify(request: Request) -> None:
@@ -79,7 +80,7 @@ async def check_form(request: Request, submitted: str) -> Principal:
     await identify(request)
     principal = signed_in(request)
     if principal is None:
-        raise Unauthenticated("sign in again as your school's CPD lead: your session has ended")
+        raise Unauthenticated("sign in again: your session has ended")
     return principal
 
 
