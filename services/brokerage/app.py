@@ -6,6 +6,7 @@ from datetime import timedelta
 from fastapi import FastAPI
 
 from services.brokerage.api import directory, requests
+from services.brokerage.api import school_link as school_link_api
 from services.brokerage.api.bodylimit import BodyLimit
 from services.brokerage.api.schemas import SupportRequestIn
 from services.brokerage.config import BrokerageSettings, root_secret
@@ -15,12 +16,14 @@ from services.brokerage.usecases.links import SchoolLinks
 from services.brokerage.usecases.people import identity_of, keep_staff
 from services.brokerage.usecases.reminders import reminder_worker
 from services.brokerage.usecases.rollover import rollover_worker
-from services.brokerage.web import form, school
+from services.brokerage.web import form, fresh_link, revoke_link, school
 from shared.clock import Clock, SystemClock
 from shared.contracts import topics
+from shared.contracts.brokerage import SCHOOL_LINK_SEAL_PURPOSE
 from shared.contracts.staff import StaffMemberAppointed, StaffMemberRemoved
 from shared.identity import Identity, Person
 from shared.runtime import ServiceRuntime
+from shared.sealed import Sealer, secret_text
 from shared.web.app import create_app
 from shared.web.csrf import Csrf, CsrfMiddleware, derive_key
 from shared.web.signin import install_signin
@@ -35,11 +38,13 @@ def build_context(runtime: ServiceRuntime, settings: BrokerageSettings | None = 
     if settings is None:
         given = runtime.settings
         settings = given if isinstance(given, BrokerageSettings) else BrokerageSettings()
+    seal_with = secret_text(settings.school_link_key, settings.jwt_secret) or root_secret(settings)
     links = SchoolLinks(
         root_secret(settings),
         settings.service_url(),
         lifetime=timedelta(days=settings.school_link_days),
         now=runtime.clock.now,
+        sealer=Sealer(seal_with, SCHOOL_LINK_SEAL_PURPOSE),
     )
     return Context(
         runtime,
@@ -78,6 +83,10 @@ def build_app(settings: BrokerageSettings | None = None, *, clock: Clock | None 
     app.include_router(start_router("Alliance brokerage"))
     app.include_router(form.build_router(settings.public_rate_limit_per_minute))
     app.include_router(school.router)
+    # Before the JSON routes: "/support-requests/fresh-link" is no request id.
+    app.include_router(fresh_link.build_router(settings.public_rate_limit_per_minute))
+    app.include_router(school_link_api.router)
+    app.include_router(revoke_link.router)
     app.include_router(directory.router)
     app.include_router(requests.router)
     app.add_middleware(CsrfMiddleware, csrf=csrf)

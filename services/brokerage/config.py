@@ -23,6 +23,10 @@ class BrokerageSettings(ServiceSettings):
     """How long a school's private link works after it was issued; every email to the school
     contact carries a newly issued one, so a link lives at most this long after its email."""
 
+    school_link_key: SecretStr | None = Field(None, alias="SCHOOL_LINK_KEY")
+    """The secret events seal the school's private link with; notifications must hold the same
+    (and no other service should). Unset: derived from ``JWT_SECRET``."""
+
     scheduler_interval_s: float = Field(60.0, alias="BROKERAGE_SCHEDULER_INTERVAL_S", gt=0, le=3600)
     """How often the reminder and academic-year rollover workers look for due work."""
 

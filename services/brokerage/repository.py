@@ -109,6 +109,22 @@ async def get_request(
     return (await session.execute(query)).mappings().first()
 
 
+async def find_request_by_reference(
+    session: AsyncSession, reference: str, *, lock: bool = False
+) -> RowMapping | None:
+    query = select(support_requests).where(support_requests.c.reference == reference)
+    if lock:
+        query = query.with_for_update()
+    return (await session.execute(query)).mappings().first()
+
+
+async def school_link_generation(session: AsyncSession, request_id: UUID) -> int | None:
+    query = select(support_requests.c.school_link_generation).where(
+        support_requests.c.id == request_id
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
 async def update_request(session: AsyncSession, request_id: UUID, **values: Any) -> None:
     await session.execute(
         update(support_requests)

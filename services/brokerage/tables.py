@@ -109,6 +109,8 @@ support_requests = Table(
     Column("exit_reason", Text, nullable=True),
     Column("rating", Integer, nullable=True),
     Column("evaluation", Text, nullable=True),
+    # The school's private link: only links of this generation work (usecases/links.py).
+    Column("school_link_generation", Integer, nullable=False, server_default="0"),
     *_timestamps(),
 )
 Index(

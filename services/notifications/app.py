@@ -22,14 +22,18 @@ from services.notifications.usecases.record import RecordNotifications
 from services.notifications.usecases.retention import BodyRetention
 from services.notifications.usecases.staff_log import StaffLog
 from services.notifications.web.pages import router as page_router
+from services.notifications.web.retry import router as retry_router
 from shared.contracts import topics
+from shared.contracts.brokerage import SCHOOL_LINK_SEAL_PURPOSE
 from shared.contracts.envelope import CloudEvent
 from shared.contracts.staff import StaffMemberAppointed, StaffMemberRemoved
 from shared.identity import Identity, Person
 from shared.observability.metrics import Refresh
 from shared.runtime import ServiceRuntime
+from shared.sealed import Sealer, secret_text
 from shared.web.app import create_app
-from shared.web.signin import install_signin
+from shared.web.csrf import Csrf, CsrfMiddleware, derive_key
+from shared.web.signin import install_signin, session_key
 from shared.web.startpage import start_router
 from shared.workers import Worker
 
@@ -75,7 +79,11 @@ def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
     async def wake_senders(_: CloudEvent) -> None:
         senders.wake()
 
-    renderer = Renderer(Links(bookings=settings.bookings_url(), brokerage=settings.brokerage_url()))
+    link_key = secret_text(settings.school_link_key, settings.jwt_secret)
+    unseal = Sealer(link_key, SCHOOL_LINK_SEAL_PURPOSE).open if link_key else (lambda _: None)
+    renderer = Renderer(
+        Links(bookings=settings.bookings_url(), brokerage=settings.brokerage_url(), private=unseal)
+    )
     consumer = runtime.consumer(CONSUMER_GROUP, after_commit=wake_senders)
     consumer.on(StaffMemberAppointed, StaffMemberRemoved)(keep_staff)
     consumer.on_any(RecordNotifications(renderer, mail_domain(settings.mail_from)))
@@ -99,5 +107,11 @@ def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
     app.include_router(start_router("Alliance notifications", {"Sent mail": "/notifications/page"}))
     # The page first: "/notifications/page" must not be read as a notification id.
     app.include_router(page_router)
+    app.include_router(retry_router)
+    app.state.csrf = Csrf(
+        derive_key(session_key(settings), "notifications-forms"),
+        secure=settings.service_url().startswith("https://"),
+    )
+    app.add_middleware(CsrfMiddleware, csrf=app.state.csrf)
     app.include_router(api_router)
     return app

@@ -28,6 +28,10 @@ class NotificationsSettings(ServiceSettings):
     body_retention_days: float = Field(90.0, alias="NOTIFICATIONS_BODY_RETENTION_DAYS", gt=0)
     """After this, a sent or failed notification keeps who, what template and why, not the text."""
 
+    school_link_key: SecretStr | None = Field(None, alias="SCHOOL_LINK_KEY")
+    """The secret brokerage seals the school's private link with in events (the same value as
+    brokerage's). Unset: derived from ``JWT_SECRET``."""
+
     bookings_public_url: str | None = Field(None, alias="BOOKINGS_PUBLIC_URL")
     bookings_port: int = Field(8001, alias="BOOKINGS_PORT")
     brokerage_public_url: str | None = Field(None, alias="BROKERAGE_PUBLIC_URL")

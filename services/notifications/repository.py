@@ -149,6 +149,9 @@ class Filters:
     event_id: UUID | None = None
     status: str | None = None
     event_type: str | None = None
+    course_id: UUID | None = None
+    request_id: UUID | None = None
+    request_reference: str | None = None
 
 
 def _where(filters: Filters) -> list[Any]:
@@ -161,6 +164,12 @@ def _where(filters: Filters) -> list[Any]:
         clauses.append(t.c.status == filters.status)
     if filters.event_type:
         clauses.append(t.c.event_type == filters.event_type)
+    if filters.course_id:
+        clauses.append(t.c.course_id == filters.course_id)
+    if filters.request_id:
+        clauses.append(t.c.request_id == filters.request_id)
+    if filters.request_reference:
+        clauses.append(t.c.request_reference == filters.request_reference.strip().upper())
     return clauses
 
 

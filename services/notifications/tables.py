@@ -52,6 +52,10 @@ notifications = Table(
     # W3C traceparent of the consumer's span (null when tracing is off): the send's parent.
     Column("traceparent", String(55), nullable=True),
     Column("bodies_removed_at", DateTime(timezone=True), nullable=True),
+    # What it is about, for the staff log's filters (null where the event names none).
+    Column("course_id", Uuid, nullable=True),
+    Column("request_id", Uuid, nullable=True),
+    Column("request_reference", String(32), nullable=True),
     UniqueConstraint("event_id", "recipient_email", name="uq_notifications_event_recipient"),
 )
 
@@ -62,6 +66,8 @@ Index(
 )
 Index("ix_notifications_alliance_created", notifications.c.alliance_id, notifications.c.created_at)
 Index("ix_notifications_recipient", notifications.c.recipient_email)
+Index("ix_notifications_alliance_course", notifications.c.alliance_id, notifications.c.course_id)
+Index("ix_notifications_alliance_request", notifications.c.alliance_id, notifications.c.request_id)
 Index("ix_notifications_event", notifications.c.event_id)
 Index(
     "ix_notifications_failed",

@@ -10,6 +10,10 @@ from shared.contracts.base import EventData, event_type_name
 from shared.contracts.common import Contact, SchoolRef
 from shared.contracts.topics import BROKERAGE_EVENTS
 
+# What ``school_link_sealed`` is sealed for (``shared.sealed.Sealer``'s purpose), under the
+# secret only brokerage and notifications hold (``SCHOOL_LINK_KEY``).
+SCHOOL_LINK_SEAL_PURPOSE = "brokerage-school-link"
+
 
 class RequestInfo(BaseModel):
     """What a message about a support request needs to say, and to whom."""
@@ -73,8 +77,21 @@ def _t(name: str) -> str:
 class RequestSubmitted(_RequestEvent):
     event_type: ClassVar[str] = _t("request_submitted")
     # For the school contact ONLY: a secret link to see the request, confirm a proposed SLE
-    # and withdraw. Never send it to anyone else.
+    # and withdraw, SEALED (Fernet, shared.sealed) under a key only brokerage and notifications
+    # hold, so the topic and dead-letter topics carry no usable link. Never send it to anyone
+    # else.
+    school_link_sealed: str | None = None
+    # Deprecated: the link in the clear, as events before ``school_link_sealed`` carried it.
+    # Brokerage no longer fills it; notifications still honours it in old events.
     school_manage_url: str | None = None
+
+
+class SchoolLinkIssued(_RequestEvent):
+    """The school asked for a fresh private link (and gave the request's reference and contact
+    email): every earlier link has stopped working. Only the school contact is told."""
+
+    event_type: ClassVar[str] = _t("school_link_issued")
+    school_link_sealed: str
 
 
 class RequestTriaged(_RequestEvent):
@@ -88,14 +105,16 @@ class SleProposed(_SleEvent):
     rank: int
     reasons: list[str]
     # For the school contact ONLY (see RequestSubmitted): where the school confirms the SLE.
-    school_manage_url: str | None = None
+    school_link_sealed: str | None = None
+    school_manage_url: str | None = None  # deprecated (see RequestSubmitted)
 
 
 class SleDeclined(_SleEvent):
     event_type: ClassVar[str] = _t("sle_declined")
     reason: str | None = None
     # For the school contact ONLY (see RequestSubmitted).
-    school_manage_url: str | None = None
+    school_link_sealed: str | None = None
+    school_manage_url: str | None = None  # deprecated (see RequestSubmitted)
 
 
 class SleAccepted(_SleEvent):
@@ -117,7 +136,8 @@ class RequestUnmatched(_RequestEvent):
     event_type: ClassVar[str] = _t("request_unmatched")
     reason: str | None = None
     # For the school contact ONLY (see RequestSubmitted).
-    school_manage_url: str | None = None
+    school_link_sealed: str | None = None
+    school_manage_url: str | None = None  # deprecated (see RequestSubmitted)
 
 
 class DeploymentAgreed(_SleEvent):
@@ -148,7 +168,8 @@ class RequestCompleted(_SleEvent):
     event_type: ClassVar[str] = _t("request_completed")
     days_delivered: float
     # For the school contact ONLY (see RequestSubmitted): where the school evaluates.
-    school_manage_url: str | None = None
+    school_link_sealed: str | None = None
+    school_manage_url: str | None = None  # deprecated (see RequestSubmitted)
 
 
 class RequestEvaluated(_RequestEvent):

@@ -407,7 +407,7 @@ async def test_an_administrator_takes_the_register_and_closes_it(
     assert "1 attended, 1 absent" in (await browser.get(taken.headers["location"])).text
     too_soon = await browser.post(f"{course_url}/complete", data={"csrf_token": token})
     assert too_soon.status_code == 409
-    assert "the register closes after the last session has ended" in too_soon.text
+    assert "The register closes after the last session has ended." in too_soon.text
 
     clock.advance(timedelta(hours=3))
     confirm = await browser.get(f"{course_url}/complete")

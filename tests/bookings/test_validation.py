@@ -84,6 +84,7 @@ async def test_invalid_changes_and_requests_are_4xx_problems(alliance: Alliance)
         ("PATCH", "/courses/not-a-uuid", admin, {"title": "x"}, (422,)),
         ("POST", f"/courses/{cid}/publish", admin, None, (409,)),
         ("POST", f"/courses/{cid}/cancel", admin, {"reason": ""}, (422,)),
+        ("POST", f"/courses/{cid}/cancel", admin, {"reason": "   \n "}, (422,)),
         ("POST", f"/courses/{cid}/cancel", admin, None, (422,)),
         ("POST", "/courses/00000000-0000-0000-0000-000000000000/publish", admin, None, (404,)),
         ("GET", "/courses?page=0", {}, None, (422,)),

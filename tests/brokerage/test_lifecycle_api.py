@@ -75,7 +75,9 @@ async def test_the_whole_way_to_evaluated_publishes_each_event_once(brokerage: B
     first = json.loads(records[0].value)
     assert first["request"]["coordinators"][0]["email"] == "cora@tsa.example.org"
     assert first["request"]["contact"]["email"] == "sam@hillview.example.org"
-    assert first["school_manage_url"] == submitted["school_manage_url"]
+    # The school's link travels sealed for notifications, never usable as it stands.
+    assert first["school_manage_url"] is None and first["school_link_sealed"]
+    assert submitted["school_manage_url"].split("token=")[1] not in records[0].value.decode()
     proposed = json.loads(records[2].value)
     assert proposed["sle"]["home_head"]["email"] == "head@beech.example.org"
     assert proposed["rank"] == 1 and proposed["reasons"]

@@ -196,5 +196,5 @@ async def test_the_staff_page_filter_form_treats_empty_fields_as_any(stack: Stac
     bad = await client.get(
         "/notifications/page", params={**blank, "event_id": "not-an-id"}, headers=coordinator
     )
-    assert bad.status_code == 422
-    assert [e["field"] for e in bad.json()["errors"]] == ["query.event_id"]
+    assert bad.status_code == 422 and bad.headers["content-type"].startswith("text/html")
+    assert 'href="#event_id"' in bad.text and "Enter the event" in bad.text

@@ -113,6 +113,9 @@ def test_every_message_renders_with_the_facts_and_accessible_html(data, person) 
     link = booking.url if booking else (course.url if course else request.url)
     if person.kind.value == "alliance_admin":
         link = f"http://127.0.0.1:8001/admin/courses/{course.course_id}"
+    if person.kind.value == "school_contact":  # never the staff's page of the request
+        fresh = "http://127.0.0.1:8002/support-requests/fresh-link"
+        link = renderer.links.school_link(data) or fresh
     assert link in message.text and f'href="{link}"' in message.html
     if course is not None:
         assert course.title in message.text
@@ -256,3 +259,12 @@ def test_the_administrator_hears_how_many_bookings_the_cancellation_took_down() 
     assert "Reason given: Too few bookings" in message.text
     assert "Leading &lt;Phonics&gt;" in message.html
     assert f"http://127.0.0.1:8001/admin/courses/{data.course.course_id}" in message.text
+
+
+def test_a_school_contact_without_a_private_link_is_sent_to_ask_for_one() -> None:
+    """The request's page is for staff and SLEs: a school told of an event that carries no
+    private link (an SLE accepted, support agreed) gets brokerage's fresh-link page instead."""
+    data = r.SleAccepted(request=f.request_info(f.tag()), sle=f.sle_info(f.tag()))
+    school = message_for(data, "school_contact")
+    assert "http://127.0.0.1:8002/support-requests/fresh-link" in school.text
+    assert data.request.url in message_for(data, "coordinator").text

@@ -13,11 +13,12 @@ from services.bookings.api.deps import Ctx
 from services.bookings.domain.model import BookingStatus
 from services.bookings.usecases import queries
 from services.bookings.usecases.read_models import BookingView, CourseView
-from services.bookings.web.admin_common import AdminPageRoute, CourseAdmin, admin_page
+from services.bookings.web.admin_common import CourseAdmin, admin_page
 from services.bookings.web.formatting import london, money
+from services.bookings.web.refusals import PageRoute
 from shared.identity import Principal
 
-router = APIRouter(include_in_schema=False, route_class=AdminPageRoute)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 BATCH = 500
 PLACES = (BookingStatus.CONFIRMED, BookingStatus.OFFERED, BookingStatus.AWAITING_APPROVAL)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -1,52 +1,24 @@
 """What the alliance administrator's pages share: who is acting (the signed-in person's
-administrator hat for the alliance in the path, or for the course's alliance), refusals shown
-as a page rather than JSON, and reading a form's CSRF token.
+administrator hat for the alliance in the path, or for the course's alliance) and reading a
+form's CSRF token. Refusals are pages (``refusals.PageRoute``).
 
 Pages take the session only (a bearer token is for the JSON API). Another alliance's course is
 404, another alliance's pages are 403, as the use cases decide for the API.
 """
 
-from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import Depends, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, Response
-from fastapi.routing import APIRoute
+from fastapi.responses import HTMLResponse
 
 from services.bookings.api.deps import Ctx
 from services.bookings.usecases import queries
 from services.bookings.usecases.read_models import CourseView
 from services.bookings.web.pages import csrf_of, render
-from shared.errors import DomainError, Forbidden, NotFound
+from shared.errors import Forbidden, NotFound
 from shared.identity import Principal, Role
-from shared.web.problems import status_of
 from shared.web.signin import SignedIn
-
-HEADINGS = {401: "Sign in again", 403: "You cannot do this", 404: "Page not found"}
-
-
-class AdminPageRoute(APIRoute):
-    """A refusal (a use case's, or a path that cannot be read) answers with a page."""
-
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
-        handler = super().get_route_handler()
-
-        async def handle(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except DomainError as problem:
-                return refusal(request, status_of(problem), problem.detail)
-            except RequestValidationError:
-                return refusal(request, 404, "There is no such page: check the address.")
-
-        return handle
-
-
-def refusal(request: Request, status: int, detail: str) -> HTMLResponse:
-    heading = HEADINGS.get(status, "There is a problem")
-    return render(request, "admin/refused.html", status, heading=heading, detail=detail)
 
 
 async def alliance_admin(request: Request, identity: SignedIn) -> Principal:

@@ -17,17 +17,17 @@ from services.bookings.usecases import queries
 from services.bookings.usecases.inputs import CourseChanges, CourseFilters
 from services.bookings.usecases.read_models import CourseView
 from services.bookings.web.admin_common import (
-    AdminPageRoute,
     AllianceAdmin,
     CourseAdmin,
     admin_page,
     check_csrf,
 )
 from services.bookings.web.admin_course_form import CourseForm, blank_form, form_of, read_form
+from services.bookings.web.refusals import PageRoute
 from shared.errors import Conflict, Invalid
 from shared.identity import Principal
 
-router = APIRouter(include_in_schema=False, route_class=AdminPageRoute)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 PER_PAGE = 25
 DONE = {
     "created": "Course drafted. Check it, then publish it to open booking.",

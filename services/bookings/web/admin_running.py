@@ -12,10 +12,11 @@ from services.bookings.domain.model import BookingStatus
 from services.bookings.usecases import attendance
 from services.bookings.usecases.inputs import RegisterMarks
 from services.bookings.web.admin_bookings import every_booking
-from services.bookings.web.admin_common import AdminPageRoute, CourseAdmin, admin_page, check_csrf
+from services.bookings.web.admin_common import CourseAdmin, admin_page, check_csrf
+from services.bookings.web.refusals import PageRoute
 from shared.errors import Conflict
 
-router = APIRouter(include_in_schema=False, route_class=AdminPageRoute)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 SessionIndex = Annotated[int, Path(ge=0, le=49)]
 
 

@@ -16,11 +16,12 @@ from pydantic import ValidationError
 from services.bookings.api.deps import Ctx
 from services.bookings.usecases import schools as uc
 from services.bookings.usecases.inputs import SchoolDetails
-from services.bookings.web.admin_common import AdminPageRoute, AllianceAdmin, admin_page, check_csrf
+from services.bookings.web.admin_common import AllianceAdmin, admin_page, check_csrf
+from services.bookings.web.refusals import PageRoute
 from shared.errors import Forbidden, NotFound
 from shared.identity import Principal
 
-router = APIRouter(include_in_schema=False, route_class=AdminPageRoute)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 URN = re.compile(r"^\d{6}$")
 DONE = {
     "added": "School added: its bookings now pay the member price.",

@@ -11,11 +11,12 @@ from pydantic import ValidationError
 from services.bookings.api.deps import Ctx
 from services.bookings.usecases import staff as uc
 from services.bookings.usecases.staff import StaffInvite, StaffRoleChange
-from services.bookings.web.admin_common import AdminPageRoute, AllianceAdmin, admin_page, check_csrf
+from services.bookings.web.admin_common import AllianceAdmin, admin_page, check_csrf
+from services.bookings.web.refusals import PageRoute
 from shared.errors import Conflict, NotFound
 from shared.identity import Principal
 
-router = APIRouter(include_in_schema=False, route_class=AdminPageRoute)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 Text = Annotated[str, Form(max_length=1000)]
 DONE = {
     "invited": "Invited: they can sign in with that email now.",

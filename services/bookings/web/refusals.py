@@ -30,7 +30,7 @@ def refusal_page(request: Request, problem: DomainError) -> Response:
         signin = f"/signin?next={quote(here(request), safe='/')}"
     return render(
         request,
-        "places/refused.html",
+        "refused.html",
         status=status,
         heading=TITLES.get(status, "Something is not right"),
         detail=problem.detail,

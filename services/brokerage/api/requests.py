@@ -24,9 +24,10 @@ from services.brokerage.api.schemas import (
     WithdrawIn,
 )
 from services.brokerage.domain.lifecycle import Action, Status
-from services.brokerage.usecases import deployments, reading, transitions
+from services.brokerage.usecases import deployments, reading, school_link, transitions
 from services.brokerage.usecases.access import Caller
 from services.brokerage.usecases.context import Context
+from services.brokerage.usecases.links import LinkState
 from services.brokerage.usecases.models import SupportRequestView
 from shared.identity import Principal
 from shared.web.documented import problems
@@ -43,10 +44,10 @@ def out(view: SupportRequestView) -> SupportRequestOut:
     return SupportRequestOut.model_validate(view, from_attributes=True)
 
 
-def caller(
+async def caller(
     ctx: Context, principal: Principal | None, request_id: UUID, token: str | None
 ) -> Caller:
-    school = ctx.links.is_valid(request_id, token)
+    school = await school_link.state(ctx, request_id, token) is LinkState.VALID
     return Caller(principal, school=school, tried_school_link=bool(token))
 
 
@@ -141,7 +142,7 @@ async def school_confirm(
     ctx: Ctx,
     body: Annotated[SchoolTokenIn | None, Body()] = None,
 ) -> SupportRequestOut:
-    who = caller(ctx, principal, request_id, body.school_token if body else None)
+    who = await caller(ctx, principal, request_id, body.school_token if body else None)
     return out(await transitions.confirm(ctx, request_id, who, Action.SCHOOL_CONFIRM))
 
 
@@ -181,7 +182,7 @@ async def complete(request_id: UUID, principal: Staff, ctx: Ctx) -> SupportReque
 async def evaluate(
     request_id: UUID, body: EvaluateIn, principal: Who, ctx: Ctx
 ) -> SupportRequestOut:
-    who = caller(ctx, principal, request_id, body.school_token)
+    who = await caller(ctx, principal, request_id, body.school_token)
     return out(await transitions.evaluate(ctx, request_id, who, body.to_input()))
 
 
@@ -194,7 +195,7 @@ async def withdraw(
     ctx: Ctx,
     body: Annotated[WithdrawIn | None, Body()] = None,
 ) -> SupportRequestOut:
-    who = caller(ctx, principal, request_id, body.school_token if body else None)
+    who = await caller(ctx, principal, request_id, body.school_token if body else None)
     reason = body.reason if body else None
     return out(await transitions.end(ctx, request_id, who, Action.WITHDRAW, reason))
 

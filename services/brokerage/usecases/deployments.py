@@ -155,7 +155,7 @@ async def complete(ctx: Context, request_id: UUID, caller: Caller) -> SupportReq
                 request=step.info(),
                 sle=sle_info(step.sle),
                 days_delivered=repo.days(deployment["days_delivered"]),
-                school_manage_url=ctx.links.school_url(request_id),
+                school_link_sealed=step.sealed_school_url(),
             ),
         )
         return await step.view()

@@ -95,12 +95,10 @@ async def get(ctx: Context, request_id: UUID, alliance_id: str) -> SupportReques
 
 
 async def for_school(ctx: Context, request_id: UUID, token: str | None) -> SupportRequestView:
-    """The school's view through its link; an invalid link finds nothing."""
-    if not ctx.links.is_valid(request_id, token):
-        raise NotFound("this link is not valid")
+    """The school's view through its link; an invalid, expired or revoked link finds nothing."""
     async with ctx.runtime.sessions() as session:
         row = await repo.get_request(session, request_id)
-        if row is None:
+        if row is None or not ctx.links.is_valid(request_id, token, row["school_link_generation"]):
             raise NotFound("this link is not valid")
         return await present(session, row)
 

@@ -57,7 +57,7 @@ async def submit(ctx: Context, new: NewSupportRequest) -> Submitted:
             session,
             RequestSubmitted(
                 request=request_info(values, alliance, ctx.links.staff_url(request_id)),
-                school_manage_url=manage,
+                school_link_sealed=ctx.links.sealed_school_url(request_id),
             ),
         )
     return Submitted(

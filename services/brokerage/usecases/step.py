@@ -63,6 +63,11 @@ class Step:
             self.request, self.alliance, self.ctx.links.staff_url(self.request["id"])
         )
 
+    def sealed_school_url(self) -> str:
+        """The school's link of the request's current generation, sealed for the event."""
+        generation = self.request["school_link_generation"]
+        return self.ctx.links.sealed_school_url(self.request["id"], generation)
+
     async def view(self) -> SupportRequestView:
         return await present(self.session, self.request)
 

@@ -85,7 +85,7 @@ async def propose(
                 sle=sle_info(sle),
                 rank=chosen.rank,
                 reasons=chosen.reasons,
-                school_manage_url=ctx.links.school_url(request_id),
+                school_link_sealed=step.sealed_school_url(),
             ),
         )
         return await step.view()
@@ -136,7 +136,7 @@ async def decline(
                 request=step.info(),
                 sle=sle_info(step.sle),
                 reason=reason,
-                school_manage_url=ctx.links.school_url(request_id),
+                school_link_sealed=step.sealed_school_url(),
             ),
         )
         return await step.view()
@@ -193,7 +193,7 @@ async def mark_unmatched(
             RequestUnmatched(
                 request=step.info(),
                 reason=reason,
-                school_manage_url=ctx.links.school_url(request_id),
+                school_link_sealed=step.sealed_school_url(),
             ),
         )
         return await step.view()

@@ -14,9 +14,9 @@ from pydantic import TypeAdapter, ValidationError
 from services.brokerage.api.schemas import Reason
 from services.brokerage.domain.lifecycle import Action, Status
 from services.brokerage.domain.vocab import AREA_LABELS
-from services.brokerage.usecases import reading, transitions
+from services.brokerage.usecases import reading, school_link, transitions
 from services.brokerage.usecases.access import Caller
-from services.brokerage.usecases.links import LinkState
+from services.brokerage.usecases.links import FRESH_LINK_PATH, LinkState
 from services.brokerage.usecases.models import Evaluation
 from services.brokerage.web.pages import context_of, csrf_of, render, submitted_token, with_form
 from shared.errors import DomainError, NotFound
@@ -74,7 +74,7 @@ def _not_found() -> HTMLResponse:
     )
 
 
-def _expired() -> HTMLResponse:
+def _expired(fresh_link: str) -> HTMLResponse:
     """A genuine link past its lifetime: the same status as any unusable link (nothing is
     revealed about the request), but the school learns how to get a working one."""
     return render(
@@ -83,15 +83,40 @@ def _expired() -> HTMLResponse:
         title="This link has expired",
         paragraphs=[
             "For your security, the link in our emails works for a limited time.",
-            "Use the link in the most recent email we sent about this request, or ask your "
-            "alliance's coordinator to send you a fresh one.",
+            "Use the link in the most recent email we sent about this request, or ask for a "
+            "new link to be sent to the request's contact email address.",
         ],
+        links=[(fresh_link, "Get a new link")],
     )
 
 
-def _refused(request: Request, request_id: UUID, token: str) -> HTMLResponse:
-    state = context_of(request).links.check(request_id, token)
-    return _expired() if state is LinkState.EXPIRED else _not_found()
+def _revoked(fresh_link: str) -> HTMLResponse:
+    """A genuine link that a coordinator revoked, or that a newer link replaced: gone."""
+    return render(
+        "message.html",
+        status=410,
+        title="This link no longer works",
+        paragraphs=[
+            "This link has been replaced or cancelled: links to a support request stop "
+            "working when a new one is sent, or when the alliance's coordinator cancels them.",
+            "Use the link in the most recent email we sent about this request, or ask for a "
+            "new link to be sent to the request's contact email address.",
+        ],
+        links=[(fresh_link, "Get a new link")],
+    )
+
+
+def refused(state: LinkState) -> HTMLResponse:
+    """The page for a link that cannot be used, saying why only where the link was genuine."""
+    if state is LinkState.EXPIRED:
+        return _expired(FRESH_LINK_PATH)
+    if state is LinkState.REVOKED:
+        return _revoked(FRESH_LINK_PATH)
+    return _not_found()
+
+
+async def _refused(request: Request, request_id: UUID, token: str) -> HTMLResponse:
+    return refused(await school_link.state(context_of(request), request_id, token))
 
 
 def _when(sent: datetime) -> str:
@@ -112,7 +137,7 @@ async def _page(
     try:
         shown = await reading.for_school(context_of(request), request_id, token)
     except NotFound:
-        return _refused(request, request_id, token)
+        return await _refused(request, request_id, token)
     state = Status(shown.status)
     return with_form(
         request,
@@ -141,7 +166,7 @@ async def _page(
     response_class=HTMLResponse,
     dependencies=[PublicPage],
     summary="The school's page for its request (secret link)",
-    responses={**pages(404), **problems(503)},
+    responses={**pages(404, 410), **problems(503)},
 )
 async def school_page(
     request: Request, request_id: UUID, token: Annotated[str, Query(max_length=200)] = ""
@@ -153,7 +178,7 @@ async def school_page(
     "/support-requests/{request_id}/school",
     response_class=HTMLResponse,
     summary="The school confirms the SLE or withdraws (HTML form)",
-    responses={**pages(404), **problems(413, 503), **problems(422, html=True)},
+    responses={**pages(404, 410), **problems(413, 503), **problems(422, html=True)},
 )
 async def school_action(request: Request, request_id: UUID) -> HTMLResponse:
     ctx = context_of(request)
@@ -163,8 +188,9 @@ async def school_action(request: Request, request_id: UUID) -> HTMLResponse:
     token, action, reason = (form.get(k) for k in ("token", "action", "reason"))
     if not isinstance(token, str):
         return _not_found()
-    if not ctx.links.is_valid(request_id, token):
-        return _refused(request, request_id, token)
+    state = await school_link.state(ctx, request_id, token)
+    if state is not LinkState.VALID:
+        return refused(state)
     if not csrf_of(request).is_valid(request, submitted_token(form)):
         return await _page(
             request, request_id, token, problem="Your session expired. Please try again."

@@ -42,8 +42,29 @@ class ListQuery:
         event_type: Annotated[str | None, Query(max_length=200)] = None,
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
         offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+        course_id: Annotated[UUID | None, Query(description="The course it is about")] = None,
+        request_id: Annotated[
+            UUID | None, Query(description="The support request it is about")
+        ] = None,
+        request_reference: Annotated[
+            str | None,
+            Query(
+                pattern=r"^[Ss][Rr]-\d{4}-\d{6}$",
+                description="The support request's reference, e.g. SR-2026-000123",
+            ),
+        ] = None,
     ) -> None:
-        self.query = LogQuery(recipient, event_id, status, event_type, limit, offset)
+        self.query = LogQuery(
+            recipient,
+            event_id,
+            status,
+            event_type,
+            limit,
+            offset,
+            course_id=course_id,
+            request_id=request_id,
+            request_reference=request_reference,
+        )
 
 
 def as_list(page: LogPage) -> NotificationList:

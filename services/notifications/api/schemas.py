@@ -26,6 +26,9 @@ class NotificationSummary(BaseModel):
     next_attempt_at: datetime
     sent_at: datetime | None
     failed_at: datetime | None
+    course_id: UUID | None = None
+    request_id: UUID | None = None
+    request_reference: str | None = None
 
 
 class NotificationDetail(NotificationSummary):

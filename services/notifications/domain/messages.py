@@ -35,6 +35,9 @@ class NewNotification:
     subject: str
     body_text: str
     body_html: str
+    course_id: UUID | None = None
+    request_id: UUID | None = None
+    request_reference: str | None = None
 
 
 @dataclass(frozen=True)

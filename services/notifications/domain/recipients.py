@@ -96,6 +96,7 @@ RULES: dict[type[EventData], tuple[Send, ...]] = {
     b.EvaluationDue: _to("evaluation_due", P),
     b.EvaluationSubmitted: (),
     r.RequestSubmitted: _to("request_submitted", SCHOOL, COORD),
+    r.SchoolLinkIssued: _to("school_link_issued", SCHOOL),
     r.RequestTriaged: (),
     r.SleProposed: _to("sle_proposed", SCHOOL, SLE, HEAD),
     r.SleDeclined: (Send(COORD, "sle_declined"), Send(SCHOOL, "sle_declined_school")),

@@ -6,6 +6,7 @@ template different layouts and macros, so the two parts always say the same thin
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,8 @@ from shared.contracts import brokerage as r
 from shared.contracts.base import EventData
 
 TEMPLATES = Path(__file__).parent / "templates"
+# Brokerage's public page where a school asks for a new private link.
+FRESH_LINK_PATH = "/support-requests/fresh-link"
 
 Facts = list[tuple[str, str | list[str] | None]]
 
@@ -46,10 +49,22 @@ class Rendered:
 @dataclass(frozen=True)
 class Links:
     """Where links point when an event carries no URL of its own: the services' pages (never
-    their JSON API), by the paths the services agreed."""
+    their JSON API), by the paths the services agreed; ``private`` opens the school's private
+    link brokerage sealed into the event (None: it cannot be opened)."""
 
     bookings: str
     brokerage: str
+    private: Callable[[str], str | None] = lambda _: None
+
+    def school_link(self, data: EventData) -> str | None:
+        """The school's private link from the event: sealed (today's events) or in the clear
+        (events from before sealing); brokerage's page to ask for a new one if it was sealed
+        under another key."""
+        sealed = getattr(data, "school_link_sealed", None)
+        if sealed:
+            return self.private(sealed) or f"{self.brokerage}{FRESH_LINK_PATH}"
+        plain = getattr(data, "school_manage_url", None)
+        return str(plain) if plain else None
 
     def for_event(self, data: EventData) -> str:
         booking: b.BookingInfo | None = getattr(data, "booking", None)
@@ -62,6 +77,11 @@ class Links:
         if request is not None:
             return request.url or f"{self.brokerage}/requests/{request.request_id}"
         return self.bookings
+
+    def for_school(self, data: EventData) -> str:
+        """The school's private page; where the event carries no link of its own, brokerage's
+        page where the school asks for one (the request's page is for staff and SLEs only)."""
+        return self.school_link(data) or f"{self.brokerage}{FRESH_LINK_PATH}"
 
     def for_administrator(self, data: EventData) -> str:
         """The course's own page for its administrators (the catalogue shows only what is
@@ -181,10 +201,10 @@ class Renderer:
         }
 
     def link(self, data: EventData, recipient: Recipient) -> str:
-        """The school's private page where it has one: only the school contact may see it."""
-        private = getattr(data, "school_manage_url", None)
-        if private and recipient.kind is Kind.SCHOOL_CONTACT:
-            return str(private)
+        """The school's private page goes to the school contact only; the administrator's to
+        the course's own page; everyone else's to the event's page."""
+        if recipient.kind is Kind.SCHOOL_CONTACT:
+            return self.links.for_school(data)
         if recipient.kind is Kind.ALLIANCE_ADMIN:
             return self.links.for_administrator(data)
         return self.links.for_event(data)

@@ -50,6 +50,8 @@ class RecordNotifications:
         if not people:
             return []
         alliance = alliance_of(data)
+        course = getattr(data, "course", None)
+        request = getattr(data, "request", None)
         planned = []
         for person in people:
             rendered = self.renderer.render(data, person)
@@ -69,6 +71,9 @@ class RecordNotifications:
                     subject=rendered.subject,
                     body_text=rendered.text,
                     body_html=rendered.html,
+                    course_id=getattr(course, "course_id", None),
+                    request_id=getattr(request, "request_id", None),
+                    request_reference=getattr(request, "reference", None),
                 )
             )
         return planned

@@ -32,6 +32,10 @@ class LogQuery:
     event_type: str | None = None
     limit: int = 50
     offset: int = 0
+    course_id: UUID | None = None
+    # The support request: its id, or its reference (SR-2026-000123).
+    request_id: UUID | None = None
+    request_reference: str | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,9 @@ class NotificationView:
     next_attempt_at: datetime
     sent_at: datetime | None
     failed_at: datetime | None
+    course_id: UUID | None
+    request_id: UUID | None
+    request_reference: str | None
 
     @classmethod
     def of(cls, row: Row[Any]) -> Self:
@@ -76,6 +83,14 @@ class LogPage:
     @property
     def previous_offset(self) -> int | None:
         return max(self.offset - self.limit, 0) if self.offset > 0 else None
+
+    @property
+    def page(self) -> int:
+        return self.offset // self.limit + 1
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.limit))
 
     @property
     def next_offset(self) -> int | None:
@@ -105,6 +120,9 @@ class StaffLog:
             event_id=query.event_id,
             status=query.status,
             event_type=query.event_type,
+            course_id=query.course_id,
+            request_id=query.request_id,
+            request_reference=query.request_reference,
         )
         async with self.sessions() as session:
             rows, total = await repository.search(session, filters, query.limit, query.offset)
