@@ -37,6 +37,8 @@ CLOCK = MovableClock()
 HOST = "http://127.0.0.1"
 PORTS = {name: 19101 + n for n, name in enumerate(SERVICES)}
 PAGES = ("text/html", "application/pdf")
+COURSE = "Phonics leadership"
+FRESH_LINK = "/support-requests/fresh-link"  # a school's page to ask for its private link
 FAST_REMINDERS = {"BOOKINGS_OFFER_EXPIRY_INTERVAL_S": 0.2}
 
 
@@ -113,7 +115,7 @@ class Scenario:
 
     async def course(self, starts: datetime, capacity: int = 1) -> str:
         body = {
-            "title": "Phonics leadership",
+            "title": COURSE,
             "summary": "Leading early reading across a school.",
             "strand": "subject_network",
             "phases": ["primary"],
@@ -303,8 +305,8 @@ def links(message: EmailMessage) -> list[str]:
 
 async def follow(site: Site, message: EmailMessage, link: str) -> str | None:
     """Open ``link`` as the message's recipient would, in a browser of their own (signing in
-    when the page sends them to), and say why it is not a page, or None when it is. The
-    school's private link must open as it is."""
+    when the page sends them to), and say why it is not the page the email is about, or None
+    when it is. The school's private link must open as it is."""
     private = "/school?token=" in link
     async with site.client() as browser:
         response = await browser.get(link)
@@ -314,10 +316,25 @@ async def follow(site: Site, message: EmailMessage, link: str) -> str | None:
             response = await browser.get(link, follow_redirects=True)
         elif not private:
             response = await browser.get(link, follow_redirects=True)
-        kind = response.headers.get("content-type", "").split(";")[0]
-        if response.status_code == 200 and kind in PAGES:
-            return None
+    kind = response.headers.get("content-type", "").split(";")[0]
+    if response.status_code != 200 or kind not in PAGES:
         return f"{response.status_code} {kind or '(no content type)'}"
+    landed = urlsplit(str(response.url))
+    if landed.netloc != urlsplit(link).netloc or landed.path == "/signin":
+        return f"ended at {response.url}"
+    about = subject_matter(message)
+    if kind == "text/html" and about and landed.path != FRESH_LINK and about not in response.text:
+        return f"a page that does not name {about!r}"
+    return None
+
+
+def subject_matter(message: EmailMessage) -> str | None:
+    """What the email is about, by its subject: the request's reference or the course."""
+    subject = str(message["Subject"])
+    reference = re.search(r"SR-\d{4}-\d+", subject)
+    if reference:
+        return reference.group(0)
+    return COURSE if COURSE in subject else None
 
 
 async def known_to_brokerage(site: Site, email: str) -> None:
