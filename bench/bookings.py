@@ -201,7 +201,7 @@ class Bench:
             f"flash crowd: {crowd} concurrent requests on {places} places in {wall:.2f}s: "
             f"{confirmed} confirmed, {len(waiting)} waitlisted (positions "
             f"{waiting[0] if waiting else '-'}..{waiting[-1] if waiting else '-'}), "
-            f"{len(errors)} errors, places left {course['places_left']}: "
+            f"{len(errors)} errors {dict(Counter(errors))}, places left {course['places_left']}: "
             f"{'OK' if ok else 'FAILED'}"
         )
         return ok

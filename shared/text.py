@@ -25,5 +25,6 @@ def _multi_line(value: str) -> str:
 SingleLine = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_single_line)]
 """A name, a title, a role: one line, no control characters (CR and LF included)."""
 
-MultiLine = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_multi_line)]
-"""Free text: line breaks and tabs allowed, other control characters refused."""
+MultiLine = Annotated[str, AfterValidator(_multi_line), AfterValidator(str.strip)]
+"""Free text: line breaks and tabs allowed, other control characters refused; the ends are
+stripped after that check, so a length constraint counts what is kept."""

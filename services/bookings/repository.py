@@ -9,14 +9,14 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, bindparam, delete, func, insert, select, update
+from sqlalchemy import Row, and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.bookings.domain.course import Booking, Course
 from services.bookings.domain.model import HOLDS_PLACE, LIVE, BookingStatus
 from services.bookings.store import booking_from, booking_values, course_from
-from services.bookings.tables import bookings, courses, memberships, schools
+from services.bookings.tables import bookings, courses, idempotency_keys, memberships, schools
 
 HELD = [s.value for s in HOLDS_PLACE]
 
@@ -68,7 +68,18 @@ async def insert_course(session: AsyncSession, values: dict[str, Any]) -> None:
     await session.execute(insert(courses).values(**values))
 
 
+# A booking's one change to its course, built once (``update_course`` builds the others).
+TAKE_QUEUE_SEQ = (
+    update(courses)
+    .where(courses.c.id == bindparam("course_id"))
+    .values(queue_seq=bindparam("queue_seq"), updated_at=func.now())
+)
+
+
 async def update_course(session: AsyncSession, course_id: UUID, values: dict[str, Any]) -> None:
+    if values.keys() == {"queue_seq"}:
+        await session.execute(TAKE_QUEUE_SEQ, {"course_id": course_id, **values})
+        return
     await session.execute(
         update(courses).where(courses.c.id == course_id).values(**values, updated_at=func.now())
     )
@@ -167,6 +178,7 @@ async def load_course(
 
 def _booking_context_statement() -> Any:
     course_id = bindparam("course_id")
+    keys = idempotency_keys
     tally = (
         select(
             func.count().filter(bookings.c.status.in_(HELD)).label("held"),
@@ -200,27 +212,42 @@ def _booking_context_statement() -> Any:
         tally.c.waiting,
         live.label("live_booking_id"),
         schools.c.urn,
+        schools.c.name.label("school_name"),
         schools.c.cpd_lead_name,
         schools.c.cpd_lead_email,
         schools.c.requires_approval,
         member.label("is_member"),
-    ).select_from(tally.outerjoin(schools, schools.c.urn == bindparam("urn")))
+        keys.c.request_hash.label("stored_hash"),
+        keys.c.response.label("stored_response"),
+    ).select_from(
+        tally.outerjoin(schools, schools.c.urn == bindparam("urn")).outerjoin(
+            keys, and_(keys.c.scope == bindparam("scope"), keys.c.key == bindparam("key"))
+        )
+    )
 
 
 BOOKING_CONTEXT = _booking_context_statement()
 
 
 async def booking_context(
-    session: AsyncSession, course_id: UUID, alliance_id: str, urn: str, email: str
+    session: AsyncSession,
+    course_id: UUID,
+    alliance_id: str,
+    urn: str,
+    email: str,
+    idempotency: tuple[str, str],
 ) -> Row:
     """In one round trip, what a new booking needs once the course is locked: the places held
-    and bookings waiting, the participant's live booking if any, and the school (``urn`` is
-    None when unregistered) with ``is_member`` of the course's alliance."""
+    and bookings waiting, the participant's live booking if any, the school (``urn`` is None
+    when unregistered) with ``is_member`` of the course's alliance, and what is stored under
+    the request's idempotency key, ``(scope, key)`` (``stored_hash`` None if nothing)."""
     values = {
         "course_id": course_id,
         "alliance_id": alliance_id,
         "urn": urn,
         "email": email.lower(),
+        "scope": idempotency[0],
+        "key": idempotency[1],
     }
     return (await session.execute(BOOKING_CONTEXT, values)).one()
 

@@ -14,18 +14,22 @@ from services.notifications.domain.messages import NewNotification
 from services.notifications.tables import notifications as t
 from shared.observability import tracing
 
+# Built once (a multi-row ``.values([...])`` was compiled again on every call); executed with
+# each call's rows, which SQLAlchemy still sends as one multi-row INSERT.
+ADD = (
+    insert(t)
+    .on_conflict_do_nothing(index_elements=[t.c.event_id, t.c.recipient_email])
+    .returning(t.c.id)
+)
+
 
 async def add(session: AsyncSession, new: Sequence[NewNotification]) -> int:
     """Insert new notifications; one already recorded for (event, recipient) is left alone."""
     if not new:
         return 0
     traceparent = tracing.current_traceparent()
-    result = await session.execute(
-        insert(t)
-        .values([{**asdict(n), "traceparent": traceparent} for n in new])
-        .on_conflict_do_nothing(index_elements=[t.c.event_id, t.c.recipient_email])
-        .returning(t.c.id)
-    )
+    rows = [{**asdict(n), "traceparent": traceparent} for n in new]
+    result = await session.execute(ADD, rows)
     return len(result.all())
 
 

@@ -15,6 +15,7 @@ class Outbox:
     def __init__(self, table: Table, source: str) -> None:
         self.table = table
         self.source = source
+        self._insert = insert(table)  # built once: executed with each call's rows, not rebuilt
 
     def envelope(self, data: EventData) -> CloudEvent:
         return CloudEvent(
@@ -32,14 +33,11 @@ class Outbox:
         return event
 
     async def add_all(self, session: AsyncSession, items: list[EventData]) -> list[CloudEvent]:
-        """Record several events in one statement, in this order (the relay keeps it)."""
+        """Record several events in one round trip, in this order (the relay keeps it)."""
         events = [self.envelope(data) for data in items]
         if events:
-            await session.execute(
-                insert(self.table).values(
-                    [self._row(e, d) for e, d in zip(events, items, strict=True)]
-                )
-            )
+            rows = [self._row(e, d) for e, d in zip(events, items, strict=True)]
+            await session.execute(self._insert, rows)
         return events
 
     @staticmethod

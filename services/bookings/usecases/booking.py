@@ -7,7 +7,8 @@ from uuid import UUID, uuid4
 from prometheus_client import Counter
 
 from services.bookings.domain.events import Person
-from services.bookings.usecases import idempotency
+from services.bookings.store import new_booking_row
+from services.bookings.usecases import course_queue, idempotency
 from services.bookings.usecases.access import is_school_lead_of
 from services.bookings.usecases.context import BookingsContext
 from services.bookings.usecases.inputs import NewBooking
@@ -62,13 +63,35 @@ async def _book(
     fingerprint = idempotency.request_hash(
         {"course": str(course_id), "body": booking.model_dump(mode="json")}
     )
+    wait_s = ctx.config.database_pool_timeout_s + ctx.config.lock_timeout_ms / 1000
+    try:
+        async with course_queue.turn(course_id, wait_s):
+            return await _book_once(
+                ctx, principal, course_id, booking, booker_email, scope, key, fingerprint
+            )
+    except idempotency.KeyTaken:
+        async with unit_of_work(ctx) as uow:
+            first = await idempotency.stored(uow.session, scope, key, fingerprint)
+        return BookingResult(booking=BookingView.model_validate(first), replayed=True)
+
+
+async def _book_once(
+    ctx: BookingsContext,
+    principal: Principal,
+    course_id: UUID,
+    booking: NewBooking,
+    booker_email: str,
+    scope: str,
+    key: str,
+    fingerprint: str,
+) -> BookingResult:
     async with unit_of_work(ctx) as uow:
-        stored = await idempotency.claim(uow.session, scope, key, fingerprint)
-        if stored is not None:
-            return BookingResult(booking=BookingView.model_validate(stored), replayed=True)
         course, found = await uow.course_for_booking(
-            course_id, booking.school_urn, booking.participant.email
+            course_id, booking.school_urn, booking.participant.email, (scope, key)
         )
+        if found.stored_hash is not None:
+            first = idempotency.replay(fingerprint, found.stored_hash, found.stored_response)
+            return BookingResult(booking=BookingView.model_validate(first), replayed=True)
         now = ctx.clock.now()
         course.check_can_book(now)
         if found.urn is None:
@@ -103,7 +126,7 @@ async def _book(
             and not is_school_lead_of(principal, booking.school_urn),
             now=now,
         )
-        rows = await uow.save(course)
+        rows = await uow.save(course, known={made.id: new_booking_row(course, made, found)})
         view = booking_view(ctx, rows[made.id])
-        await idempotency.record(uow.session, scope, key, view.model_dump(mode="json"))
+        await idempotency.record(uow.session, scope, key, fingerprint, view.model_dump(mode="json"))
     return BookingResult(booking=view)

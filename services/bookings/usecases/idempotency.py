@@ -1,15 +1,20 @@
-"""Idempotency keys, claimed in the same transaction as the effect they guard.
+"""Idempotency keys, recorded in the same transaction as the effect they guard.
 
-The claim is an ``INSERT ... ON CONFLICT DO NOTHING``: a concurrent request with the same key
-waits for the first to commit, then finds the stored response and replays it. A request that
-fails rolls back its claim, so a retry after an error runs again.
+A booking reads what is stored under its key once it holds the course lock (in the same round
+trip as the rest of its context, ``repository.booking_context``): a request with the same key on
+the same course waits for that lock, so it finds the first one's result once that commits, and
+replays it. The key and the result are written together at the end (``record``); if another
+request wrote the key meanwhile (the same key on another course), the insert finds it (waiting
+for that one to commit), this transaction is rolled back (``KeyTaken``) and the stored result
+replayed, or refused as a different request. A request that fails writes no key, so a retry
+after an error runs again.
 """
 
 import hashlib
 import json
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,35 +22,42 @@ from services.bookings.tables import idempotency_keys as keys
 from shared.errors import Invalid
 
 
+class KeyTaken(Exception):
+    """Another request recorded this key first; this one's transaction must not commit."""
+
+
 def request_hash(payload: Any) -> str:
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-CLAIM = insert(keys).on_conflict_do_nothing().returning(keys.c.key)
+RECORD = insert(keys).on_conflict_do_nothing().returning(keys.c.key)
 STORED = select(keys.c.request_hash, keys.c.response).where(
     keys.c.scope == bindparam("scope"), keys.c.key == bindparam("key")
 )
-RECORD = update(keys).where(keys.c.scope == bindparam("b_scope"), keys.c.key == bindparam("b_key"))
 
 
-async def claim(
-    session: AsyncSession, scope: str, key: str, fingerprint: str
-) -> dict[str, Any] | None:
-    """None if this request owns the key now; else the first result to replay."""
-    values = {"scope": scope, "key": key, "request_hash": fingerprint}
-    if await session.scalar(CLAIM, values) is not None:
-        return None
-    row = (await session.execute(STORED, {"scope": scope, "key": key})).one()
-    if row.request_hash != fingerprint or row.response is None:
+def replay(fingerprint: str, stored_hash: str, response: dict[str, Any] | None) -> dict[str, Any]:
+    """The stored result of the first request with this key, if this is the same request."""
+    if stored_hash != fingerprint or response is None:
         raise Invalid(
             "this Idempotency-Key was already used for a different request; "
             "use a new key for a new booking",
             title="Idempotency key reused",
         )
-    return dict(row.response)
+    return dict(response)
 
 
-async def record(session: AsyncSession, scope: str, key: str, result: dict[str, Any]) -> None:
-    """Keep the first result (as JSON) to replay; ``status_code`` is left to older rows."""
-    await session.execute(RECORD, {"b_scope": scope, "b_key": key, "response": result})
+async def stored(session: AsyncSession, scope: str, key: str, fingerprint: str) -> dict[str, Any]:
+    """The result to replay for a key another request took (see ``KeyTaken``)."""
+    row = (await session.execute(STORED, {"scope": scope, "key": key})).one()
+    return replay(fingerprint, row.request_hash, row.response)
+
+
+async def record(
+    session: AsyncSession, scope: str, key: str, fingerprint: str, result: dict[str, Any]
+) -> None:
+    """Keep the key with this request's result (as JSON) to replay; KeyTaken if already kept."""
+    values = {"scope": scope, "key": key, "request_hash": fingerprint, "response": result}
+    if await session.scalar(RECORD, values) is None:
+        raise KeyTaken

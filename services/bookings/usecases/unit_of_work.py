@@ -2,7 +2,7 @@
 then save its changes, re-read the bookings it touched and add the contracts of its domain
 events to the outbox, all in one transaction."""
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from uuid import UUID
@@ -14,7 +14,7 @@ from services.bookings import published
 from services.bookings import repository as repo
 from services.bookings import schedule_store as schedule
 from services.bookings.domain.course import Booking, Course
-from services.bookings.store import course_from
+from services.bookings.store import BookingRow, course_from
 from services.bookings.usecases.context import BookingsContext
 from shared.contracts.common import Contact
 from shared.errors import NotFound
@@ -41,17 +41,23 @@ class UnitOfWork:
         return course
 
     async def course_for_booking(
-        self, course_id: UUID, school_urn: str, participant_email: str
+        self,
+        course_id: UUID,
+        school_urn: str,
+        participant_email: str,
+        idempotency: tuple[str, str],
     ) -> tuple[Course, Row]:
         """The course aggregate, locked, and in one more round trip what a new booking needs:
-        the school (``urn`` None if unregistered, ``is_member``) and ``live_booking_id``."""
+        the school (``urn`` None if unregistered, ``is_member``), ``live_booking_id``, and
+        what is stored under the idempotency key ``(scope, key)`` (``stored_hash``,
+        ``stored_response``)."""
         row = await repo.lock_course(
             self.session, course_id, lock_timeout_ms=self.ctx.config.lock_timeout_ms
         )
         if row is None:
             raise NotFound("no such course")
         found = await repo.booking_context(
-            self.session, course_id, row.alliance_id, school_urn, participant_email
+            self.session, course_id, row.alliance_id, school_urn, participant_email, idempotency
         )
         return course_from(row, found.held, found.waiting), found
 
@@ -66,17 +72,27 @@ class UnitOfWork:
             raise NotFound("no such booking")
         return course, booking
 
-    async def save(self, course: Course, *, read: Sequence[UUID] = ()) -> dict[UUID, Row]:
+    async def save(
+        self,
+        course: Course,
+        *,
+        read: Sequence[UUID] = (),
+        known: Mapping[UUID, BookingRow] | None = None,
+    ) -> dict[UUID, BookingRow]:
         """Write the aggregate's changes and announce its events; the touched bookings (and
         those of ``read``, which events name without changing) as read back (with school,
-        course title and queue position), by id."""
-        touched = [*course.added, *course.changed, *read]
+        course title and queue position), by id. ``known`` holds rows the caller can tell
+        as they will read once written (a new booking), which are not read back."""
+        known = known or {}
+        touched = [id for id in (*course.added, *course.changed, *read) if id not in known]
         await repo.save(self.session, course)
         await schedule.plan(self.session, course.planned)
         course.planned.clear()
         course.added.clear()
         course.changed.clear()
-        rows = await repo.get_bookings(self.session, touched) if touched else {}
+        rows: dict[UUID, BookingRow] = dict(known)
+        if touched:
+            rows.update(await repo.get_bookings(self.session, touched))
         events = course.pull_events()
         if events:
             info = published.course_info(self.ctx, course)

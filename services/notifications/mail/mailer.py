@@ -8,16 +8,13 @@ the one recipient explicitly, whatever the headers say.
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime
 
 import aiosmtplib
 
 from services.notifications.config import NotificationsSettings
 from services.notifications.domain.identity import mail_domain
 from services.notifications.domain.messages import DeliveryError, Outgoing, header_text
+from services.notifications.mail import mime
 from shared.settings import ConfigurationError
 
 
@@ -41,25 +38,22 @@ class Mailer:
             settings.smtp_password.get_secret_value() if settings.smtp_password else None
         )
         self.starttls = settings.smtp_starttls
-        self.sender = settings.mail_from
+        self.sender = mime.address(*mime.parse_address(header_text(settings.mail_from)))
+        self.envelope_from = mime.parse_address(settings.mail_from)[1]
         self.timeout_s = timeout_s
         self.local_hostname = mail_domain(settings.mail_from)
         self.connections = Connections(size=keep_connections)
 
-    def build(self, outgoing: Outgoing) -> EmailMessage:
-        message = EmailMessage()
-        message["From"] = self.sender
-        message["To"] = Address(
-            display_name=header_text(outgoing.to_name), addr_spec=outgoing.to_email
+    def build(self, outgoing: Outgoing) -> bytes:
+        return mime.build(
+            sender=self.sender,
+            to_name=header_text(outgoing.to_name),
+            to_email=outgoing.to_email,
+            subject=header_text(outgoing.subject),
+            message_id=outgoing.message_id,
+            text=outgoing.text,
+            html=outgoing.html,
         )
-        message["Subject"] = header_text(outgoing.subject)
-        message["Message-ID"] = outgoing.message_id
-        message["Date"] = format_datetime(datetime.now(UTC))
-        message["Content-Language"] = "en-GB"
-        message["Auto-Submitted"] = "auto-generated"
-        message.set_content(outgoing.text)
-        message.add_alternative(outgoing.html, subtype="html")
-        return message
 
     async def send(
         self, outgoing: Outgoing, accepted: Callable[[], Awaitable[None]] | None = None
@@ -81,9 +75,10 @@ class Mailer:
         finally:
             self.connections.put_back(client)
 
-    async def _deliver(self, message: EmailMessage, to: str) -> aiosmtplib.SMTP:
+    async def _deliver(self, message: bytes, to: str) -> aiosmtplib.SMTP:
         """Send over a kept connection; one the server has closed meanwhile (it never took the
         message) is replaced by a new one once."""
+        mail = [] if to.isascii() and self.envelope_from.isascii() else ["SMTPUTF8"]
         client, reused = self.connections.take()
         try:
             try:
@@ -92,14 +87,14 @@ class Mailer:
                         client = self._client()
                         await client.connect()
                     try:
-                        await client.send_message(message, recipients=[to])
+                        await client.sendmail(self.envelope_from, [to], message, mail_options=mail)
                     except aiosmtplib.SMTPServerDisconnected:
                         if not reused:
                             raise
                         client.close()
                         client = self._client()
                         await client.connect()
-                        await client.send_message(message, recipients=[to])
+                        await client.sendmail(self.envelope_from, [to], message, mail_options=mail)
             except BaseException:
                 if client is not None:
                     client.close()

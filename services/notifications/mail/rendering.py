@@ -157,6 +157,7 @@ def _environment(fmt_name: str, autoescape: bool) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        auto_reload=False,  # templates change with a release, not while running: no stat per render
     )
     env.filters.update(
         when=fmt.when,
