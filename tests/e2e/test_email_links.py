@@ -1,9 +1,10 @@
 """Every link in every email opens a page, on the real parts: a scenario sends a booking, an
-approval, a waiting-list offer, cancellations, a support request through the public form and a
-proposal to an SLE; then, for each message in the Maildir, a fresh browser-like client follows
-each of its links, signing in through the real OpenID provider as the message's recipient where
-the page asks for it: 200 and a page (HTML) or a PDF, never JSON, never 401. The school
-contact's private link opens without signing in."""
+approval, a waiting-list offer, cancellations, a support request through the public form, a
+proposal to an SLE and the deployment agreed, and a course run to its certificate; then, for
+each message in the Maildir, a fresh browser-like client follows each of its links, signing in
+through the real OpenID provider as the message's recipient where the page asks for it: 200
+and the page the email is about (HTML) or a PDF, never JSON, never 401. The school contact's
+private link opens without signing in; a school sent to ask for its link gets one that works."""
 
 import html
 import re
@@ -365,6 +366,29 @@ async def test_every_link_in_every_email_opens_a_page_for_its_recipient(site: Si
     assert heard >= {"head"}
 
     await every_link_opens_a_page(site, messages)
+    await a_fresh_link_opens_the_schools_page(site, scenario, messages)
+
+
+async def a_fresh_link_opens_the_schools_page(
+    site: Site, scenario: Scenario, messages: list[EmailMessage]
+) -> None:
+    """The school, sent to ask for its private link (an email that carries none), asks for
+    one on that page; the new link's email opens its page too."""
+    accepted = next(m for m in messages if scenario.to("school", "SLE accepted")(m))
+    [asking] = [link for link in links(accepted) if urlsplit(link).path == FRESH_LINK]
+    reference = subject_matter(accepted)
+    async with site.client("brokerage") as browser:
+        form = await browser.get(asking)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+        assert token is not None, form.text
+        filled = {"csrf_token": token.group(1), "reference": reference}
+        sent = await browser.post(asking, data={**filled, "email": scenario.address("school")})
+        assert sent.status_code == 200 and "Check your email" in sent.text, sent.text
+    fresh = await wait_for_messages_async(
+        site.maildir, scenario.to("school", "Your new link"), timeout_s=60
+    )
+    assert all("/school?token=" in " ".join(links(m)) for m in fresh)
+    await every_link_opens_a_page(site, fresh)
 
 
 async def every_link_opens_a_page(site: Site, messages: list[EmailMessage]) -> None:
