@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from shared.contracts import bookings as b
 from shared.contracts import brokerage as r
+from shared.contracts import privacy as pd
 from shared.contracts import staff as s
 from shared.contracts.base import EventData
 from shared.contracts.common import Contact
@@ -113,6 +114,8 @@ RULES: dict[type[EventData], tuple[Send, ...]] = {
     # Staff changes are kept as notifications' copy of the staff (usecases/people.py), not mailed.
     s.StaffMemberAppointed: (),
     s.StaffMemberRemoved: (),
+    # Personal-data requests and answers are handled (usecases/personal_data.py), not mailed.
+    **{model: () for model in (pd.PersonalDataRequested, *pd.ANSWERS)},
 }
 
 
