@@ -104,7 +104,12 @@ def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
     consumer.on(PersonalDataRequested)(answers(runtime.outbox, runtime.clock))
     consumer.on(*ANSWERS)(not_ours)
     consumer.on_any(UnlessErased(RecordNotifications(renderer, mail_domain(settings.mail_from))))
-    consumer.subscribe(topics.BOOKINGS_EVENTS, topics.BROKERAGE_EVENTS, topics.PRIVACY_EVENTS)
+    consumer.subscribe(
+        topics.BOOKINGS_EVENTS,
+        topics.BROKERAGE_EVENTS,
+        topics.PRIVACY_EVENTS,
+        topics.FINANCE_EVENTS,
+    )
 
     app = create_app(
         runtime,

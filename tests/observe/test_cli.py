@@ -138,7 +138,7 @@ async def test_status_shows_every_service_in_one_table(observed: Observed) -> No
         "mail",
     ]
     rows = {line.split()[0]: line.split() for line in lines[1:]}
-    assert set(rows) == {"bookings", "brokerage", "notifications"}
+    assert set(rows) == {"bookings", "brokerage", "finance", "notifications"}
     assert all(row[1] == "ready" for row in rows.values())
     assert rows["notifications"][5] == str(dead)
     assert rows["notifications"][6] == f"{failed:.0f}"

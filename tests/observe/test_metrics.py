@@ -146,6 +146,7 @@ async def test_pool_and_consumer_lag_gauges(observed: Observed) -> None:
         "bookings.events.v1",
         "brokerage.events.v1",
         "privacy.events.v1",
+        "finance.events.v1",
     }
     await eventually(lag, lambda found: all(v == 0 for _, v in found), timeout=30)
 
