@@ -12,9 +12,11 @@ from services.finance.tables import metadata
 from services.finance.usecases.context import FinanceContext
 from services.finance.usecases.ledger import record
 from services.finance.usecases.people import identity_of, keep_staff
+from services.finance.usecases.personal_data import answers
 from services.finance.web.pages import router as page_router
 from shared.clock import Clock, SystemClock
 from shared.contracts import topics
+from shared.contracts.privacy import PersonalDataRequested
 from shared.contracts.staff import StaffMemberAppointed, StaffMemberRemoved
 from shared.identity import Identity, Person
 from shared.runtime import ServiceRuntime
@@ -43,7 +45,8 @@ def build_app(settings: FinanceSettings | None = None, *, clock: Clock | None = 
     consumer = runtime.consumer(CONSUMER_GROUP)
     consumer.on(StaffMemberAppointed, StaffMemberRemoved)(keep_staff)
     consumer.on(*MONEY_EVENTS)(record)
-    consumer.subscribe(topics.BOOKINGS_EVENTS, topics.BROKERAGE_EVENTS)
+    consumer.on(PersonalDataRequested)(answers(runtime))
+    consumer.subscribe(topics.BOOKINGS_EVENTS, topics.BROKERAGE_EVENTS, topics.PRIVACY_EVENTS)
 
     app = create_app(
         runtime,

@@ -1,8 +1,9 @@
-"""Personal-data requests (UK GDPR erasure and subject access) between the three services.
+"""Personal-data requests (UK GDPR erasure and subject access) between the services.
 
 Bookings owns a request: it records it, does its own part and announces it
-(``personal_data_requested``); brokerage and notifications each do theirs in their own store and
-answer with ``personal_data_erased`` or ``personal_data_exported``; bookings collects the answers.
+(``personal_data_requested``); brokerage, finance and notifications each do theirs in their own
+store and answer with ``personal_data_erased`` or ``personal_data_exported``; bookings collects
+the answers.
 
 The request has to carry the email: it is the only key every service can find the person's data
 by (a hash would do for an exact lookup, but not for the free text, JSON and event payloads the
@@ -21,7 +22,7 @@ from shared.contracts.base import EventData, event_type_name
 from shared.contracts.topics import PRIVACY_EVENTS
 
 RequestKind = Literal["erasure", "access"]
-SERVICES = ("bookings", "brokerage", "notifications")
+SERVICES = ("bookings", "brokerage", "finance", "notifications")
 """Every service that holds personal data and answers a request."""
 
 
@@ -68,6 +69,14 @@ class BrokeragePersonalDataExported(_Exported):
     event_type: ClassVar[str] = event_type_name("brokerage", "personal_data_exported")
 
 
+class FinancePersonalDataErased(_Erased):
+    event_type: ClassVar[str] = event_type_name("finance", "personal_data_erased")
+
+
+class FinancePersonalDataExported(_Exported):
+    event_type: ClassVar[str] = event_type_name("finance", "personal_data_exported")
+
+
 class NotificationsPersonalDataErased(_Erased):
     event_type: ClassVar[str] = event_type_name("notifications", "personal_data_erased")
 
@@ -79,6 +88,8 @@ class NotificationsPersonalDataExported(_Exported):
 ANSWERS: tuple[type[EventData], ...] = (
     BrokeragePersonalDataErased,
     BrokeragePersonalDataExported,
+    FinancePersonalDataErased,
+    FinancePersonalDataExported,
     NotificationsPersonalDataErased,
     NotificationsPersonalDataExported,
 )

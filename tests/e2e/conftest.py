@@ -1,4 +1,4 @@
-"""The whole system in this process: three services on a broker, databases and an SMTP server
+"""The whole system in this process: four services on a broker, databases and an SMTP server
 of their own, so no other test's events or mail are in the way."""
 
 from collections.abc import AsyncIterator
@@ -13,6 +13,8 @@ from services.bookings.app import build_app as build_bookings
 from services.bookings.config import BookingsSettings
 from services.brokerage.app import build_app as build_brokerage
 from services.brokerage.config import BrokerageSettings
+from services.finance.app import build_app as build_finance
+from services.finance.config import FinanceSettings
 from services.notifications.app import build_app as build_notifications
 from services.notifications.config import NotificationsSettings
 from tests.notifications.support import fast_delivery
@@ -30,6 +32,7 @@ class System:
     bookings: httpx.AsyncClient
     brokerage: httpx.AsyncClient
     notifications: httpx.AsyncClient
+    finance: httpx.AsyncClient
     databases: dict[str, str] = field(default_factory=dict)
     """Each service's database URL (by service name)."""
 
@@ -39,6 +42,7 @@ async def system(stack: Stack) -> AsyncIterator[System]:
     async with isolated_parts(stack, "e2e") as parts, AsyncExitStack() as running:
         bookings_settings = stack.settings(BookingsSettings, **parts.overrides)
         brokerage_settings = stack.settings(BrokerageSettings, **parts.overrides)
+        finance_settings = stack.settings(FinanceSettings, **parts.overrides)
         notifications_settings = stack.settings(
             NotificationsSettings, **parts.overrides, **fast_delivery()
         )
@@ -51,10 +55,12 @@ async def system(stack: Stack) -> AsyncIterator[System]:
         _, notifications = await running.enter_async_context(
             running_app(build_notifications, notifications_settings)
         )
+        _, finance = await running.enter_async_context(running_app(build_finance, finance_settings))
         databases = {
             "bookings": bookings_settings.database_url(),
             "brokerage": brokerage_settings.database_url(),
             "notifications": notifications_settings.database_url(),
+            "finance": finance_settings.database_url(),
         }
         yield System(
             stack,
@@ -63,5 +69,6 @@ async def system(stack: Stack) -> AsyncIterator[System]:
             bookings,
             brokerage,
             notifications,
+            finance,
             databases,
         )

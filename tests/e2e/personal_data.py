@@ -1,7 +1,8 @@
-"""A person known to all three services, and a scan of every database for an email."""
+"""A person known to all four services, and a scan of every database for an email."""
 
 import secrets
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 import asyncpg
@@ -44,13 +45,17 @@ async def naming_everywhere(system: System, email: str) -> dict[str, list[str]]:
 class Person:
     """Pat: a participant on a course (booked with an idempotency key), a coordinator on the
     alliance's staff and in its brokerage coordinator list, and the contact of a school's
-    support request; emailed for each. Olive is booked on the same course and stays."""
+    support request; emailed for each; the finance contact of the school, on the invoice it
+    has been sent, which Pat issued as an administrator. Olive is booked on the same course and
+    stays."""
 
     system: System
     run: str = field(default_factory=lambda: secrets.token_hex(4))
     world: BookingsWorld = field(init=False)
     course: str = ""
     request_id: str = ""
+    school_urn: str = ""
+    invoice_id: str = ""
 
     def __post_init__(self) -> None:
         self.world = BookingsWorld(self.system, self.run)
@@ -73,6 +78,7 @@ class Person:
 
     async def setup(self) -> None:
         school = await self.world.school(1)
+        self.school_urn = school["urn"]
         self.course = await self.world.course("Phonics for the early years")
         await self.world.book(self.course, school, self.email)
         await self.world.book(self.course, school, self.other)
@@ -83,6 +89,7 @@ class Person:
         )
         assert staffed.status_code == 201, staffed.text
         await self._brokerage()
+        await self._finance()
         await eventually(
             lambda: naming_everywhere(self.system, self.email),
             lambda found: all(found.values()),
@@ -128,6 +135,55 @@ class Person:
         assert submitted.status_code == 201, submitted.text
         self.request_id = submitted.json()["id"]
 
+    @property
+    def period(self) -> dict[str, str]:
+        today = date.today()
+        return {
+            "from": (today - timedelta(days=1)).isoformat(),
+            "to": (today + timedelta(days=1)).isoformat(),
+        }
+
+    async def statement(self) -> dict[str, Any]:
+        response = await self.system.finance.get(
+            f"/alliances/{self.alliance}/schools/{self.school_urn}/statement",
+            params=self.period,
+            headers=self.admin,
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def _finance(self) -> None:
+        await eventually(
+            self.statement,
+            lambda s: len(s["lines"]) == 2,
+            timeout=60,
+            message="finance has both places on the ledger",
+        )
+        billed = await self.system.finance.put(
+            f"/alliances/{self.alliance}/schools/{self.school_urn}",
+            json={
+                "name": "Hillview 1",
+                "address": "1 School Lane, Gloucester",
+                "finance_contact_name": "Pat Person",
+                "finance_contact_email": self.email,
+            },
+            headers=self.admin,
+        )
+        assert billed.is_success, billed.text
+        pat_as_admin = self.system.stack.auth("alliance_admin", self.alliance, email=self.email)
+        issued = await self.system.finance.post(
+            f"/alliances/{self.alliance}/invoices",
+            json={
+                "school_urn": self.school_urn,
+                "period_from": self.period["from"],
+                "period_to": self.period["to"],
+            },
+            headers=pat_as_admin,
+        )
+        assert issued.status_code == 201, issued.text
+        assert issued.json()["finance_contact_email"] == self.email
+        self.invoice_id = issued.json()["id"]
+
     async def ask(self, kind: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
         response = await self.system.bookings.post(
             "/personal-data/requests",
@@ -167,6 +223,10 @@ class Person:
             await self.system.notifications.get(
                 "/notifications", params={"limit": 200}, headers=self.admin
             ),
+            await self.system.finance.get(
+                f"/alliances/{self.alliance}/schools", headers=self.admin
+            ),
+            await self.system.finance.get(f"/invoices/{self.invoice_id}", headers=self.admin),
         ]
         for response in answers:
             assert response.status_code == 200, f"{response.url}: {response.text}"

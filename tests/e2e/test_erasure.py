@@ -1,4 +1,4 @@
-"""Erasure and subject access across the three services, through the real HTTP APIs, Kafka and
+"""Erasure and subject access across the four services, through the real HTTP APIs, Kafka and
 PostgreSQL: after an erasure the email is in no table of any database and no API answer, and
 the counts and money are what they were; an export holds what each service held."""
 
@@ -26,7 +26,30 @@ async def snapshot(person: Person) -> dict[str, Any]:
     mail = await person.system.notifications.get(
         "/notifications", params={"limit": 200}, headers=person.admin
     )
-    return {**money_and_counts(listed.json(), course.json()), "mail": mail.json()["total"]}
+    invoice = await person.system.finance.get(
+        f"/invoices/{person.invoice_id}", headers=person.admin
+    )
+    assert invoice.status_code == 200, invoice.text
+    return {
+        **money_and_counts(listed.json(), course.json()),
+        "mail": mail.json()["total"],
+        "finance": await finance_money(person),
+        "invoice": invoice_money(invoice.json()),
+    }
+
+
+async def finance_money(person: Person) -> dict[str, Any]:
+    statement = await person.statement()
+    lines = sorted((line["kind"], line["amount_pence"]) for line in statement["lines"])
+    return {"summary": statement["summary"], "lines": lines}
+
+
+def invoice_money(invoice: dict[str, Any]) -> dict[str, Any]:
+    kept = ("number", "school_urn", "school_name", "net_pence", "vat_pence", "total_pence")
+    return {
+        **{name: invoice[name] for name in kept},
+        "lines": [(line["kind"], line["amount_pence"]) for line in invoice["lines"]],
+    }
 
 
 async def notification_bodies(person: Person) -> list[str]:
@@ -50,7 +73,12 @@ async def test_an_export_holds_what_each_service_holds_and_is_handed_over_once(
     assert asked["alliance_id"] == person.alliance
     assert asked["email_hint"] == f"p…@{person.run}.example.org"
     done = await person.completed(asked["id"])
-    assert {a["service"] for a in done["answered"]} == {"bookings", "brokerage", "notifications"}
+    assert {a["service"] for a in done["answered"]} == {
+        "bookings",
+        "brokerage",
+        "finance",
+        "notifications",
+    }
     assert done["waiting_for"] == []
 
     exported = await system.bookings.get(
@@ -64,6 +92,11 @@ async def test_an_export_holds_what_each_service_holds_and_is_handed_over_once(
     brokerage_part = services["brokerage"]["tables"]
     assert [r["id"] for r in brokerage_part["support_requests"]] == [person.request_id]
     assert len(brokerage_part["alliances"]) == 1
+    finance_part = services["finance"]["tables"]
+    assert [s["finance_contact_name"] for s in finance_part["schools"]] == ["Pat Person"]
+    [invoice] = finance_part["invoices"]
+    assert invoice["id"] == person.invoice_id
+    assert (invoice["finance_contact_email"], invoice["issued_by"]) == (person.email,) * 2
     sent = services["notifications"]["tables"]["notifications"]
     assert {n["recipient_email"] for n in sent} >= {person.email}
     assert all(person.email in n["body_text"] or n["recipient_email"] == person.email for n in sent)
@@ -89,18 +122,33 @@ async def test_after_erasure_the_email_is_nowhere_and_counts_and_money_stay(
 
     asked = await person.ask("erasure")
     done = await person.completed(asked["id"])
-    assert [a["service"] for a in done["answered"]] == ["bookings", "brokerage", "notifications"]
+    assert [a["service"] for a in done["answered"]] == [
+        "bookings",
+        "brokerage",
+        "finance",
+        "notifications",
+    ]
     assert all(a["rows"] > 0 for a in done["answered"])
 
     assert await naming_everywhere(system, person.email) == {
         "bookings": [],
         "brokerage": [],
         "notifications": [],
+        "finance": [],
     }
     answers = await person.api_answers() + await notification_bodies(person)
     assert not [text for text in answers if person.email in text.lower()]
     assert not [text for text in answers if "Pat Person" in text]
     assert await snapshot(person) == before
+    # the invoice stays, its money and school as issued, without its contact
+    invoice = (
+        await system.finance.get(f"/invoices/{person.invoice_id}", headers=person.admin)
+    ).json()
+    assert (invoice["finance_contact_name"], invoice["finance_contact_email"]) == (None, None)
+    pdf = await system.finance.get(
+        f"/finance/invoices/{person.invoice_id}/pdf", headers=person.admin
+    )
+    assert pdf.status_code == 200, pdf.text  # renders without a contact
     # Olive, booked on the same course, keeps her booking as it was
     assert any(person.other in text for text in answers)
     # bookings keeps the request, not the email: nor in the event it sent
@@ -141,6 +189,7 @@ async def test_a_person_asks_for_their_own_and_nobody_else_may(system: System) -
         "bookings": [],
         "brokerage": [],
         "notifications": [],
+        "finance": [],
     }
 
 

@@ -15,6 +15,8 @@ from services.bookings.app import build_app as build_bookings
 from services.bookings.config import BookingsSettings
 from services.brokerage.app import build_app as build_brokerage
 from services.brokerage.config import BrokerageSettings
+from services.finance.app import build_app as build_finance
+from services.finance.config import FinanceSettings
 from services.notifications.app import build_app as build_notifications
 from services.notifications.config import NotificationsSettings
 from shared.clock import MovableClock
@@ -73,6 +75,8 @@ async def test_each_kind_of_personal_data_goes_after_its_retention(system: Syste
     brokerage_app = build_brokerage(brokerage_settings, clock=three_years_on)
     async with pruning(brokerage_app) as prune:
         await prune()
+    async with pruning(build_finance(settings_of(system, FinanceSettings, **short))) as prune:
+        await prune()
     notifications_app = build_notifications(
         settings_of(system, NotificationsSettings, NOTIFICATIONS_RECORD_RETENTION_DAYS=1e-9)
     )
@@ -81,11 +85,18 @@ async def test_each_kind_of_personal_data_goes_after_its_retention(system: Syste
 
     after = await naming_everywhere(system, person.email)
     # what stays: the alliance's coordinator list, Pat's staff post (no retention: they are
-    # current, an erasure removes them)
+    # current, an erasure removes them); the school's current finance contact, and the invoice
+    # Pat issued to it, an accounting record kept six years (an erasure anonymises it)
     assert after == {
         "bookings": ["staff.email"],
         "brokerage": ["alliances.coordinators", "staff.email"],
         "notifications": ["staff.email"],
+        "finance": [
+            "invoices.finance_contact_email",
+            "invoices.issued_by",
+            "schools.finance_contact_email",
+            "staff.email",
+        ],
     }
     listed = await system.bookings.get(
         "/bookings", params={"course": person.course}, headers=person.admin
