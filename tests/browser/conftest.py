@@ -16,6 +16,8 @@ from services.bookings.app import build_app as build_bookings
 from services.bookings.config import BookingsSettings
 from services.brokerage.app import build_app as build_brokerage
 from services.brokerage.config import BrokerageSettings
+from services.finance.app import build_app as build_finance
+from services.finance.config import FinanceSettings
 from services.notifications.app import build_app as build_notifications
 from services.notifications.config import NotificationsSettings
 from shared.clock import MovableClock
@@ -53,6 +55,7 @@ class Site:
     bookings: str
     brokerage: str
     notifications: str
+    finance: str
 
     def admin(self, alliance_id: str) -> dict[str, str]:
         return self.stack.auth("alliance_admin", alliance_id, email=f"admin@{alliance_id}.example")
@@ -60,7 +63,7 @@ class Site:
 
 @pytest.fixture(scope="session")
 async def site(stack: Stack) -> AsyncIterator[Site]:
-    ports = {name: free_port() for name in ("bookings", "brokerage", "notifications")}
+    ports = {name: free_port() for name in ("bookings", "brokerage", "notifications", "finance")}
     clock = MovableClock()
     async with isolated_parts(stack, "browser") as parts, AsyncExitStack() as running:
         values: dict[str, object] = {
@@ -76,6 +79,8 @@ async def site(stack: Stack) -> AsyncIterator[Site]:
             "notifications": lambda: build_notifications(
                 stack.settings(NotificationsSettings, **values)
             ),
+            # it answers personal-data requests too
+            "finance": lambda: build_finance(stack.settings(FinanceSettings, **values)),
         }
         urls = {
             name: await running.enter_async_context(served(build(), ports[name], lifespan="on"))

@@ -110,6 +110,10 @@ async def test_an_issued_invoice_cannot_change_and_a_credit_note_corrects_it(
         "DELETE FROM invoices WHERE id = :id",
         "UPDATE invoice_lines SET amount_pence = 1 WHERE invoice_id = :id",
         "DELETE FROM invoice_lines WHERE invoice_id = :id",
+        # an erasure may only take the contact and the issuer away, never change them
+        "UPDATE invoices SET finance_contact_email = 'someone@else.example' WHERE id = :id",
+        "UPDATE invoices SET issued_by = 'someone@else.example' WHERE id = :id",
+        "UPDATE invoices SET finance_contact_name = NULL, net_pence = 1 WHERE id = :id",
     ):
         with pytest.raises(DBAPIError, match="an issued invoice cannot change"):
             async with ctx.runtime.transaction() as session:
