@@ -16,7 +16,18 @@ from services.brokerage.usecases.links import SchoolLinks
 from services.brokerage.usecases.people import identity_of, keep_staff
 from services.brokerage.usecases.reminders import reminder_worker
 from services.brokerage.usecases.rollover import rollover_worker
-from services.brokerage.web import form, fresh_link, revoke_link, school
+from services.brokerage.web import (
+    coordinator,
+    directory_pages,
+    form,
+    fresh_link,
+    request_page,
+    revoke_link,
+    school,
+    signed,
+    sle,
+    start,
+)
 from shared.clock import Clock, SystemClock
 from shared.contracts import topics
 from shared.contracts.brokerage import SCHOOL_LINK_SEAL_PURPOSE
@@ -27,7 +38,6 @@ from shared.sealed import Sealer, secret_text
 from shared.web.app import create_app
 from shared.web.csrf import Csrf, CsrfMiddleware, derive_key
 from shared.web.signin import install_signin
-from shared.web.startpage import start_router
 
 SERVICE = "brokerage"
 CONSUMER_GROUP = "brokerage"
@@ -51,6 +61,7 @@ def build_context(runtime: ServiceRuntime, settings: BrokerageSettings | None = 
         links,
         lock_timeout_ms=settings.lock_timeout_ms,
         visit_log_working_days=settings.visit_log_working_days,
+        public_url=settings.service_url(),
     )
 
 
@@ -80,13 +91,17 @@ def build_app(settings: BrokerageSettings | None = None, *, clock: Clock | None 
     staff_copy = runtime.consumer(CONSUMER_GROUP)
     staff_copy.on(StaffMemberAppointed, StaffMemberRemoved)(keep_staff)
     staff_copy.subscribe(topics.BOOKINGS_EVENTS)
-    app.include_router(start_router("Alliance brokerage"))
+    app.include_router(start.router)
     app.include_router(form.build_router(settings.public_rate_limit_per_minute))
     app.include_router(school.router)
     # Before the JSON routes: "/support-requests/fresh-link" is no request id.
     app.include_router(fresh_link.build_router(settings.public_rate_limit_per_minute))
     app.include_router(school_link_api.router)
     app.include_router(revoke_link.router)
+    for pages in (coordinator, request_page, sle, directory_pages):
+        app.include_router(pages.router)
+    for refusal in signed.PAGE_REFUSALS:
+        app.add_exception_handler(refusal, signed.refused_page)
     app.include_router(directory.router)
     app.include_router(requests.router)
     app.add_middleware(CsrfMiddleware, csrf=csrf)

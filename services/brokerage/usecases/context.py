@@ -21,6 +21,12 @@ class Context:
     lock_timeout_ms: int = 2000
     # A deployment's visits are due logged this many working days after its last day.
     visit_log_working_days: int = 5
+    # The service's public address: staff's links in emails open its pages.
+    public_url: str = ""
+
+    def staff_url(self, request_id: UUID) -> str:
+        """The request's page for the people with a part in it (sign-in first)."""
+        return f"{self.public_url.rstrip('/')}/requests/{request_id}"
 
     def today(self) -> date:
         """Today in England, by the runtime's clock."""

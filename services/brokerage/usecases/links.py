@@ -88,8 +88,5 @@ class SchoolLinks:
         """A newly issued link, sealed for notifications: what events carry."""
         return self._sealer.seal(self.school_url(request_id, generation))
 
-    def staff_url(self, request_id: UUID) -> str:
-        return f"{self._base_url}/support-requests/{request_id}"
-
     def fresh_link_url(self) -> str:
         return f"{self._base_url}{FRESH_LINK_PATH}"

@@ -59,7 +59,7 @@ async def _overdue_event(
     sle = await repo.get_sle(session, deployment["sle_id"], request["alliance_id"])
     assert alliance is not None and sle is not None
     return VisitLogOverdue(
-        request=request_info(request, alliance, ctx.links.staff_url(request_id)),
+        request=request_info(request, alliance, ctx.staff_url(request_id)),
         sle=sle_info(sle),
         deployment=deployment_info(deployment),
         days_delivered=delivered,

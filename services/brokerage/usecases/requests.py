@@ -56,7 +56,7 @@ async def submit(ctx: Context, new: NewSupportRequest) -> Submitted:
         await ctx.runtime.outbox.add(
             session,
             RequestSubmitted(
-                request=request_info(values, alliance, ctx.links.staff_url(request_id)),
+                request=request_info(values, alliance, ctx.staff_url(request_id)),
                 school_link_sealed=ctx.links.sealed_school_url(request_id),
             ),
         )

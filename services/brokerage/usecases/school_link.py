@@ -71,7 +71,7 @@ async def send_fresh(ctx: Context, reference: str, contact_email: str) -> bool:
         await ctx.runtime.outbox.add(
             session,
             SchoolLinkIssued(
-                request=request_info(request, alliance, ctx.links.staff_url(request["id"])),
+                request=request_info(request, alliance, ctx.staff_url(request["id"])),
                 school_link_sealed=ctx.links.sealed_school_url(request["id"], generation),
             ),
         )

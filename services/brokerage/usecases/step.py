@@ -59,9 +59,7 @@ class Step:
         self.request.update(values)
 
     def info(self) -> RequestInfo:
-        return request_info(
-            self.request, self.alliance, self.ctx.links.staff_url(self.request["id"])
-        )
+        return request_info(self.request, self.alliance, self.ctx.staff_url(self.request["id"]))
 
     def sealed_school_url(self) -> str:
         """The school's link of the request's current generation, sealed for the event."""

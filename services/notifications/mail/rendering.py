@@ -74,7 +74,7 @@ class Links:
         if course is not None:
             return course.url or f"{self.bookings}/courses/{course.course_id}"
         if request is not None:
-            return request.url or f"{self.brokerage}/support-requests/{request.request_id}"
+            return request.url or f"{self.brokerage}/requests/{request.request_id}"
         return self.bookings
 
 
