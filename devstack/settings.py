@@ -6,12 +6,14 @@ from pydantic_settings import BaseSettings
 
 from services.bookings.config import BookingsSettings
 from services.brokerage.config import BrokerageSettings
+from services.finance.config import FinanceSettings
 from services.notifications.config import NotificationsSettings
 from shared.settings import ServiceSettings, Settings
 
 SERVICE_SETTINGS: dict[str, type[ServiceSettings]] = {
     "bookings": BookingsSettings,
     "brokerage": BrokerageSettings,
+    "finance": FinanceSettings,
     "notifications": NotificationsSettings,
 }
 SERVICES = tuple(SERVICE_SETTINGS)

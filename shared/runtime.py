@@ -12,6 +12,7 @@ from sqlalchemy import MetaData, Table, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from shared.clock import Clock, SystemClock
+from shared.contracts.topics import PRIVACY_EVENTS
 from shared.messaging.broker import make_broker
 from shared.messaging.consumer import AfterCommit, EventConsumer
 from shared.messaging.outbox import Outbox
@@ -88,6 +89,7 @@ class ServiceRuntime:
         )
         self.pruner.add_outbox(self.outbox_table, self.settings.outbox_retention_days)
         self.pruner.add_inbox(self.inbox_table, self.settings.inbox_retention_days)
+        self.pruner.add_published(self.outbox_table, PRIVACY_EVENTS)
         self._document_publications()
 
     def add_pruner(self, step: PruneStep) -> None:

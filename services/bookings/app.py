@@ -6,14 +6,17 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 
-from services.bookings.api import bookings, courses, running, schools, staff
+from services.bookings.api import bookings, courses, personal_data, running, schools, staff
 from services.bookings.config import BookingsSettings
 from services.bookings.tables import idempotency_keys, metadata
 from services.bookings.usecases.booking import outcome_counter
 from services.bookings.usecases.context import BookingsContext
+from services.bookings.usecases.erasure import ParticipantRetention
 from services.bookings.usecases.offers import offer_expiry_worker
 from services.bookings.usecases.people import identity_of
+from services.bookings.usecases.personal_data import RecordAnswers
 from services.bookings.usecases.reminders import reminder_worker
+from services.bookings.usecases.subject_access import ExportRetention
 from services.bookings.web import (
     admin_bookings,
     admin_courses,
@@ -23,9 +26,12 @@ from services.bookings.web import (
     catalogue,
     pages,
     places,
+    privacy,
     school_lead,
 )
 from shared.clock import Clock, SystemClock
+from shared.contracts import topics
+from shared.contracts.privacy import ANSWERS
 from shared.identity import Identity, Person
 from shared.runtime import ServiceRuntime
 from shared.web.app import create_app
@@ -34,6 +40,7 @@ from shared.web.ratelimit import RateLimit
 from shared.web.signin import install_signin
 
 SERVICE = "bookings"
+CONSUMER_GROUP = "bookings"
 
 
 def csrf_key(settings: BookingsSettings) -> bytes:
@@ -58,6 +65,13 @@ def build_app(settings: BookingsSettings | None = None, *, clock: Clock | None =
             (idempotency_keys.c.scope, idempotency_keys.c.key),
         )
     )
+    retention = timedelta(days=settings.participant_retention_days)
+    runtime.add_pruner(ParticipantRetention(ctx, retention).step)
+    exports = timedelta(hours=settings.export_retention_hours)
+    runtime.add_pruner(ExportRetention(ctx, exports).step)
+    answers = runtime.consumer(CONSUMER_GROUP)
+    answers.on(*ANSWERS)(RecordAnswers(ctx))
+    answers.subscribe(topics.PRIVACY_EVENTS)
     app = create_app(
         runtime,
         title="Alliance bookings",
@@ -75,7 +89,7 @@ def build_app(settings: BookingsSettings | None = None, *, clock: Clock | None =
 
     install_signin(app, settings, SERVICE, resolve)
     # The catalogue's own paths (/catalogue/matrix) before /catalogue/{course_id}.
-    routers = (courses, bookings, running, schools, staff, catalogue, pages)
+    routers = (courses, bookings, running, schools, staff, personal_data, catalogue, privacy, pages)
     routers += (admin_courses, admin_bookings, admin_running, admin_schools, admin_staff)
     routers += (places, school_lead)
     for router in (module.router for module in routers):

@@ -17,6 +17,15 @@ class BookingsSettings(ServiceSettings):
         24.0, alias="BOOKINGS_IDEMPOTENCY_RETENTION_HOURS", gt=0
     )
     """How long a stored idempotent response (it holds names and emails) answers a retry."""
+    participant_retention_days: float = Field(
+        1095.0, alias="BOOKINGS_PARTICIPANT_RETENTION_DAYS", gt=0
+    )
+    """After a course ends, how long its bookings keep the participants' and bookers' names and
+    addresses (then anonymised as in an erasure; counts and money stay)."""
+    export_retention_hours: float = Field(
+        72.0, alias="BOOKINGS_PERSONAL_DATA_EXPORT_RETENTION_HOURS", gt=0
+    )
+    """How long a subject access export waits to be downloaded (it is dropped once it is)."""
 
     brokerage_public_url: str | None = Field(None, alias="BROKERAGE_PUBLIC_URL")
     brokerage_port: int = Field(8002, alias="BROKERAGE_PORT")

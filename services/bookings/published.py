@@ -5,7 +5,7 @@ row (with its school and CPD lead) as it stands once the change is written.
 """
 
 from functools import lru_cache
-from typing import Protocol
+from typing import Any, Literal, Protocol
 from uuid import UUID
 
 from sqlalchemy import Row
@@ -61,7 +61,19 @@ def booking_info(links: Links, booking: Row) -> BookingInfo:
         cpd_lead=cpd_lead,
         price_pence=b["price_pence"],
         url=links.booking_url(b["id"]),
+        price_band=price_band(b),
     )
+
+
+def price_band(b: Any) -> Literal["member", "non_member"] | None:
+    """Which of the course's prices the booking pays (None if the course's prices have since
+    changed and it pays neither); the member price when both are the same."""
+    price = b.get("price_pence")
+    if price is not None and price == b.get("member_price_pence"):
+        return "member"
+    if price is not None and price == b.get("non_member_price_pence"):
+        return "non_member"
+    return None
 
 
 _SIMPLE: dict[type[ev.BookingEvent], type[contracts.BookingRequested]] = {

@@ -119,6 +119,8 @@ def booking_select() -> Any:
             bookings,
             courses.c.title.label("course_title"),
             courses.c.alliance_id.label("alliance_id"),
+            courses.c.member_price_pence,
+            courses.c.non_member_price_pence,
             courses.c.starts_at.label("course_starts_at"),
             schools.c.name.label("school_name"),
             schools.c.cpd_lead_name,

@@ -122,6 +122,8 @@ def new_booking_row(course: Course, booking: Booking, school: Row) -> KnownRow:
             "course_title": course.title,
             "alliance_id": course.alliance_id,
             "course_starts_at": course.starts_at,
+            "member_price_pence": course.member_price_pence,
+            "non_member_price_pence": course.non_member_price_pence,
             "school_name": school.school_name,
             "cpd_lead_name": school.cpd_lead_name,
             "cpd_lead_email": school.cpd_lead_email,

@@ -188,3 +188,39 @@ reminders = Table(
 """The scheduler: one row per reminder (``key`` unique, so each exists once), claimed when due
 with SKIP LOCKED and marked done in the transaction that announces it."""
 Index("ix_reminders_due", reminders.c.due_at, postgresql_where=reminders.c.done_at.is_(None))
+
+personal_data_requests = Table(
+    "personal_data_requests",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("kind", String(20), nullable=False),
+    # "a…@example.org": enough for the requester to tell their requests apart.
+    Column("email_hint", String(330), nullable=False),
+    # An administrator's alliance (an export is limited to it); null: the person asked.
+    Column("alliance_id", String(100), nullable=True),
+    Column("requested_by", String(200), nullable=False),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("completed_at", DateTime(timezone=True), nullable=True),
+    Column("downloaded_at", DateTime(timezone=True), nullable=True),
+    CheckConstraint("kind in ('erasure', 'access')", name="ck_personal_data_requests_kind"),
+)
+Index(
+    "ix_personal_data_requests_alliance",
+    personal_data_requests.c.alliance_id,
+    personal_data_requests.c.requested_at,
+)
+
+personal_data_answers = Table(
+    "personal_data_answers",
+    metadata,
+    Column("request_id", Uuid, ForeignKey("personal_data_requests.id"), nullable=False),
+    Column("service", String(40), nullable=False),
+    Column("answered_at", DateTime(timezone=True), nullable=False),
+    Column("rows", Integer, nullable=False, server_default="0"),
+    # An export's part (until downloaded or past its retention); null for an erasure.
+    Column("data", JSONB, nullable=True),
+    Column("truncated", Boolean, nullable=False, server_default="false"),
+    PrimaryKeyConstraint("request_id", "service", name="pk_personal_data_answers"),
+)
+"""One row per service that has done its part of a request."""
+Index("ix_personal_data_answers_answered", personal_data_answers.c.answered_at)

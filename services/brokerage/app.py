@@ -14,6 +14,7 @@ from services.brokerage.tables import metadata
 from services.brokerage.usecases.context import Context
 from services.brokerage.usecases.links import SchoolLinks
 from services.brokerage.usecases.people import identity_of, keep_staff
+from services.brokerage.usecases.personal_data import ContactRetention, answers
 from services.brokerage.usecases.reminders import reminder_worker
 from services.brokerage.usecases.rollover import rollover_worker
 from services.brokerage.web import (
@@ -31,6 +32,8 @@ from services.brokerage.web import (
 from shared.clock import Clock, SystemClock
 from shared.contracts import topics
 from shared.contracts.brokerage import SCHOOL_LINK_SEAL_PURPOSE
+from shared.contracts.envelope import CloudEvent
+from shared.contracts.privacy import PersonalDataRequested
 from shared.contracts.staff import StaffMemberAppointed, StaffMemberRemoved
 from shared.identity import Identity, Person
 from shared.runtime import ServiceRuntime
@@ -71,6 +74,8 @@ def build_app(settings: BrokerageSettings | None = None, *, clock: Clock | None 
     context = build_context(runtime, settings)
     reminders = runtime.add_worker(reminder_worker(context, settings.scheduler_interval_s))
     rollover = runtime.add_worker(rollover_worker(runtime, settings.scheduler_interval_s))
+    retention = timedelta(days=settings.contact_retention_days)
+    runtime.add_pruner(ContactRetention(runtime, retention).step)
     app = create_app(
         runtime,
         title="Alliance brokerage",
@@ -88,9 +93,14 @@ def build_app(settings: BrokerageSettings | None = None, *, clock: Clock | None 
         return await identity_of(runtime.sessions, person)
 
     install_signin(app, settings, SERVICE, resolve)
-    staff_copy = runtime.consumer(CONSUMER_GROUP)
-    staff_copy.on(StaffMemberAppointed, StaffMemberRemoved)(keep_staff)
-    staff_copy.subscribe(topics.BOOKINGS_EVENTS)
+
+    async def wake_relay(_: CloudEvent) -> None:
+        runtime.relay.wake()  # a personal-data answer waits in the outbox
+
+    consumer = runtime.consumer(CONSUMER_GROUP, after_commit=wake_relay)
+    consumer.on(StaffMemberAppointed, StaffMemberRemoved)(keep_staff)
+    consumer.on(PersonalDataRequested)(answers(runtime))
+    consumer.subscribe(topics.BOOKINGS_EVENTS, topics.PRIVACY_EVENTS)
     app.include_router(start.router)
     app.include_router(form.build_router(settings.public_rate_limit_per_minute))
     app.include_router(school.router)

@@ -30,6 +30,10 @@ class BrokerageSettings(ServiceSettings):
     scheduler_interval_s: float = Field(60.0, alias="BROKERAGE_SCHEDULER_INTERVAL_S", gt=0, le=3600)
     """How often the reminder and academic-year rollover workers look for due work."""
 
+    contact_retention_days: float = Field(1095.0, alias="BROKERAGE_CONTACT_RETENTION_DAYS", gt=0)
+    """How long a finished support request (completed, evaluated, withdrawn, cancelled,
+    unmatched) keeps its school contact's name, role, email and phone after its last change."""
+
 
 def root_secret(settings: BrokerageSettings) -> str:
     """``BROKERAGE_SECRET`` if set, else ``JWT_SECRET`` (keys are derived from it per use, so

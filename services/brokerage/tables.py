@@ -126,6 +126,8 @@ deployments = Table(
     Column("days", DAYS, nullable=False),
     Column("day_rate_pence", Integer, nullable=False),
     Column("brokerage_fee_pence", Integer, nullable=False),
+    # A percentage of the SLE's days delivered; null: brokerage_fee_pence is a fixed fee.
+    Column("brokerage_fee_percent", Numeric(5, 2), nullable=True),
     Column("starts_on", Date, nullable=False),
     Column("ends_on", Date, nullable=False),
     Column("days_delivered", DAYS, nullable=False, server_default="0"),

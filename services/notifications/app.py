@@ -18,6 +18,12 @@ from services.notifications.mail.rendering import Links, Renderer
 from services.notifications.tables import metadata
 from services.notifications.usecases.dispatch import Dispatch
 from services.notifications.usecases.people import identity_of, keep_staff
+from services.notifications.usecases.personal_data import (
+    ErasedAddressRetention,
+    RecordRetention,
+    UnlessErased,
+    answers,
+)
 from services.notifications.usecases.record import RecordNotifications
 from services.notifications.usecases.retention import BodyRetention
 from services.notifications.usecases.staff_log import StaffLog
@@ -26,6 +32,7 @@ from services.notifications.web.retry import router as retry_router
 from shared.contracts import topics
 from shared.contracts.brokerage import SCHOOL_LINK_SEAL_PURPOSE
 from shared.contracts.envelope import CloudEvent
+from shared.contracts.privacy import ANSWERS, PersonalDataRequested
 from shared.contracts.staff import StaffMemberAppointed, StaffMemberRemoved
 from shared.identity import Identity, Person
 from shared.observability.metrics import Refresh
@@ -75,9 +82,17 @@ def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
 
     retention = timedelta(days=settings.body_retention_days)
     runtime.add_pruner(BodyRetention(runtime.sessions, runtime.clock, retention).step)
+    records = timedelta(days=settings.record_retention_days)
+    runtime.add_pruner(RecordRetention(runtime.sessions, runtime.clock, records).step)
+    replayable = timedelta(days=settings.inbox_retention_days)
+    runtime.add_pruner(ErasedAddressRetention(runtime.sessions, runtime.clock, replayable).step)
 
     async def wake_senders(_: CloudEvent) -> None:
         senders.wake()
+        runtime.relay.wake()  # a personal-data answer may wait in the outbox
+
+    async def not_ours(*_: object) -> None:
+        """Another service's answer to bookings: nothing to do here."""
 
     link_key = secret_text(settings.school_link_key, settings.jwt_secret)
     unseal = Sealer(link_key, SCHOOL_LINK_SEAL_PURPOSE).open if link_key else (lambda _: None)
@@ -86,8 +101,15 @@ def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
     )
     consumer = runtime.consumer(CONSUMER_GROUP, after_commit=wake_senders)
     consumer.on(StaffMemberAppointed, StaffMemberRemoved)(keep_staff)
-    consumer.on_any(RecordNotifications(renderer, mail_domain(settings.mail_from)))
-    consumer.subscribe(topics.BOOKINGS_EVENTS, topics.BROKERAGE_EVENTS)
+    consumer.on(PersonalDataRequested)(answers(runtime.outbox, runtime.clock))
+    consumer.on(*ANSWERS)(not_ours)
+    consumer.on_any(UnlessErased(RecordNotifications(renderer, mail_domain(settings.mail_from))))
+    consumer.subscribe(
+        topics.BOOKINGS_EVENTS,
+        topics.BROKERAGE_EVENTS,
+        topics.PRIVACY_EVENTS,
+        topics.FINANCE_EVENTS,
+    )
 
     app = create_app(
         runtime,

@@ -27,6 +27,8 @@ class NotificationsSettings(ServiceSettings):
     poll_interval_s: float = Field(1.0, alias="NOTIFICATIONS_POLL_INTERVAL_S", gt=0)
     body_retention_days: float = Field(90.0, alias="NOTIFICATIONS_BODY_RETENTION_DAYS", gt=0)
     """After this, a sent or failed notification keeps who, what template and why, not the text."""
+    record_retention_days: float = Field(365.0, alias="NOTIFICATIONS_RECORD_RETENTION_DAYS", gt=0)
+    """After this, a sent or failed notification (its recipient's address and name) is deleted."""
 
     school_link_key: SecretStr | None = Field(None, alias="SCHOOL_LINK_KEY")
     """The secret brokerage seals the school's private link with in events (the same value as

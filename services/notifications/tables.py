@@ -74,3 +74,13 @@ Index(
     notifications.c.id,
     postgresql_where=text("status = 'failed'"),
 )
+
+# Addresses erased here, as SHA-256 of the lower-case address (never the address): an event
+# from before the erasure that arrives after it (another topic, a replay) is not mailed to them.
+erased_addresses = Table(
+    "erased_addresses",
+    metadata,
+    Column("address_hash", String(64), primary_key=True),
+    # When the erasure was asked (bookings' time): events from before it are not recorded.
+    Column("erased_at", DateTime(timezone=True), nullable=False),
+)

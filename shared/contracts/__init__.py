@@ -1,5 +1,5 @@
 """Event contracts. Importing this package registers every event type."""
 
-from shared.contracts import bookings, brokerage, staff
+from shared.contracts import bookings, brokerage, finance, privacy, staff
 
-__all__ = ["bookings", "brokerage", "staff"]
+__all__ = ["bookings", "brokerage", "finance", "privacy", "staff"]

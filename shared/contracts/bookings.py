@@ -48,6 +48,9 @@ class BookingInfo(BaseModel):
     cpd_lead: Contact | None = None
     price_pence: int
     url: str | None = None
+    price_band: Literal["member", "non_member"] | None = None
+    """Which of the course's prices ``price_pence`` is: the school was a member of the
+    alliance when it booked, or not."""
 
 
 class _CourseEvent(EventData):

@@ -172,6 +172,23 @@ class RequestCompleted(_SleEvent):
     school_manage_url: str | None = None  # deprecated (see RequestSubmitted)
 
 
+class DeploymentSettled(_SleEvent):
+    """The money of a deployment, once it ends (completed, or cancelled or withdrawn with days
+    delivered so far): the requesting school pays ``days_delivered`` at ``day_rate_pence``
+    (``sle_days_pence``) and the alliance's ``brokerage_fee_pence``; the SLE's home school is
+    credited ``sle_days_pence``. Rounding: services/brokerage/README.md, "Money"."""
+
+    event_type: ClassVar[str] = _t("deployment_settled")
+    outcome: Literal["completed", "cancelled", "withdrawn"]
+    days_delivered: float
+    day_rate_pence: int
+    sle_days_pence: int
+    brokerage_fee_basis: Literal["fixed", "percent"]
+    brokerage_fee_percent: float | None = None
+    brokerage_fee_pence: int
+    settled_on: date
+
+
 class RequestEvaluated(_RequestEvent):
     event_type: ClassVar[str] = _t("request_evaluated")
     rating: int | None = None

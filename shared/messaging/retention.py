@@ -53,6 +53,20 @@ class Pruner:
 
         self.add(prune_outbox)
 
+    def add_published(self, outbox: Table, topic: str) -> None:
+        """Published rows of ``topic`` at any age: what they carry (personal data) is not kept
+        once the broker has it."""
+
+        async def prune_published() -> bool:
+            published = (
+                select(outbox.c.id)
+                .where(outbox.c.topic == topic, outbox.c.published_at.is_not(None))
+                .limit(self.batch_size)
+            )
+            return await self._delete(delete(outbox).where(outbox.c.id.in_(published)))
+
+        self.add(prune_published)
+
     def add_inbox(self, inbox: Table, retention_days: float) -> None:
         key = (inbox.c.consumer_group, inbox.c.event_id)
         self.add(self.expired(inbox, inbox.c.processed_at, timedelta(days=retention_days), key))

@@ -54,7 +54,7 @@ async def test_the_whole_way_to_evaluated_publishes_each_event_once(brokerage: B
     state = await brokerage.ok(rid, "evaluation", {}, school_token=token, rating=5)
     assert state["status"] == "evaluated" and state["allowed_actions"] == []
 
-    records = await events_for(brokerage.stack, rid, 12)
+    records = await events_for(brokerage.stack, rid, 13)
     assert types(records) == [
         "request_submitted",
         "request_triaged",
@@ -67,9 +67,10 @@ async def test_the_whole_way_to_evaluated_publishes_each_event_once(brokerage: B
         "visit_logged",
         "visit_logged",
         "request_completed",
+        "deployment_settled",
         "request_evaluated",
     ]
-    assert len({r.headers for r in records}) == 12  # twelve distinct events, none repeated
+    assert len({r.headers for r in records}) == 13  # thirteen distinct events, none repeated
     import json
 
     first = json.loads(records[0].value)
@@ -91,7 +92,10 @@ async def test_the_whole_way_to_evaluated_publishes_each_event_once(brokerage: B
     agreed = json.loads(records[7].value)
     assert agreed["deployment"]["days"] == 3 and agreed["deployment"]["day_rate_pence"] == 35_000
     assert json.loads(records[9].value)["days_delivered"] == 2
-    evaluated = json.loads(records[11].value)
+    settled = json.loads(records[11].value)
+    # 2 of 3 days delivered at £350; the fee is 10% of those 2 days, not of the 3 agreed.
+    assert (settled["sle_days_pence"], settled["brokerage_fee_pence"]) == (70_000, 7_000)
+    evaluated = json.loads(records[12].value)
     assert evaluated["rating"] == 5 and evaluated["evaluated_by"] == "school"
 
 
@@ -150,11 +154,15 @@ async def test_withdrawal_by_the_school_releases_the_undelivered_days(brokerage:
     assert state["deployment"]["days_released"] == 2
     assert await sle_days(brokerage, alliance, sle) == 1
 
-    records = await events_for(brokerage.stack, rid, 7)
-    assert types(records)[-1] == "request_withdrawn"
+    records = await events_for(brokerage.stack, rid, 8)
+    assert types(records)[-2:] == ["request_withdrawn", "deployment_settled"]
     import json
 
-    withdrawn = json.loads(records[-1].value)
+    settled = json.loads(records[-1].value)
+    # 1 of 3 days delivered at £350, and 10% of that day: the fee follows the days delivered.
+    assert (settled["outcome"], settled["days_delivered"]) == ("withdrawn", 1)
+    assert (settled["sle_days_pence"], settled["brokerage_fee_pence"]) == (35_000, 3_500)
+    withdrawn = json.loads(records[-2].value)
     assert withdrawn["days_released"] == 2 and withdrawn["sle"]["sle_id"] == sle["id"]
 
 

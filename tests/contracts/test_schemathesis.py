@@ -38,6 +38,10 @@ ROLES: dict[str, list[dict[str, Any]]] = {
         {"role": "sle", "email": "sle@example.org"},
     ],
     "notifications": [{"role": "alliance_admin"}, {"role": "coordinator"}],
+    "finance": [
+        {"role": "alliance_admin"},
+        {"role": "school_lead", "school_urn": URN, "email": "lead@example.org"},
+    ],
 }
 
 CONFIG = {

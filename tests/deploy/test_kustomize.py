@@ -17,7 +17,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
 RENDERED = Path(__file__).with_name("k8s-rendered.yaml")
-SERVICES = {"bookings": 8001, "brokerage": 8002, "notifications": 8003}
+SERVICES = {"bookings": 8001, "brokerage": 8002, "notifications": 8003, "finance": 8004}
 
 Resources = dict[tuple[str, str], dict[str, Any]]
 

@@ -3,7 +3,7 @@ of their own, so no other test's events or mail are in the way."""
 
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -30,6 +30,8 @@ class System:
     bookings: httpx.AsyncClient
     brokerage: httpx.AsyncClient
     notifications: httpx.AsyncClient
+    databases: dict[str, str] = field(default_factory=dict)
+    """Each service's database URL (by service name)."""
 
 
 @pytest.fixture(scope="module")
@@ -49,4 +51,17 @@ async def system(stack: Stack) -> AsyncIterator[System]:
         _, notifications = await running.enter_async_context(
             running_app(build_notifications, notifications_settings)
         )
-        yield System(stack, parts.maildir, brokerage_settings, bookings, brokerage, notifications)
+        databases = {
+            "bookings": bookings_settings.database_url(),
+            "brokerage": brokerage_settings.database_url(),
+            "notifications": notifications_settings.database_url(),
+        }
+        yield System(
+            stack,
+            parts.maildir,
+            brokerage_settings,
+            bookings,
+            brokerage,
+            notifications,
+            databases,
+        )

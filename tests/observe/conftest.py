@@ -21,6 +21,8 @@ from services.bookings.app import build_app as build_bookings
 from services.bookings.config import BookingsSettings
 from services.brokerage.app import build_app as build_brokerage
 from services.brokerage.config import BrokerageSettings
+from services.finance.app import build_app as build_finance
+from services.finance.config import FinanceSettings
 from services.notifications.app import build_app as build_notifications
 from services.notifications.config import NotificationsSettings
 from shared.observability import tracing
@@ -98,6 +100,7 @@ async def observed(stack: Stack) -> AsyncIterator[Observed]:
                     stack.settings(BrokerageSettings, **parts.overrides),
                 ),
                 "notifications": (build_notifications, settings),
+                "finance": (build_finance, stack.settings(FinanceSettings, **parts.overrides)),
             }
             apps: dict[str, FastAPI] = {}
             clients: dict[str, httpx.AsyncClient] = {}

@@ -141,10 +141,12 @@ async def test_pool_and_consumer_lag_gauges(observed: Observed) -> None:
     async def lag() -> list[tuple[dict[str, str], float]]:
         return (await observed.metrics("notifications")).get("alliance_consumer_lag", [])
 
-    partitions = await eventually(lag, lambda found: len(found) == 12, timeout=30)
+    partitions = await eventually(lag, lambda found: len(found) == 15, timeout=30)
     assert {labels["topic"] for labels, _ in partitions} == {
         "bookings.events.v1",
         "brokerage.events.v1",
+        "privacy.events.v1",
+        "finance.events.v1",
     }
     await eventually(lag, lambda found: all(v == 0 for _, v in found), timeout=30)
 

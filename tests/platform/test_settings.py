@@ -29,4 +29,4 @@ def test_links_go_to_the_public_url_or_the_base_with_the_port() -> None:
 
 
 def test_the_installation_declares_every_service() -> None:
-    assert list(declared_services()) == ["bookings", "brokerage", "notifications"]
+    assert list(declared_services()) == ["bookings", "brokerage", "finance", "notifications"]

@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 
 from services.brokerage import repository as repo
 from services.brokerage.domain import deployment as terms
+from services.brokerage.domain import money as settlement
 from services.brokerage.domain.lifecycle import Action
 from services.brokerage.published import deployment_info, sle_info
 from services.brokerage.usecases.access import Caller
@@ -17,7 +18,12 @@ from services.brokerage.usecases.context import Context
 from services.brokerage.usecases.models import Agreement, SupportRequestView, Visit
 from services.brokerage.usecases.reminders import remind_of_visit_logs
 from services.brokerage.usecases.step import Step, begin
-from shared.contracts.brokerage import DeploymentAgreed, RequestCompleted, VisitLogged
+from shared.contracts.brokerage import (
+    DeploymentAgreed,
+    DeploymentSettled,
+    RequestCompleted,
+    VisitLogged,
+)
 from shared.errors import Conflict, Invalid
 
 
@@ -59,6 +65,7 @@ async def agree(
             "days": agreed.days,
             "day_rate_pence": agreed.day_rate_pence,
             "brokerage_fee_pence": agreed.brokerage_fee_pence,
+            "brokerage_fee_percent": agreement.brokerage_fee_percent,
             "starts_on": agreed.starts_on,
             "ends_on": agreed.ends_on,
             "status": "agreed",
@@ -141,6 +148,36 @@ async def release_undelivered(step: Step, end_status: str) -> float:
     return released
 
 
+async def settle(step: Step, outcome: str) -> None:
+    """Publish the money of the deployment that has just ended (none if it never started):
+    the days delivered so far at the day rate, and the brokerage fee on them."""
+    deployment = await repo.get_deployment(step.session, step.request["id"])
+    if deployment is None or step.sle is None:
+        return
+    percent = deployment["brokerage_fee_percent"]
+    money = settlement.settle(
+        repo.days(deployment["days_delivered"]),
+        deployment["day_rate_pence"],
+        fixed_fee_pence=deployment["brokerage_fee_pence"],
+        fee_percent=percent,
+    )
+    await step.ctx.runtime.outbox.add(
+        step.session,
+        DeploymentSettled(
+            request=step.info(),
+            sle=sle_info(step.sle),
+            outcome=outcome,  # type: ignore[arg-type]
+            days_delivered=money.days_delivered,
+            day_rate_pence=money.day_rate_pence,
+            sle_days_pence=money.sle_days_pence,
+            brokerage_fee_basis=money.basis,  # type: ignore[arg-type]
+            brokerage_fee_percent=money.percent,
+            brokerage_fee_pence=money.brokerage_fee_pence,
+            settled_on=step.ctx.today(),
+        ),
+    )
+
+
 async def complete(ctx: Context, request_id: UUID, caller: Caller) -> SupportRequestView:
     async with ctx.runtime.transaction() as session:
         step = await begin(ctx, session, request_id, caller, Action.COMPLETE)
@@ -158,4 +195,5 @@ async def complete(ctx: Context, request_id: UUID, caller: Caller) -> SupportReq
                 school_link_sealed=step.sealed_school_url(),
             ),
         )
+        await settle(step, "completed")
         return await step.view()

@@ -8,7 +8,7 @@ from services.brokerage.domain.lifecycle import CONFIRMS, Action, Actor, Confirm
 from services.brokerage.published import sle_info
 from services.brokerage.usecases.access import Caller
 from services.brokerage.usecases.context import Context
-from services.brokerage.usecases.deployments import release_undelivered
+from services.brokerage.usecases.deployments import release_undelivered, settle
 from services.brokerage.usecases.models import Evaluation, SupportRequestView, Triage
 from services.brokerage.usecases.reading import rank
 from services.brokerage.usecases.step import begin
@@ -167,6 +167,8 @@ async def end(
     assert action in (Action.WITHDRAW, Action.CANCEL)
     async with ctx.runtime.transaction() as session:
         step = await begin(ctx, session, request_id, caller, action)
+        deployment = await repo.get_deployment(session, request_id)
+        under_way = deployment is not None and deployment["status"] in repo.UNDER_WAY
         released = await release_undelivered(step, "cancelled")
         await step.save(exit_reason=reason)
         event = RequestWithdrawn if action is Action.WITHDRAW else RequestCancelled
@@ -179,6 +181,8 @@ async def end(
                 days_released=released,
             ),
         )
+        if under_way:
+            await settle(step, "withdrawn" if action is Action.WITHDRAW else "cancelled")
         return await step.view()
 
 

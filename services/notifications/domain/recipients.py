@@ -11,6 +11,8 @@ from enum import StrEnum
 
 from shared.contracts import bookings as b
 from shared.contracts import brokerage as r
+from shared.contracts import finance as fin
+from shared.contracts import privacy as pd
 from shared.contracts import staff as s
 from shared.contracts.base import EventData
 from shared.contracts.common import Contact
@@ -26,6 +28,7 @@ class Kind(StrEnum):
     SLE = "sle"
     HOME_HEAD = "home_head"
     ALLIANCE_ADMIN = "alliance_admin"
+    FINANCE_CONTACT = "finance_contact"
 
 
 TemplateChoice = str | Callable[[EventData], str]
@@ -110,9 +113,14 @@ RULES: dict[type[EventData], tuple[Send, ...]] = {
     r.RequestUnmatched: _to("request_unmatched", SCHOOL),
     r.RequestWithdrawn: _to("request_withdrawn", SCHOOL, SLE, HEAD, COORD),
     r.RequestCancelled: _to("request_cancelled", SCHOOL, SLE, HEAD, COORD),
+    # Money: the settlement is finance's fact; the invoice goes to the school's finance contact.
+    r.DeploymentSettled: (),
+    fin.InvoiceIssued: _to("invoice_issued", Kind.FINANCE_CONTACT),
     # Staff changes are kept as notifications' copy of the staff (usecases/people.py), not mailed.
     s.StaffMemberAppointed: (),
     s.StaffMemberRemoved: (),
+    # Personal-data requests and answers are handled (usecases/personal_data.py), not mailed.
+    **{model: () for model in (pd.PersonalDataRequested, *pd.ANSWERS)},
 }
 
 
@@ -141,6 +149,8 @@ def contacts(kind: Kind, data: EventData) -> list[Contact]:
             found = [sle.home_head if sle else None]
         case Kind.ALLIANCE_ADMIN:
             found = [getattr(data, "administrator", None)]
+        case Kind.FINANCE_CONTACT:
+            found = [getattr(data, "finance_contact", None)]
     return [contact for contact in found if contact is not None]
 
 

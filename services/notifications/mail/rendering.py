@@ -36,6 +36,7 @@ WHY = {
     Kind.SLE: "you are the specialist leader of education (SLE) named on this request",
     Kind.HOME_HEAD: "you are the headteacher of this SLE's home school",
     Kind.ALLIANCE_ADMIN: "you administer this alliance's courses",
+    Kind.FINANCE_CONTACT: "you are the finance contact the alliance holds for this school",
 }
 
 
@@ -69,6 +70,9 @@ class Links:
         booking: b.BookingInfo | None = getattr(data, "booking", None)
         course: b.CourseInfo | None = getattr(data, "course", None)
         request: r.RequestInfo | None = getattr(data, "request", None)
+        invoice = getattr(data, "invoice", None)
+        if invoice is not None:
+            return str(invoice.url)
         if booking is not None and booking.url:
             return booking.url
         if course is not None:

@@ -32,7 +32,7 @@ class Renderer(Protocol):
 
 
 def alliance_of(data: EventData) -> str:
-    for part in ("course", "request"):
+    for part in ("course", "request", "invoice"):
         alliance = getattr(getattr(data, part, None), "alliance_id", None)
         if alliance:
             return str(alliance)

@@ -72,6 +72,7 @@ async def test_the_whole_way_to_evaluated(scene: Scene) -> None:
         "deployment_agreed",
         "visit_logged",
         "request_completed",
+        "deployment_settled",
         "request_evaluated",
     ]
 
@@ -152,5 +153,6 @@ async def test_withdrawing_gives_back_the_days_not_delivered(scene: Scene) -> No
     withdrawn = await transitions.end(scene.ctx, rid, scene.school, Action.WITHDRAW, "Budget")
     assert withdrawn.status == "withdrawn" and withdrawn.exit_reason == "Budget"
     assert (await directory.get_sle(scene.ctx, scene.alliance_id, sle.id)).days_left == 4
-    kind, payload = (await scene.events(rid))[-1]
+    (kind, payload), (settled, money) = (await scene.events(rid))[-2:]
     assert kind == "request_withdrawn" and payload["days_released"] == 2
+    assert settled == "deployment_settled" and money["outcome"] == "withdrawn"

@@ -1,0 +1,272 @@
+"""The SQL finance's use cases run."""
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import RowMapping, func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.finance.domain.ledger import PLACE_KINDS, Entry
+from services.finance.tables import alliances, entries, invoice_lines, invoices, schools
+
+
+async def bound_lock_wait(session: AsyncSession, milliseconds: int) -> None:
+    """Row locks taken later in this transaction wait at most ``milliseconds`` (then 55P03)."""
+    await session.execute(select(func.set_config("lock_timeout", f"{int(milliseconds)}ms", True)))
+
+
+# -- schools and alliances --------------------------------------------------------------------
+
+
+async def learn_school(
+    session: AsyncSession, alliance_id: str, urn: str, name: str, cpd_lead_email: str | None
+) -> None:
+    """What bookings says of a school: its name and, when it names one, its CPD lead."""
+    values: dict[str, Any] = {"alliance_id": alliance_id, "urn": urn, "name": name}
+    stmt = insert(schools).values(**values, cpd_lead_email=cpd_lead_email)
+    changes: dict[str, Any] = {"name": stmt.excluded.name, "updated_at": func.now()}
+    if cpd_lead_email:
+        changes["cpd_lead_email"] = stmt.excluded.cpd_lead_email
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[schools.c.alliance_id, schools.c.urn], set_=changes
+        )
+    )
+
+
+async def put_school_billing(
+    session: AsyncSession, alliance_id: str, urn: str, **values: Any
+) -> None:
+    stmt = insert(schools).values(alliance_id=alliance_id, urn=urn, **values)
+    changes = {k: stmt.excluded[k] for k in values} | {"updated_at": func.now()}
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[schools.c.alliance_id, schools.c.urn], set_=changes
+        )
+    )
+
+
+async def get_school(session: AsyncSession, alliance_id: str, urn: str) -> RowMapping | None:
+    query = select(schools).where(schools.c.alliance_id == alliance_id, schools.c.urn == urn)
+    return (await session.execute(query)).mappings().first()
+
+
+async def list_schools(session: AsyncSession, alliance_id: str) -> Sequence[RowMapping]:
+    query = select(schools).where(schools.c.alliance_id == alliance_id).order_by(schools.c.name)
+    return (await session.execute(query)).mappings().all()
+
+
+async def schools_of_person(session: AsyncSession, email: str) -> Sequence[RowMapping]:
+    """Schools whose CPD lead or finance contact is ``email`` (lower case)."""
+    query = select(schools.c.alliance_id, schools.c.urn).where(
+        (func.lower(schools.c.cpd_lead_email) == email)
+        | (func.lower(schools.c.finance_contact_email) == email)
+    )
+    return (await session.execute(query)).mappings().all()
+
+
+async def get_alliance(
+    session: AsyncSession, alliance_id: str, *, lock: bool = False
+) -> RowMapping | None:
+    query = select(alliances).where(alliances.c.alliance_id == alliance_id)
+    if lock:
+        query = query.with_for_update()
+    return (await session.execute(query)).mappings().first()
+
+
+async def put_alliance(session: AsyncSession, alliance_id: str, **values: Any) -> None:
+    stmt = insert(alliances).values(alliance_id=alliance_id, **values)
+    changes = {k: stmt.excluded[k] for k in values} | {"updated_at": func.now()}
+    await session.execute(
+        stmt.on_conflict_do_update(index_elements=[alliances.c.alliance_id], set_=changes)
+    )
+
+
+async def ensure_alliance(session: AsyncSession, alliance_id: str) -> None:
+    """The alliance's row with the defaults (named by its id) if it has none yet."""
+    stmt = insert(alliances).values(alliance_id=alliance_id, name=alliance_id)
+    await session.execute(stmt.on_conflict_do_nothing(index_elements=[alliances.c.alliance_id]))
+
+
+async def take_number(session: AsyncSession, alliance_id: str) -> int:
+    """The alliance's next invoice number; the row stays locked until the transaction ends,
+    so concurrent issuers queue and a rolled-back issue gives its number back."""
+    result = await session.execute(
+        update(alliances)
+        .where(alliances.c.alliance_id == alliance_id)
+        .values(last_number=alliances.c.last_number + 1)
+        .returning(alliances.c.last_number)
+    )
+    return int(result.scalar_one())
+
+
+# -- the ledger ------------------------------------------------------------------------------
+
+
+async def place_charged(session: AsyncSession, booking_id: UUID) -> int:
+    """What a booking's place holds now: its place charge less what was given back."""
+    query = select(func.coalesce(func.sum(entries.c.amount_pence), 0)).where(
+        entries.c.subject_id == booking_id, entries.c.kind.in_([k.value for k in PLACE_KINDS])
+    )
+    return int(await session.scalar(query) or 0)
+
+
+async def add_entries(session: AsyncSession, event_id: UUID, found: list[Entry]) -> None:
+    if not found:
+        return
+    rows = [
+        {
+            "event_id": event_id,
+            "alliance_id": e.alliance_id,
+            "school_urn": e.school_urn,
+            "kind": e.kind.value,
+            "subject_id": e.subject_id,
+            "reference": e.reference,
+            "description": e.description[:300],
+            "price_band": e.price_band,
+            "quantity": e.quantity,
+            "unit_pence": e.unit_pence,
+            "amount_pence": e.amount_pence,
+            "occurred_on": e.occurred_on,
+        }
+        for e in found
+    ]
+    await session.execute(insert(entries).values(rows).on_conflict_do_nothing())
+
+
+def _entry_select() -> Any:
+    return select(entries, invoices.c.number.label("invoice_number")).join(
+        invoices, invoices.c.id == entries.c.invoice_id, isouter=True
+    )
+
+
+async def school_entries(
+    session: AsyncSession, alliance_id: str, urn: str, period_from: date, period_to: date
+) -> Sequence[RowMapping]:
+    query = (
+        _entry_select()
+        .where(
+            entries.c.alliance_id == alliance_id,
+            entries.c.school_urn == urn,
+            entries.c.occurred_on.between(period_from, period_to),
+        )
+        .order_by(entries.c.occurred_on, entries.c.id)
+    )
+    return (await session.execute(query)).mappings().all()
+
+
+async def alliance_entries(
+    session: AsyncSession, alliance_id: str, period_from: date, period_to: date
+) -> Sequence[RowMapping]:
+    query = (
+        _entry_select()
+        .where(
+            entries.c.alliance_id == alliance_id,
+            entries.c.occurred_on.between(period_from, period_to),
+        )
+        .order_by(entries.c.school_urn, entries.c.occurred_on, entries.c.id)
+    )
+    return (await session.execute(query)).mappings().all()
+
+
+async def uninvoiced_for_update(
+    session: AsyncSession,
+    alliance_id: str,
+    urn: str,
+    *,
+    period: tuple[date, date] | None = None,
+    booking_id: UUID | None = None,
+) -> Sequence[RowMapping]:
+    """Entries not yet on an invoice, locked so no concurrent issue takes them too."""
+    query = select(entries).where(
+        entries.c.alliance_id == alliance_id,
+        entries.c.school_urn == urn,
+        entries.c.invoice_id.is_(None),
+    )
+    if period is not None:
+        query = query.where(entries.c.occurred_on.between(*period))
+    if booking_id is not None:
+        query = query.where(entries.c.subject_id == booking_id)
+    query = query.order_by(entries.c.occurred_on, entries.c.id).with_for_update()
+    return (await session.execute(query)).mappings().all()
+
+
+async def mark_invoiced(
+    session: AsyncSession, entry_ids: list[int], invoice_id: UUID | None
+) -> None:
+    await session.execute(
+        update(entries).where(entries.c.id.in_(entry_ids)).values(invoice_id=invoice_id)
+    )
+
+
+async def release_invoice(session: AsyncSession, invoice_id: UUID) -> None:
+    """A credited invoice's entries are free to go on a corrected invoice."""
+    await session.execute(
+        update(entries).where(entries.c.invoice_id == invoice_id).values(invoice_id=None)
+    )
+
+
+async def booking_school(session: AsyncSession, alliance_id: str, booking_id: UUID) -> str | None:
+    query = select(entries.c.school_urn).where(
+        entries.c.alliance_id == alliance_id, entries.c.subject_id == booking_id
+    )
+    return await session.scalar(query.limit(1))
+
+
+# -- invoices --------------------------------------------------------------------------------
+
+
+async def insert_invoice(session: AsyncSession, lines: list[dict[str, Any]], **values: Any) -> None:
+    await session.execute(insert(invoices).values(**values))
+    if lines:
+        await session.execute(insert(invoice_lines).values(lines))
+
+
+async def get_invoice(session: AsyncSession, invoice_id: UUID) -> RowMapping | None:
+    """The invoice, with the number of the credit note that credits it and, for a credit
+    note, of the invoice it credits."""
+    credit = invoices.alias("credit")
+    original = invoices.alias("original")
+    query = (
+        select(
+            invoices,
+            credit.c.number.label("credited_by_number"),
+            credit.c.id.label("credited_by_id"),
+            original.c.number.label("credits_invoice_number"),
+        )
+        .join(credit, credit.c.credits_invoice_id == invoices.c.id, isouter=True)
+        .join(original, original.c.id == invoices.c.credits_invoice_id, isouter=True)
+        .where(invoices.c.id == invoice_id)
+    )
+    return (await session.execute(query)).mappings().first()
+
+
+async def get_invoice_for_update(session: AsyncSession, invoice_id: UUID) -> RowMapping | None:
+    query = select(invoices).where(invoices.c.id == invoice_id).with_for_update()
+    return (await session.execute(query)).mappings().first()
+
+
+async def credit_note_of(session: AsyncSession, invoice_id: UUID) -> RowMapping | None:
+    query = select(invoices).where(invoices.c.credits_invoice_id == invoice_id)
+    return (await session.execute(query)).mappings().first()
+
+
+async def lines_of(session: AsyncSession, invoice_id: UUID) -> Sequence[RowMapping]:
+    query = (
+        select(invoice_lines)
+        .where(invoice_lines.c.invoice_id == invoice_id)
+        .order_by(invoice_lines.c.line_no)
+    )
+    return (await session.execute(query)).mappings().all()
+
+
+async def list_invoices(
+    session: AsyncSession, alliance_id: str, urn: str | None = None
+) -> Sequence[RowMapping]:
+    query = select(invoices).where(invoices.c.alliance_id == alliance_id)
+    if urn is not None:
+        query = query.where(invoices.c.school_urn == urn)
+    return (await session.execute(query.order_by(invoices.c.seq.desc()))).mappings().all()
