@@ -118,6 +118,7 @@ def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
         "exactly once, and keeps a record of what was sent.",
     )
     app.state.dispatch = dispatch
+    app.state.renderer = renderer  # the emails' links are audited against the services' pages
     app.state.senders = senders
     app.state.staff_log = StaffLog(runtime.sessions, requeued=senders.wake)
 

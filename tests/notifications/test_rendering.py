@@ -111,6 +111,11 @@ def test_every_message_renders_with_the_facts_and_accessible_html(data, person) 
     request = getattr(data, "request", None)
     booking = getattr(data, "booking", None)
     link = booking.url if booking else (course.url if course else request.url)
+    if person.kind.value == "alliance_admin":
+        link = f"http://127.0.0.1:8001/admin/courses/{course.course_id}"
+    if person.kind.value == "school_contact":  # never the staff's page of the request
+        fresh = "http://127.0.0.1:8002/support-requests/fresh-link"
+        link = renderer.links.school_link(data) or fresh
     assert link in message.text and f'href="{link}"' in message.html
     if course is not None:
         assert course.title in message.text
@@ -209,13 +214,15 @@ def test_deployment_states_days_rate_fee_and_dates() -> None:
     assert "Monday 20 April 2026 to Friday 17 July 2026" in text
 
 
-def test_a_link_falls_back_to_the_service_when_the_event_has_none() -> None:
+def test_a_link_falls_back_to_the_services_page_when_the_event_has_none() -> None:
     course = f.course().model_copy(update={"url": None})
     booking = f.booking(f.tag()).model_copy(update={"url": None})
     data = b.BookingConfirmed(course=course, booking=booking)
-    assert (
-        f"http://127.0.0.1:8001/courses/{course.course_id}" in message_for(data, "participant").text
-    )
+    page = f"http://127.0.0.1:8001/places/{booking.booking_id}"
+    assert page in message_for(data, "participant").text
+    request = f.request_info(f.tag()).model_copy(update={"url": None})
+    page = f"http://127.0.0.1:8002/requests/{request.request_id}"
+    assert page in message_for(r.RequestSubmitted(request=request), "coordinator").text
 
 
 def test_school_and_coordinator_get_different_wording_for_a_new_request() -> None:
@@ -251,4 +258,13 @@ def test_the_administrator_hears_how_many_bookings_the_cancellation_took_down() 
     assert "Bookings cancelled: 3" in message.text
     assert "Reason given: Too few bookings" in message.text
     assert "Leading &lt;Phonics&gt;" in message.html
-    assert data.course.url in message.text
+    assert f"http://127.0.0.1:8001/admin/courses/{data.course.course_id}" in message.text
+
+
+def test_a_school_contact_without_a_private_link_is_sent_to_ask_for_one() -> None:
+    """The request's page is for staff and SLEs: a school told of an event that carries no
+    private link (an SLE accepted, support agreed) gets brokerage's fresh-link page instead."""
+    data = r.SleAccepted(request=f.request_info(f.tag()), sle=f.sle_info(f.tag()))
+    school = message_for(data, "school_contact")
+    assert "http://127.0.0.1:8002/support-requests/fresh-link" in school.text
+    assert data.request.url in message_for(data, "coordinator").text

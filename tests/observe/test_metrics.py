@@ -141,7 +141,7 @@ async def test_pool_and_consumer_lag_gauges(observed: Observed) -> None:
     async def lag() -> list[tuple[dict[str, str], float]]:
         return (await observed.metrics("notifications")).get("alliance_consumer_lag", [])
 
-    partitions = await eventually(lag, lambda found: len(found) == 15, timeout=30)
+    partitions = await eventually(lag, lambda found: len(found) == 18, timeout=30)
     assert {labels["topic"] for labels, _ in partitions} == {
         "bookings.events.v1",
         "brokerage.events.v1",

@@ -49,8 +49,9 @@ class Rendered:
 
 @dataclass(frozen=True)
 class Links:
-    """Where links point when an event carries no URL of its own; ``private`` opens the
-    school's private link brokerage sealed into the event (None: it cannot be opened)."""
+    """Where links point when an event carries no URL of its own: the services' pages (never
+    their JSON API), by the paths the services agreed; ``private`` opens the school's private
+    link brokerage sealed into the event (None: it cannot be opened)."""
 
     bookings: str
     brokerage: str
@@ -73,13 +74,26 @@ class Links:
         invoice = getattr(data, "invoice", None)
         if invoice is not None:
             return str(invoice.url)
-        if booking is not None and booking.url:
-            return booking.url
+        if booking is not None:
+            return booking.url or f"{self.bookings}/places/{booking.booking_id}"
         if course is not None:
-            return course.url or f"{self.bookings}/courses/{course.course_id}"
+            return course.url or f"{self.bookings}/catalogue/{course.course_id}"
         if request is not None:
             return request.url or f"{self.brokerage}/requests/{request.request_id}"
         return self.bookings
+
+    def for_school(self, data: EventData) -> str:
+        """The school's private page; where the event carries no link of its own, brokerage's
+        page where the school asks for one (the request's page is for staff and SLEs only)."""
+        return self.school_link(data) or f"{self.brokerage}{FRESH_LINK_PATH}"
+
+    def for_administrator(self, data: EventData) -> str:
+        """The course's own page for its administrators (the catalogue shows only what is
+        open to book, and a cancelled course is no longer there)."""
+        course: b.CourseInfo | None = getattr(data, "course", None)
+        if course is None:
+            return self.for_event(data)
+        return f"{self.bookings}/admin/courses/{course.course_id}"
 
 
 def sessions(course: b.CourseInfo) -> list[str]:
@@ -192,11 +206,12 @@ class Renderer:
         }
 
     def link(self, data: EventData, recipient: Recipient) -> str:
-        """The school's private page where it has one: only the school contact may see it."""
+        """The school's private page goes to the school contact only; the administrator's to
+        the course's own page; everyone else's to the event's page."""
         if recipient.kind is Kind.SCHOOL_CONTACT:
-            private = self.links.school_link(data)
-            if private:
-                return private
+            return self.links.for_school(data)
+        if recipient.kind is Kind.ALLIANCE_ADMIN:
+            return self.links.for_administrator(data)
         return self.links.for_event(data)
 
     def render(self, data: EventData, recipient: Recipient) -> Rendered:
