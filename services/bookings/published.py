@@ -4,6 +4,7 @@ Each contract carries what notifications needs, so a booking's part is built fro
 row (with its school and CPD lead) as it stands once the change is written.
 """
 
+from functools import lru_cache
 from typing import Any, Literal, Protocol
 from uuid import UUID
 
@@ -27,6 +28,13 @@ class Links(Protocol):
     def evaluation_url(self, booking_id: UUID) -> str: ...
 
 
+@lru_cache(maxsize=4096)
+def contact(name: str, email: str, role: str | None = None) -> Contact:
+    """A contract's contact, its address validated once per distinct person: contacts are
+    frozen, so one instance serves every event (and every booking) that names them."""
+    return Contact(name=name, email=email, role=role)
+
+
 def course_info(links: Links, course: Course) -> CourseInfo:
     return CourseInfo(
         course_id=course.id,
@@ -43,15 +51,13 @@ def booking_info(links: Links, booking: Row) -> BookingInfo:
     b = booking._mapping
     cpd_lead = None
     if b["cpd_lead_email"]:
-        cpd_lead = Contact(name=b["cpd_lead_name"], email=b["cpd_lead_email"], role="CPD lead")
+        cpd_lead = contact(b["cpd_lead_name"], b["cpd_lead_email"], "CPD lead")
     return BookingInfo(
         booking_id=b["id"],
         status=b["status"],
         school=SchoolRef(urn=b["school_urn"], name=b["school_name"] or b["school_urn"]),
-        participant=Contact(
-            name=b["participant_name"], email=b["participant_email"], role=b["participant_role"]
-        ),
-        booker=Contact(name=b["booker_name"], email=b["booker_email"]),
+        participant=contact(b["participant_name"], b["participant_email"], b["participant_role"]),
+        booker=contact(b["booker_name"], b["booker_email"]),
         cpd_lead=cpd_lead,
         price_pence=b["price_pence"],
         url=links.booking_url(b["id"]),
@@ -98,7 +104,7 @@ def contract(
         case ev.CourseCancelled(reason=reason, bookings_cancelled=n, administrator_email=email):
             admin = None
             if email:
-                admin = Contact(name="Alliance administrator", email=email, role="alliance_admin")
+                admin = contact("Alliance administrator", email, "alliance_admin")
             return contracts.CourseCancelled(
                 course=course,
                 reason=reason,

@@ -17,10 +17,16 @@ from shared.settings import ConfigurationError, Settings
 from shared.web.documented import documents
 from shared.web.problems import Forbidden, Unauthorized
 
+CACHE_SIZE = 4096
+CACHE_TTL_S = 60.0
+"""A token verified once is believed again, without its signature checked, until it expires
+and for at most this long (a key the identity provider withdraws stops working within it)."""
+
 
 class TokenVerifier:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self._verified: dict[str, tuple[Principal, float, float]] = {}
         if settings.oidc_jwks_url:
             self._jwks: jwt.PyJWKClient | None = jwt.PyJWKClient(settings.oidc_jwks_url)
             self._issuer = settings.oidc_issuer
@@ -36,6 +42,22 @@ class TokenVerifier:
             self._audience = settings.jwt_audience
 
     def verify(self, token: str) -> Principal:
+        """The token's principal; the same token string again within ``CACHE_TTL_S`` is
+        answered from memory (a signature check is most of a booking request's auth cost)."""
+        now = time.time()
+        known = self._verified.get(token)
+        if known is not None:
+            principal, expires_at, believed_until = known
+            if now < expires_at and now < believed_until:
+                return principal
+            del self._verified[token]
+        principal, expires_at = self._check(token)
+        if len(self._verified) >= CACHE_SIZE:
+            del self._verified[next(iter(self._verified))]  # the oldest
+        self._verified[token] = (principal, expires_at, now + CACHE_TTL_S)
+        return principal
+
+    def _check(self, token: str) -> tuple[Principal, float]:
         try:
             if self._jwks is not None:
                 key = self._jwks.get_signing_key_from_jwt(token).key
@@ -54,7 +76,7 @@ class TokenVerifier:
             )
         except jwt.PyJWTError as exc:
             raise Unauthorized(f"invalid token: {exc}") from exc
-        return principal_from_claims(claims)
+        return principal_from_claims(claims), float(claims["exp"])
 
 
 def principal_from_claims(claims: dict) -> Principal:

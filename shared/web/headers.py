@@ -15,6 +15,7 @@ ON_PAGES: tuple[tuple[bytes, bytes], ...] = (
     (b"x-frame-options", b"DENY"),
     (b"cross-origin-opener-policy", b"same-origin"),
 )
+_ALWAYS_NAMES = frozenset(name for name, _ in ALWAYS)
 PAGES_EXEMPT = ("/docs", "/redoc")
 """Swagger UI and ReDoc run inline scripts of their own; they get the headers sent everywhere."""
 
@@ -31,14 +32,20 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                present = {name.lower() for name, _ in headers}
-                is_page = any(
-                    name.lower() == b"content-type" and value.startswith(b"text/html")
-                    for name, value in headers
-                )
-                wanted = ALWAYS + (ON_PAGES if is_page and not exempt else ())
-                headers.extend(h for h in wanted if h[0] not in present)
+                headers = list(message.get("headers", ()))
+                present = set()
+                is_page = False
+                for name, value in headers:
+                    name = name.lower()
+                    present.add(name)
+                    if name == b"content-type" and value.startswith(b"text/html"):
+                        is_page = True
+                if is_page and not exempt:
+                    headers.extend(h for h in ALWAYS + ON_PAGES if h[0] not in present)
+                elif present.isdisjoint(_ALWAYS_NAMES):
+                    headers.extend(ALWAYS)  # an API answer: the usual case, nothing to check
+                else:
+                    headers.extend(h for h in ALWAYS if h[0] not in present)
                 message = {**message, "headers": headers}
             await send(message)
 

@@ -84,9 +84,16 @@ class ObserveMiddleware:
         route = route_of(scope)
         self.metrics.http_requests.labels(method, route, str(status)).inc()
         self.metrics.http_latency.labels(method, route).observe(seconds)
-        if self.log_requests:
-            access_log.info(
+        if self.log_requests and access_log.isEnabledFor(logging.INFO):
+            # made here rather than by .info(): the logger would walk the stack for the caller
+            record = access_log.makeRecord(
+                access_log.name,
+                logging.INFO,
+                __file__,
+                0,
                 "request",
+                (),
+                None,
                 extra={
                     "method": method,
                     "route": route,
@@ -96,3 +103,4 @@ class ObserveMiddleware:
                     "correlation_id": correlation_id.get(),
                 },
             )
+            access_log.handle(record)

@@ -16,7 +16,6 @@ from services.bookings import schedule_store as schedule
 from services.bookings.domain.course import Booking, Course
 from services.bookings.store import BookingRow, course_from
 from services.bookings.usecases.context import BookingsContext
-from shared.contracts.common import Contact
 from shared.errors import NotFound
 
 
@@ -98,10 +97,8 @@ class UnitOfWork:
             info = published.course_info(self.ctx, course)
             admin = None
             if course.administrator_email:
-                admin = Contact(
-                    name="Alliance administrator",
-                    email=course.administrator_email,
-                    role="alliance_admin",
+                admin = published.contact(
+                    "Alliance administrator", course.administrator_email, "alliance_admin"
                 )
             contracts = [published.contract(self.ctx, event, info, rows, admin) for event in events]
             await self.ctx.runtime.outbox.add_all(self.session, contracts)
