@@ -94,6 +94,18 @@ async def register(session: AsyncSession, course_id: UUID) -> list[Row]:
     return list(rows)
 
 
+async def session_marks(
+    session: AsyncSession, course_id: UUID, session_index: int
+) -> dict[UUID, bool]:
+    """Each booking's saved mark for one session of the course (empty: no register yet)."""
+    rows = await session.execute(
+        select(attendance.c.booking_id, attendance.c.attended)
+        .join(bookings, bookings.c.id == attendance.c.booking_id)
+        .where(bookings.c.course_id == course_id, attendance.c.session_index == session_index)
+    )
+    return {booking_id: attended for booking_id, attended in rows}
+
+
 async def attendees(session: AsyncSession, course_id: UUID) -> int:
     settled = [BookingStatus.ATTENDED.value, BookingStatus.PARTLY_ATTENDED.value]
     count = await session.scalar(

@@ -41,6 +41,12 @@ def summary(page: str) -> list[str]:
     return [html.unescape(m) for m in re.findall(r'<li><a href="#[^"]+">([^<]*)</a>', block)]
 
 
+def ticked(page: str) -> dict[str, bool]:
+    """Each register checkbox's booking id and whether it is ticked."""
+    boxes = re.findall(r'<input type="checkbox"[^>]*name="attended" value="([^"]+)"([^>]*)>', page)
+    return {value: "checked" in rest for value, rest in boxes}
+
+
 async def signed_in_admin(alliance: Alliance, client: httpx.AsyncClient) -> str:
     """An administrator of ``alliance`` (on its staff), signed in on ``client``."""
     email = f"admin-{uuid4().hex[:8]}@{alliance.alliance_id}.example.org"
@@ -386,7 +392,7 @@ async def test_an_administrator_takes_the_register_and_closes_it(
     course = await alliance.course(capacity=2)
     school = await alliance.school()
     came = await school.book(course["id"], "came@school.example.org")
-    await school.book(course["id"], "stayed.away@school.example.org")
+    away = await school.book(course["id"], "stayed.away@school.example.org")
     course_url = f"/admin/courses/{course['id']}"
     before = await browser.get(course_url)
     assert "Register for session 1" not in before.text
@@ -399,12 +405,21 @@ async def test_an_administrator_takes_the_register_and_closes_it(
     started = await browser.get(course_url)
     assert "Register for session 1" in started.text and "Close the register" not in started.text
     register = await browser.get(f"{course_url}/register/0")
-    assert register.text.count('name="attended"') == 2
+    assert ticked(register.text) == {came["id"]: True, away["id"]: True}
     taken = await browser.post(
         f"{course_url}/register/0", data={"csrf_token": token, "attended": came["id"]}
     )
     assert taken.status_code == 303
     assert "1 attended, 1 absent" in (await browser.get(taken.headers["location"])).text
+    reopened = await browser.get(f"{course_url}/register/0")
+    assert ticked(reopened.text) == {came["id"]: True, away["id"]: False}
+    saved = await alliance.api.get(
+        f"/courses/{course['id']}/sessions/0/register", headers=alliance.admin
+    )
+    assert {m["booking_id"]: m["attended"] for m in saved.json()["marks"]} == {
+        came["id"]: True,
+        away["id"]: False,
+    }
     too_soon = await browser.post(f"{course_url}/complete", data={"csrf_token": token})
     assert too_soon.status_code == 409
     assert "The register closes after the last session has ended." in too_soon.text

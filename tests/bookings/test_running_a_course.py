@@ -2,9 +2,10 @@
 fees, certificates, evaluations, and nothing cancelled once the course has started."""
 
 import io
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pypdf
 import pytest
@@ -208,6 +209,43 @@ async def test_a_register_names_only_confirmed_bookings_of_the_course_and_its_ke
     for bad in ([], [{"booking_id": str(confirmed.id), "attended": True}] * 2):
         with pytest.raises(ValidationError):
             RegisterMarks.model_validate({"marks": bad})
+
+
+async def test_a_sessions_saved_marks_are_read_back_by_its_keepers_only(
+    ctx: BookingsContext,  # noqa: F811
+) -> None:
+    sessions = two_sessions()
+    course_id = await published_course(
+        ctx, sessions=sessions, facilitator_email="jo.bennett@facilitators.example"
+    )
+    other_course = await published_course(ctx, sessions=sessions)
+    urn = await member_school(ctx)
+    came, away = [await book(ctx, course_id, urn) for _ in range(2)]
+    elsewhere = await book(ctx, other_course, urn)
+
+    def saved(register: attendance.SessionRegister) -> dict[UUID, bool]:
+        return {m.booking_id: m.attended for m in register.marks}
+
+    assert saved(await attendance.session_register(ctx, ADMIN, course_id, 0)) == {}
+    move_to(ctx, sessions[0], hours=1)
+    await attendance.take_register(ctx, ADMIN, other_course, 0, marks((elsewhere.id, True)))
+    await attendance.take_register(
+        ctx, ADMIN, course_id, 0, marks((came.id, True), (away.id, True))
+    )
+    await attendance.take_register(ctx, ADMIN, course_id, 0, marks((away.id, False)))
+
+    read = await attendance.session_register(ctx, FACILITATOR, course_id, 0)
+    assert read.session_index == 0
+    assert saved(read) == {came.id: True, away.id: False}
+    assert saved(await attendance.session_register(ctx, ADMIN, course_id, 1)) == {}
+    stranger = Principal("x", frozenset({Role.ALLIANCE_ADMIN}), "another-alliance")
+    for outsider in (lead_of(urn), stranger, replace(FACILITATOR, alliance_id="elsewhere")):
+        with pytest.raises(Forbidden):
+            await attendance.session_register(ctx, outsider, course_id, 0)
+    with pytest.raises(NotFound, match="no such session"):
+        await attendance.session_register(ctx, ADMIN, course_id, 2)
+    with pytest.raises(NotFound, match="no such course"):
+        await attendance.session_register(ctx, ADMIN, uuid4(), 0)
 
 
 async def test_a_free_course_charges_its_late_fee_for_a_no_show(

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from services.bookings.api.deps import Admin, AnyPrincipal, Ctx, MaybePrincipal
 from services.bookings.usecases import attendance, certificates, evaluation
+from services.bookings.usecases.attendance import SessionRegister
 from services.bookings.usecases.evaluation import EvaluationSummary
 from services.bookings.usecases.inputs import Evaluation, RegisterMarks
 from shared.web.documented import problems
@@ -40,6 +41,21 @@ async def take_register(
 ) -> RegisterOut:
     taken = await attendance.take_register(ctx, principal, course_id, session_index, body)
     return RegisterOut(**taken)
+
+
+@router.get(
+    "/courses/{course_id}/sessions/{session_index}/register",
+    summary="The marks saved at a session (administrators or the course's facilitator); no "
+    "marks until its register is taken",
+    responses=problems(401, 403, 404, 422),
+)
+async def session_register(
+    ctx: Ctx,
+    principal: AnyPrincipal,
+    course_id: UUID,
+    session_index: Annotated[int, Path(ge=0, le=49)],
+) -> SessionRegister:
+    return await attendance.session_register(ctx, principal, course_id, session_index)
 
 
 @router.post(

@@ -4,31 +4,66 @@ attended, partly attended or no-show (with the policy's no-show fee)."""
 
 from uuid import UUID
 
+from pydantic import BaseModel
+
 from services.bookings import register_store as registers
+from services.bookings import repository as repo
 from services.bookings.domain.course import Course
 from services.bookings.usecases.access import is_admin_of
 from services.bookings.usecases.context import BookingsContext
 from services.bookings.usecases.inputs import RegisterMarks
 from services.bookings.usecases.unit_of_work import UnitOfWork, unit_of_work
-from shared.errors import Forbidden, Invalid
+from shared.errors import Forbidden, Invalid, NotFound
 from shared.identity import Principal
 
 
-def is_facilitator_of(principal: Principal, course: Course) -> bool:
-    return (
-        principal.alliance_id == course.alliance_id
+class MarkView(BaseModel):
+    booking_id: UUID
+    attended: bool
+
+
+class SessionRegister(BaseModel):
+    """One session's saved marks; none until its register is first taken."""
+
+    session_index: int
+    marks: list[MarkView]
+
+
+def _check_keeps(principal: Principal, alliance_id: str, facilitator_email: str | None) -> None:
+    if is_admin_of(principal, alliance_id):
+        return
+    if not (
+        principal.alliance_id == alliance_id
         and principal.email is not None
-        and course.facilitator_email is not None
-        and principal.email.lower() == course.facilitator_email.lower()
-    )
+        and facilitator_email is not None
+        and principal.email.lower() == facilitator_email.lower()
+    ):
+        raise Forbidden("only the course's administrators or its facilitator keep its register")
 
 
 async def _keeper(uow: UnitOfWork, principal: Principal, course_id: UUID) -> Course:
     """The course, locked, if the principal keeps its register."""
     course = await uow.existing_course(course_id)
-    if not (is_admin_of(principal, course.alliance_id) or is_facilitator_of(principal, course)):
-        raise Forbidden("only the course's administrators or its facilitator keep its register")
+    _check_keeps(principal, course.alliance_id, course.facilitator_email)
     return course
+
+
+async def session_register(
+    ctx: BookingsContext, principal: Principal, course_id: UUID, session_index: int
+) -> SessionRegister:
+    """The marks saved at one session, for the course's administrators or its facilitator."""
+    async with ctx.runtime.sessions() as session:
+        course = await repo.get_course(session, course_id)
+        if course is None:
+            raise NotFound("no such course")
+        _check_keeps(principal, course.alliance_id, course.facilitator_email)
+        if not 0 <= session_index < len(course.sessions):
+            raise NotFound("no such session")
+        marks = await registers.session_marks(session, course_id, session_index)
+    return SessionRegister(
+        session_index=session_index,
+        marks=[MarkView(booking_id=b, attended=a) for b, a in sorted(marks.items())],
+    )
 
 
 async def take_register(

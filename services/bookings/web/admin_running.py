@@ -34,6 +34,7 @@ async def register_page(
         return RedirectResponse(f"/admin/courses/{course.id}", status_code=303)
     found = await every_booking(ctx, principal, course)
     confirmed = [b for b in found if b.status is BookingStatus.CONFIRMED]
+    saved = await attendance.session_register(ctx, principal, course.id, session_index)
     return admin_page(
         request,
         "admin/register.html",
@@ -42,6 +43,7 @@ async def register_page(
         session_index=session_index,
         session=course.sessions[session_index],
         confirmed=confirmed,
+        saved={m.booking_id: m.attended for m in saved.marks},
         taken=None if attended is None else (attended, absent or 0),
         errors=None,
     )
@@ -73,6 +75,7 @@ async def take_register(
             session_index=session_index,
             session=course.sessions[min(session_index, len(course.sessions) - 1)],
             confirmed=confirmed,
+            saved={},
             taken=None,
             errors={"register": refused.detail},
         )
