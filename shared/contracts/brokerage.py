@@ -119,8 +119,6 @@ class SleDeclined(_SleEvent):
 
 class SleAccepted(_SleEvent):
     event_type: ClassVar[str] = _t("sle_accepted")
-    # For the school contact ONLY (see RequestSubmitted).
-    school_link_sealed: str | None = None
 
 
 class PartyConfirmed(_SleEvent):
@@ -145,8 +143,6 @@ class RequestUnmatched(_RequestEvent):
 class DeploymentAgreed(_SleEvent):
     event_type: ClassVar[str] = _t("deployment_agreed")
     deployment: DeploymentInfo
-    # For the school contact ONLY (see RequestSubmitted).
-    school_link_sealed: str | None = None
 
 
 class VisitLogged(_SleEvent):
@@ -208,8 +204,6 @@ class RequestWithdrawn(_RequestEvent):
     sle: SleInfo | None = None
     reason: str | None = None
     days_released: float = 0
-    # For the school contact ONLY (see RequestSubmitted): the page shows the final status.
-    school_link_sealed: str | None = None
 
 
 class RequestCancelled(_RequestEvent):
@@ -219,5 +213,3 @@ class RequestCancelled(_RequestEvent):
     sle: SleInfo | None = None
     reason: str | None = None
     days_released: float = 0
-    # For the school contact ONLY (see RequestSubmitted): the page shows the final status.
-    school_link_sealed: str | None = None
