@@ -1,11 +1,11 @@
 """Every link in every email opens a page, on the real parts: a scenario sends a booking, an
 approval, a waiting-list offer, cancellations, a support request through the public form, a
-proposal to an SLE, the deployment agreed then cancelled, and a course run to its certificate; then, for
-each message in the Maildir, a fresh browser-like client follows each of its links, signing in
-through the real OpenID provider as the message's recipient where the page asks for it: 200
-and the page the email is about (HTML) or a PDF, never JSON, never 401. The school contact's
-private link, in every email to it, opens without signing in; a school that asks for a fresh
-link gets one that works."""
+proposal to an SLE, the deployment agreed then cancelled, and a course run to its certificate;
+then, for each message in the Maildir, a fresh browser-like client follows each of its links,
+signing in through the real OpenID provider as the message's recipient where the page asks for
+it: 200 and the page the email is about (HTML) or a PDF, never JSON, never 401. The school
+contact's private link, in every email to it, opens without signing in; a school that asks for
+a fresh link gets one that works."""
 
 import html
 import re
