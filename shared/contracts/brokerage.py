@@ -119,6 +119,8 @@ class SleDeclined(_SleEvent):
 
 class SleAccepted(_SleEvent):
     event_type: ClassVar[str] = _t("sle_accepted")
+    # For the school contact ONLY (see RequestSubmitted).
+    school_link_sealed: str | None = None
 
 
 class PartyConfirmed(_SleEvent):
@@ -143,6 +145,8 @@ class RequestUnmatched(_RequestEvent):
 class DeploymentAgreed(_SleEvent):
     event_type: ClassVar[str] = _t("deployment_agreed")
     deployment: DeploymentInfo
+    # For the school contact ONLY (see RequestSubmitted).
+    school_link_sealed: str | None = None
 
 
 class VisitLogged(_SleEvent):
@@ -204,6 +208,8 @@ class RequestWithdrawn(_RequestEvent):
     sle: SleInfo | None = None
     reason: str | None = None
     days_released: float = 0
+    # For the school contact ONLY (see RequestSubmitted): the page shows the final status.
+    school_link_sealed: str | None = None
 
 
 class RequestCancelled(_RequestEvent):
@@ -213,3 +219,5 @@ class RequestCancelled(_RequestEvent):
     sle: SleInfo | None = None
     reason: str | None = None
     days_released: float = 0
+    # For the school contact ONLY (see RequestSubmitted): the page shows the final status.
+    school_link_sealed: str | None = None

@@ -1,10 +1,11 @@
 """Every link in every email opens a page, on the real parts: a scenario sends a booking, an
 approval, a waiting-list offer, cancellations, a support request through the public form, a
-proposal to an SLE and the deployment agreed, and a course run to its certificate; then, for
-each message in the Maildir, a fresh browser-like client follows each of its links, signing in
-through the real OpenID provider as the message's recipient where the page asks for it: 200
-and the page the email is about (HTML) or a PDF, never JSON, never 401. The school contact's
-private link opens without signing in; a school sent to ask for its link gets one that works."""
+proposal to an SLE, the deployment agreed then cancelled, and a course run to its certificate;
+then, for each message in the Maildir, a fresh browser-like client follows each of its links,
+signing in through the real OpenID provider as the message's recipient where the page asks for
+it: 200 and the page the email is about (HTML) or a PDF, never JSON, never 401. The school
+contact's private link, in every email to it, opens without signing in; a school that asks for
+a fresh link gets one that works."""
 
 import html
 import re
@@ -355,9 +356,13 @@ async def test_every_link_in_every_email_opens_a_page_for_its_recipient(site: Si
     async with site.client() as api:
         scenario = Scenario(site, api)
         await scenario.bookings()
-        await scenario.deployment(*await scenario.brokerage())
+        steps, sle = await scenario.brokerage()
+        await scenario.deployment(steps, sle)
+        ended = {"reason": "The school's needs changed"}
+        await scenario.ok("POST", f"{steps}/cancellation", json=ended, headers=scenario.staff)
 
-    for last in (("admin", "You cancelled"), ("quinn", "cancelled"), ("head", "agreed")):
+    ends = (("admin", "You cancelled"), ("quinn", "cancelled"), ("head", "agreed"))
+    for last in (*ends, ("school", "cancelled")):
         await wait_for_messages_async(site.maildir, scenario.to(*last), timeout_s=60)
     await known_to_brokerage(site, scenario.coordinator)
     messages = [m for m in read_maildir(site.maildir) if scenario.mine(m)]
@@ -366,16 +371,33 @@ async def test_every_link_in_every_email_opens_a_page_for_its_recipient(site: Si
     assert heard >= {"head"}
 
     await every_link_opens_a_page(site, messages)
+    every_email_to_the_school_carries_its_own_link(scenario, messages)
     await a_fresh_link_opens_the_schools_page(site, scenario, messages)
+
+
+def every_email_to_the_school_carries_its_own_link(
+    scenario: Scenario, messages: list[EmailMessage]
+) -> None:
+    """Submitted, proposed, accepted, agreed, cancelled: each email to the school contact links
+    to its own page (the link of the cancelled request shows its final status), none to the
+    page for asking a fresh link."""
+    school = [m for m in messages if scenario.to("school", "")(m)]
+    subjects = " | ".join(str(m["Subject"]) for m in school)
+    for about in ("SLE proposed", "SLE accepted", "agreed", "cancelled"):
+        assert about in subjects, subjects
+    for message in school:
+        paths = [urlsplit(link).path for link in links(message)]
+        assert any(p.endswith("/school") for p in paths), message["Subject"]
+        assert FRESH_LINK not in paths, message["Subject"]
 
 
 async def a_fresh_link_opens_the_schools_page(
     site: Site, scenario: Scenario, messages: list[EmailMessage]
 ) -> None:
-    """The school, sent to ask for its private link (an email that carries none), asks for
-    one on that page; the new link's email opens its page too."""
+    """The school, whose link no longer works, asks for a fresh one on the public page; the new
+    link's email opens its page too."""
     accepted = next(m for m in messages if scenario.to("school", "SLE accepted")(m))
-    [asking] = [link for link in links(accepted) if urlsplit(link).path == FRESH_LINK]
+    asking = f"{HOST}:{PORTS['brokerage']}{FRESH_LINK}"
     reference = subject_matter(accepted)
     async with site.client("brokerage") as browser:
         form = await browser.get(asking)

@@ -30,7 +30,8 @@ from pydantic import BaseModel
 from starlette.routing import BaseRoute, Match
 
 from devstack.settings import SERVICE_SETTINGS, SERVICES
-from services.notifications.domain.recipients import RULES, recipients
+from services.brokerage.usecases.links import FRESH_LINK_PATH
+from services.notifications.domain.recipients import RULES, Kind, recipients
 from services.notifications.mail.rendering import Links, Renderer
 from shared.contracts.base import EventData
 from shared.contracts.common import Contact, SchoolRef
@@ -331,6 +332,29 @@ def test_every_link_of_the_email_opens_a_page(apps: dict[str, FastAPI], template
     if gaps:
         pytest.fail(f"{template}: links that open no page:\n" + "\n".join(sorted(set(gaps))), False)
     assert all(email.links for email in made), f"{template}: an email with no link at all"
+
+
+def test_every_email_to_the_school_contact_opens_its_own_page(apps: dict[str, FastAPI]) -> None:
+    """Each event mailed to the school contact carries its private link, so the school lands on
+    its own page (withdrawn or cancelled too: the page shows the final status), never on the
+    page where it asks for a fresh link; the link goes to no one else."""
+    renderer: Renderer = apps["notifications"].state.renderer
+    facts = Facts(apps)
+    school = Kind.SCHOOL_CONTACT
+    mailed = [model for model, sends in RULES.items() if any(s.kind is school for s in sends)]
+    assert {"SleAccepted", "DeploymentAgreed", "RequestWithdrawn", "RequestCancelled"} <= {
+        model.__name__ for model in mailed
+    }
+    gaps = []
+    for model in mailed:
+        event = next(event_variants(facts, model))
+        assert getattr(event, "school_link_sealed", None), f"{model.__name__}: no private link"
+        for person in recipients(event):
+            text = renderer.render(event, person).text
+            own = f"/support-requests/{event.request.request_id}/school?token="
+            if (own in text) != (person.kind is school) or FRESH_LINK_PATH in text:
+                gaps.append(f"{model.__name__} to {person.kind.value}")
+    assert not gaps, gaps
 
 
 def test_the_audit_tells_a_page_from_an_api_route(apps: dict[str, FastAPI]) -> None:

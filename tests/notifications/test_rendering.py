@@ -10,6 +10,8 @@ from services.notifications.mail.rendering import Links, Renderer
 from shared.contracts import bookings as b
 from shared.contracts import brokerage as r
 from shared.contracts.base import EventData
+from shared.contracts.brokerage import SCHOOL_LINK_SEAL_PURPOSE
+from shared.sealed import Sealer
 from tests.notifications import factories as f
 
 renderer = Renderer(Links(bookings="http://127.0.0.1:8001", brokerage="http://127.0.0.1:8002"))
@@ -261,10 +263,47 @@ def test_the_administrator_hears_how_many_bookings_the_cancellation_took_down() 
     assert f"http://127.0.0.1:8001/admin/courses/{data.course.course_id}" in message.text
 
 
-def test_a_school_contact_without_a_private_link_is_sent_to_ask_for_one() -> None:
-    """The request's page is for staff and SLEs: a school told of an event that carries no
-    private link (an SLE accepted, support agreed) gets brokerage's fresh-link page instead."""
-    data = r.SleAccepted(request=f.request_info(f.tag()), sle=f.sle_info(f.tag()))
+SEALER = Sealer("a key for the test", SCHOOL_LINK_SEAL_PURPOSE)
+SCHOOL_REQUEST = f.request_info(f.tag())
+OWN_PAGE = f"http://127.0.0.1:8002/support-requests/{SCHOOL_REQUEST.request_id}/school?token=1.x"
+
+
+def school_events(sealed: str | None) -> list[EventData]:
+    """The events mailed to the school contact that once carried no private link."""
+    request, sle = SCHOOL_REQUEST, f.sle_info(f.tag())
+    link = {"school_link_sealed": sealed}
+    return [
+        r.SleAccepted(request=request, sle=sle, **link),
+        r.DeploymentAgreed(request=request, sle=sle, deployment=f.deployment(), **link),
+        r.RequestWithdrawn(request=request, sle=sle, reason="Staffing changed", **link),
+        r.RequestCancelled(request=request, reason="Duplicate request", **link),
+    ]
+
+
+@pytest.mark.parametrize(
+    "data", school_events(SEALER.seal(OWN_PAGE)), ids=lambda d: type(d).__name__
+)
+def test_the_school_contact_lands_on_its_own_page(data: EventData) -> None:
+    """An SLE accepted, support agreed, the request withdrawn or cancelled: the school's email
+    opens its own page (which shows the request's status, final or not)."""
+    links = Links(
+        bookings="http://127.0.0.1:8001", brokerage="http://127.0.0.1:8002", private=SEALER.open
+    )
+    for person in recipients(data):
+        message = Renderer(links).render(data, person)
+        if person.kind.value == "school_contact":
+            assert OWN_PAGE in message.text and f'href="{OWN_PAGE}"' in message.html
+            assert "fresh-link" not in message.text
+            assert SCHOOL_REQUEST.url not in message.text
+        else:  # the school's link goes to the school only
+            assert OWN_PAGE not in message.text + message.html
+            assert SCHOOL_REQUEST.url in message.text
+
+
+@pytest.mark.parametrize("data", school_events(None), ids=lambda d: type(d).__name__)
+def test_a_school_contact_without_a_private_link_is_sent_to_ask_for_one(data) -> None:
+    """The request's page is for staff and SLEs: a school told of an event from before it
+    carried the private link gets brokerage's fresh-link page instead."""
     school = message_for(data, "school_contact")
     assert "http://127.0.0.1:8002/support-requests/fresh-link" in school.text
-    assert data.request.url in message_for(data, "coordinator").text
+    assert SCHOOL_REQUEST.url not in school.text

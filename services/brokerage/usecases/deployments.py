@@ -76,7 +76,10 @@ async def agree(
         await ctx.runtime.outbox.add(
             session,
             DeploymentAgreed(
-                request=step.info(), sle=sle_info(sle), deployment=deployment_info(deployment)
+                request=step.info(),
+                sle=sle_info(sle),
+                deployment=deployment_info(deployment),
+                school_link_sealed=step.sealed_school_url(),
             ),
         )
         return await step.view()

@@ -113,7 +113,12 @@ async def confirm(
         if step.outcome.became_accepted:
             assert step.sle is not None
             await ctx.runtime.outbox.add(
-                session, SleAccepted(request=step.info(), sle=sle_info(step.sle))
+                session,
+                SleAccepted(
+                    request=step.info(),
+                    sle=sle_info(step.sle),
+                    school_link_sealed=step.sealed_school_url(),
+                ),
             )
         return await step.view()
 
@@ -179,6 +184,7 @@ async def end(
                 sle=sle_info(step.sle) if step.sle is not None else None,
                 reason=reason,
                 days_released=released,
+                school_link_sealed=step.sealed_school_url(),
             ),
         )
         if under_way:
