@@ -12,17 +12,18 @@ from services.bookings.usecases import course_queue
 async def test_one_course_takes_turns_in_arrival_order_while_another_goes_on() -> None:
     course, other = uuid4(), uuid4()
     order: list[str] = []
-    release = asyncio.Event()
+    release, first_in = asyncio.Event(), asyncio.Event()
 
     async def book(name: str, course_id=course) -> None:
         async with course_queue.turn(course_id, timeout_s=5):
             order.append(f"{name} in")
             if name == "first":
+                first_in.set()
                 await release.wait()
             order.append(f"{name} out")
 
     tasks = [asyncio.create_task(book(name)) for name in ("first", "second", "third")]
-    await asyncio.sleep(0)
+    await first_in.wait()
     await book("elsewhere", other)  # does not wait for the first to finish
     release.set()
     await asyncio.gather(*tasks)
