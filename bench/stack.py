@@ -36,8 +36,8 @@ from devstack import free_port  # noqa: E402
 from shared.settings import Settings  # noqa: E402
 from tests.devstack.up import isolated_env, reachable_tmp, wait_for_line  # noqa: E402
 
-SERVICES = ("bookings", "brokerage", "notifications")
-PARTS = ("bookings", "brokerage", "notifications", "smtp", "postgres", "broker", "alliance-up")
+SERVICES = ("bookings", "brokerage", "notifications", "finance")
+PARTS = ("bookings", "brokerage", "notifications", "finance", "smtp", "postgres", "broker", "alliance-up")
 
 
 def part_of(process: psutil.Process) -> str:

@@ -51,6 +51,7 @@ def isolated_env(var_dir: Path, **extra: str) -> dict[str, str]:
         BOOKINGS_PORT=str(free_port()),
         BROKERAGE_PORT=str(free_port()),
         NOTIFICATIONS_PORT=str(free_port()),
+        FINANCE_PORT=str(free_port()),
         ALLIANCE_OIDC_PORT=str(free_port()),
         KAFKA_SESSION_TIMEOUT_MS="2000",
         KAFKA_HEARTBEAT_INTERVAL_MS="300",
