@@ -163,3 +163,23 @@ async def test_the_administrator_issues_an_invoice_from_the_page_and_credits_it(
         assert seen.status_code == 200 and "INV-000001" in seen.text
         assert "Issue a credit note" not in seen.text
         assert (await lead.get(issued.headers["location"] + "/pdf")).status_code == 200
+
+
+async def test_every_money_page_names_the_person_and_signs_them_out(app: FastAPI) -> None:
+    s = await scene(app)
+    own = f"/finance/{s['alliance']}/statements/{s['one']}"
+    async with person(app, s["lead"], own) as lead:
+        for path in ("/finance", own):
+            page = await lead.get(path)
+            assert page.status_code == 200, page.text
+            header = page.text[: page.text.find("<main")]
+            assert 'href="/finance"' in header
+            assert re.search(r"Sign out [^<]+</button>", header), header
+        token = re.search(r'name="csrf_token" value="([^"]*)"', header)
+        assert token is not None
+        refused = await lead.post("/signout", data={"csrf_token": "forged"})
+        assert refused.status_code == 403
+        assert (await lead.get(own)).status_code == 200
+        out = await lead.post("/signout", data={"csrf_token": token.group(1)})
+        assert out.status_code in (302, 303)
+        assert (await lead.get(own)).status_code == 303

@@ -24,7 +24,15 @@ from shared.identity import Principal, Role
 from shared.web.csrf import Csrf
 from shared.web.documented import problems
 from shared.web.pages import page_environment
-from shared.web.signin import SignedIn, SignInRequired, here, identity_of, principal_for
+from shared.web.signin import (
+    SignedIn,
+    SignInRequired,
+    here,
+    identity_of,
+    principal_for,
+    signed_in_person,
+    signout_token,
+)
 
 router = APIRouter(prefix="/finance", tags=["finance pages"])
 _pages = page_environment(Path(__file__).parent / "templates")
@@ -38,7 +46,10 @@ AdminPage = Annotated[Principal, Depends(principal_for(Role.ALLIANCE_ADMIN, page
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     csrf: Csrf = request.app.state.csrf
-    html = _pages.get_template(name).render(csrf_token=csrf.token(request), **context)
+    context.setdefault("person", signed_in_person(request))
+    html = _pages.get_template(name).render(
+        csrf_token=csrf.token(request), signout_token=signout_token(request), **context
+    )
     return HTMLResponse(html, status_code=status)
 
 
