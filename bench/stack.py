@@ -37,7 +37,16 @@ from shared.settings import Settings  # noqa: E402
 from tests.devstack.up import isolated_env, reachable_tmp, wait_for_line  # noqa: E402
 
 SERVICES = ("bookings", "brokerage", "notifications", "finance")
-PARTS = ("bookings", "brokerage", "notifications", "finance", "smtp", "postgres", "broker", "alliance-up")
+PARTS = (
+    "bookings",
+    "brokerage",
+    "notifications",
+    "finance",
+    "smtp",
+    "postgres",
+    "broker",
+    "alliance-up",
+)
 
 
 def part_of(process: psutil.Process) -> str:

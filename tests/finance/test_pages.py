@@ -148,20 +148,30 @@ async def test_the_administrator_issues_an_invoice_from_the_page_and_credits_it(
         text = " ".join(pypdf.PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text().split())
         assert "Invoice INV-000001" in text and "Total £135.00" in text
 
-        credited = await admin.post(
-            issued.headers["location"] + "/credit-note",
-            data={"csrf_token": csrf(invoice_page.text)},
-        )
+        ask = issued.headers["location"] + "/credit-note"
+        assert f'href="{ask}"' in invoice_page.text
+        confirm = await admin.get(ask)
+        assert confirm.status_code == 200, confirm.text
+        assert "Issue a credit note for invoice INV-000001?" in confirm.text
+        assert "-£135.00" in confirm.text and "Yes, issue the credit note" in confirm.text
+        forged = await admin.post(ask, data={"csrf_token": "forged"})
+        assert forged.status_code == 403
+        assert "Credited in full by" not in (await admin.get(issued.headers["location"])).text
+        credited = await admin.post(ask, data={"csrf_token": csrf(confirm.text)})
         assert credited.status_code == 303, credited.text
         note = await admin.get(credited.headers["location"])
         assert "Credit note INV-000002" in note.text and "-£135.00" in note.text
         again = await admin.get(issued.headers["location"])
         assert "Credited in full by" in again.text and "Issue a credit note" not in again.text
+        twice = await admin.post(ask, data={"csrf_token": csrf(confirm.text)})
+        assert twice.status_code == 409 and 'class="error-summary"' in twice.text
+        assert (await admin.get(ask)).headers["location"] == issued.headers["location"]
 
     async with person(app, s["lead"], issued.headers["location"]) as lead:
         seen = await lead.get(issued.headers["location"])
         assert seen.status_code == 200 and "INV-000001" in seen.text
         assert "Issue a credit note" not in seen.text
+        assert (await lead.get(issued.headers["location"] + "/credit-note")).status_code == 403
         assert (await lead.get(issued.headers["location"] + "/pdf")).status_code == 200
 
 

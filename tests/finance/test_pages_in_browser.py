@@ -81,5 +81,11 @@ async def test_the_money_pages_pass_axe(
         await page.click("text=Issue invoice")
         assert "Invoice INV-000001" in await page.inner_text("h1")
         await assert_accessible(page, "finance invoice")
+
+        await page.click("text=Issue a credit note")
+        assert "credit note for invoice INV-000001?" in await page.inner_text("h1")
+        await assert_accessible(page, "finance credit note confirmation")
+        await page.click("text=Yes, issue the credit note")
+        assert "Credit note INV-000002" in await page.inner_text("h1")
     finally:
         await context.close()

@@ -330,6 +330,21 @@ async def invoice_pdf(ctx: Ctx, caller: Hats, invoice_id: UUID) -> Response:
     )
 
 
+@router.get(
+    "/invoices/{invoice_id}/credit-note",
+    response_class=HTMLResponse,
+    summary="Asks before crediting an invoice in full (administrators)",
+    responses=problems(403, 404, 409),
+)
+async def confirm_credit(request: Request, ctx: Ctx, caller: Hats, invoice_id: UUID) -> Response:
+    principal, invoice = await _readable(ctx, caller, invoice_id)
+    if not principal.has(Role.ALLIANCE_ADMIN):
+        raise Forbidden("only the alliance's administrators credit an invoice")
+    if invoice.kind != "invoice" or invoice.credited_by_number:
+        return RedirectResponse(f"/finance/invoices/{invoice.id}", status_code=303)
+    return render(request, "credit_note.html", invoice=invoice, errors={})
+
+
 @router.post(
     "/invoices/{invoice_id}/credit-note",
     response_class=HTMLResponse,
@@ -351,11 +366,6 @@ async def credit_from_page(
         if isinstance(exc, NotFound | Forbidden):
             raise
         return render(
-            request,
-            "invoice.html",
-            409,
-            invoice=invoice,
-            is_admin=True,
-            errors={"credit": exc.detail},
+            request, "credit_note.html", 409, invoice=invoice, errors={"credit": exc.detail}
         )
     return RedirectResponse(f"/finance/invoices/{note.id}", status_code=303)
