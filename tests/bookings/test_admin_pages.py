@@ -397,9 +397,12 @@ async def test_an_administrator_takes_the_register_and_closes_it(
     before = await browser.get(course_url)
     assert "Register for session 1" not in before.text
     token = csrf((await browser.get(f"/admin/{alliance.alliance_id}/staff")).text)
-    early = await browser.post(f"{course_url}/register/0", data={"csrf_token": token})
+    early = await browser.post(
+        f"{course_url}/register/0", data={"csrf_token": token, "attended": came["id"]}
+    )
     assert early.status_code == 409
     assert summary(early.text) == ["a session's register opens when the session starts"]
+    assert ticked(early.text) == {came["id"]: True, away["id"]: False}  # as they were ticked
 
     clock.advance(timedelta(days=60, hours=1))
     started = await browser.get(course_url)

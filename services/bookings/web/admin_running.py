@@ -75,7 +75,7 @@ async def take_register(
             session_index=session_index,
             session=course.sessions[min(session_index, len(course.sessions) - 1)],
             confirmed=confirmed,
-            saved={},
+            saved={b.id: str(b.id) in present for b in confirmed},  # as they were ticked
             taken=None,
             errors={"register": refused.detail},
         )
