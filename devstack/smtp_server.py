@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import itertools
 import os
+import re
 import signal
 import socket
 import sys
@@ -22,31 +23,39 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 
 class Server(SMTP):
-    """aiosmtpd's SMTP server, remembering the MAIL FROM and RCPT TO paths it has parsed.
+    """aiosmtpd's SMTP server, remembering the addresses it has read.
 
-    aiosmtpd reads each path with the email package's header parser and defines a class on
-    every call: about 0.1 ms per address, a quarter of its CPU per message. The sender is the
-    same on every message and recipients repeat, so each argument is parsed once (by aiosmtpd's
-    own code: the same answers) and kept, at most ``PATHS_KEPT`` of them.
+    aiosmtpd reads the path of every MAIL FROM and RCPT TO with the email package's header
+    parser and defines a class on each call: about 0.1 ms each, a quarter of the server's CPU
+    per message. The sender is the same on every message and recipients repeat, so a path of
+    the usual form, ``<address>`` and then perhaps parameters (aiosmtplib sends a ``SIZE=n``
+    that differs from one message to the next), is read once by aiosmtpd's own code and
+    remembered (at most ``KEPT`` of them); any other form (no brackets, the null path ``<>``,
+    quotes, comments) is read in full every time. The answers are aiosmtpd's.
     """
 
-    PATHS_KEPT = 4096
-    paths: ClassVar[dict[str, tuple[str | None, str | None]]] = {}
+    KEPT = 4096
+    USUAL = re.compile(r"(<[^<>\"()\s]+>)(?:\s+([^()]*))?")  # path, parameters
+    addresses: ClassVar[dict[str, str | None]] = {}  # path -> address (None: malformed)
 
     def _getaddr(self, arg: str) -> tuple[str | None, str | None]:
-        parsed = self.paths.get(arg)
-        if parsed is None:
-            if len(self.paths) >= self.PATHS_KEPT:
-                self.paths.clear()
-            parsed = self.paths[arg] = super()._getaddr(arg)
-        return parsed
+        usual = self.USUAL.fullmatch(arg)
+        if usual is None:
+            return super()._getaddr(arg)
+        path, parameters = usual.groups()
+        if path not in self.addresses:
+            if len(self.addresses) >= self.KEPT:
+                self.addresses.clear()
+            self.addresses[path] = super()._getaddr(path)[0]
+        address = self.addresses[path]
+        return (None, None) if address is None else (address, parameters or "")
 
 
 class MaildirWriter:
-    """Writes each message as received into the Maildir (tmp/, then renamed into new/), with
-    X-Peer, X-MailFrom and X-RcptTo on top, as aiosmtpd's own ``Mailbox`` does; that one parses
-    each message into an object and prints it back, this one writes the bytes, with one system
-    call each to create, write, close and rename the file."""
+    """Writes each message as received into the Maildir, with X-Peer, X-MailFrom and X-RcptTo on
+    top, as aiosmtpd's own ``Mailbox`` does; that one parses each message into an object and
+    prints it back, this one writes the bytes (one system call each to create, write, close and
+    rename the file)."""
 
     def __init__(self, maildir: Path) -> None:
         self.tmp = os.path.join(maildir, "tmp", "")
@@ -62,20 +71,30 @@ class MaildirWriter:
             f"X-Peer: {session.peer}\nX-MailFrom: {envelope.mail_from}\n"
             f"X-RcptTo: {', '.join(envelope.rcpt_tos)}\n"
         ).encode() + content.replace(b"\r\n", b"\n")
-        name = f"{time.time_ns()}.P{self.pid}Q{next(self.counter)}.{self.host}"
-        self.write(self.tmp + name, message)
-        os.rename(self.tmp + name, self.new + name)
+        try:
+            self.store(f"{time.time_ns()}.P{self.pid}Q{next(self.counter)}.{self.host}", message)
+        except OSError as exc:
+            print(f"smtp: cannot store a message: {exc}", flush=True)
+            return f"451 4.3.0 Cannot store the message: {exc.strerror or exc}"
         return "250 Message accepted for delivery"
 
-    @staticmethod
-    def write(path: str, data: bytes) -> None:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+    def store(self, name: str, message: bytes) -> None:
+        """Write into tmp/, then rename into new/ (the Maildir protocol: a reader never sees a
+        message half written); on a failure the file in tmp/ is removed."""
+        tmp = self.tmp + name
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
         try:
-            rest = memoryview(data)
-            while rest:
-                rest = rest[os.write(fd, rest) :]
-        finally:
-            os.close(fd)
+            try:
+                rest = memoryview(message)
+                while rest:
+                    rest = rest[os.write(fd, rest) :]
+            finally:
+                os.close(fd)
+            os.rename(tmp, self.new + name)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
 
 
 async def serve(host: str, port: int, maildir: Path) -> None:
