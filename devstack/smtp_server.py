@@ -97,10 +97,16 @@ class MaildirWriter:
             raise
 
 
+def session(handler: MaildirWriter) -> Server:
+    """One client's SMTP session; SMTPUTF8 so that an address that is not ASCII is delivered
+    (the mailer asks for it only then)."""
+    return Server(handler, hostname="alliance", enable_SMTPUTF8=True)
+
+
 async def serve(host: str, port: int, maildir: Path) -> None:
     handler = MaildirWriter(maildir)
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(lambda: Server(handler, hostname="alliance"), host, port)
+    server = await loop.create_server(lambda: session(handler), host, port)
     stopping = asyncio.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stopping.set)

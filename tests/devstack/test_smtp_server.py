@@ -44,7 +44,7 @@ async def smtp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator
         (maildir / sub).mkdir(parents=True)
     handler = MaildirWriter(maildir)
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(lambda: Server(handler, hostname="alliance"), "127.0.0.1", 0)
+    server = await loop.create_server(lambda: smtp_server.session(handler), "127.0.0.1", 0)
     try:
         yield Running(server.sockets[0].getsockname()[1], maildir, handler)
     finally:
@@ -79,6 +79,16 @@ async def test_message_stored_as_received_with_the_envelope_on_top(smtp: Running
     host = socket.gethostname().replace("/", "_").replace(":", "_")
     assert re.fullmatch(rf"\d+\.P{os.getpid()}Q0\.{re.escape(host)}", path.name)
     assert list((smtp.maildir / "tmp").iterdir()) == []
+
+
+async def test_an_address_that_is_not_ascii_is_delivered(smtp: Running) -> None:
+    content = b"Subject: =?utf-8?q?Caf=C3=A9?=\r\n\r\nBonjour\r\n"
+    async with smtp.client() as client:
+        await client.ehlo()
+        assert client.supports_extension("smtputf8")
+        await client.sendmail(SENDER, ["zoë@école.test"], content, mail_options=["SMTPUTF8"])
+    [path] = smtp.delivered()
+    assert "X-RcptTo: zoë@école.test" in path.read_text(encoding="utf-8")
 
 
 async def test_each_message_gets_its_own_file(smtp: Running) -> None:
