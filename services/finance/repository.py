@@ -5,8 +5,8 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import RowMapping, bindparam, func, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import RowMapping, String, any_, bindparam, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.finance.domain.ledger import PLACE_KINDS, Entry
@@ -140,7 +140,8 @@ async def take_number(session: AsyncSession, alliance_id: str) -> int:
 
 PLACE_CHARGED = select(func.coalesce(func.sum(entries.c.amount_pence), 0)).where(
     entries.c.subject_id == bindparam("booking_id"),
-    entries.c.kind.in_([k.value for k in PLACE_KINDS]),
+    # One array parameter: an IN list would be re-rendered into the SQL on every execution.
+    entries.c.kind == any_(bindparam("place_kinds", [k.value for k in PLACE_KINDS], ARRAY(String))),
 )
 """What a booking's place holds now: its place charge less what was given back."""
 
