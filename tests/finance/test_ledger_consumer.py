@@ -1,13 +1,14 @@
 """The ledger's consumer path against finance's real database, batches handed to the consumer
 as FastStream would: what an event costs in round trips, a school written only when what is
 known of it changes, and a ledger that stays right for redelivered events, for events in one
-batch on the same booking, and for a batch with one event that cannot be applied."""
+batch on the same booking, and for a batch with one event that cannot be applied; and the relay
+woken by the one event whose answer goes to the outbox, not left to its polling."""
 
 import asyncio
 import itertools
 import secrets
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -24,12 +25,14 @@ from shared.contracts import brokerage as r
 from shared.contracts.base import EventData
 from shared.contracts.common import Contact, SchoolRef
 from shared.contracts.envelope import CloudEvent
+from shared.contracts.privacy import FinancePersonalDataExported, PersonalDataRequested
 from shared.messaging.consumer import EventConsumer
 from shared.runtime import ServiceRuntime
 from tests.notifications import factories as f
 from tests.support.apps import running_app
 from tests.support.isolated import isolated_parts
 from tests.support.stack import Stack
+from tests.support.wait import eventually
 
 OFFSETS = itertools.count()
 SETTLED_ON = date(2027, 3, 1)
@@ -278,3 +281,32 @@ async def test_a_settled_deployment_learns_both_schools(finance: FastAPI) -> Non
         ("sle_days_credit", -70_000),
         ("brokerage_fee", 7_000),
     ]
+
+
+@pytest.fixture(scope="module")
+async def finance_polling_rarely(stack: Stack) -> AsyncIterator[FastAPI]:
+    """Finance whose relay, once started, looks for rows of its own accord every 10 minutes."""
+    async with isolated_parts(stack, "ledger_relay", services=("finance",)) as parts:
+        settings = stack.settings(FinanceSettings, **parts.overrides, OUTBOX_POLL_INTERVAL_S=600)
+        async with running_app(build_app, settings) as (app, _):
+            yield app
+
+
+async def test_a_personal_data_answer_is_published_at_once(
+    finance_polling_rarely: FastAPI,
+) -> None:
+    app = finance_polling_rarely
+    request = PersonalDataRequested(
+        request_id=uuid4(), at=datetime.now(UTC), kind="access", email="someone@example.org"
+    )
+    await consumer_of(app).process([record(request)])
+    outbox = runtime_of(app).outbox_table
+
+    async def published() -> list[Any]:
+        query = select(outbox.c.published_at).where(
+            outbox.c.event_type == FinancePersonalDataExported.event_type
+        )
+        async with runtime_of(app).sessions() as session:
+            return list(await session.scalars(query))
+
+    await eventually(published, lambda rows: rows and rows[0] is not None, timeout=10)
