@@ -150,10 +150,6 @@ LEARN_SCHOOL_AND_PLACE_CHARGED = PLACE_CHARGED.add_cte(LEARN_SCHOOL.cte("learn_s
 entries are summed; they are different tables, so neither sees the other."""
 
 
-async def place_charged(session: AsyncSession, booking_id: UUID) -> int:
-    return int(await session.scalar(PLACE_CHARGED, {"booking_id": booking_id}) or 0)
-
-
 async def learn_school_and_place_charged(
     session: AsyncSession, school: dict[str, Any], booking_id: UUID
 ) -> int:
