@@ -16,6 +16,7 @@ from services.finance.usecases.personal_data import answers
 from services.finance.web.pages import router as page_router
 from shared.clock import Clock, SystemClock
 from shared.contracts import topics
+from shared.contracts.envelope import CloudEvent
 from shared.contracts.privacy import PersonalDataRequested
 from shared.contracts.staff import StaffMemberAppointed, StaffMemberRemoved
 from shared.identity import Identity, Person
@@ -42,7 +43,11 @@ def build_app(settings: FinanceSettings | None = None, *, clock: Clock | None = 
         runtime, clock or SystemClock(), settings.service_url(), settings.lock_timeout_ms
     )
 
-    consumer = runtime.consumer(CONSUMER_GROUP)
+    async def wake_relay(event: CloudEvent) -> None:
+        if event.type == PersonalDataRequested.event_type:
+            runtime.relay.wake()  # its answer waits in the outbox; no other event writes there
+
+    consumer = runtime.consumer(CONSUMER_GROUP, after_commit=wake_relay)
     consumer.on(StaffMemberAppointed, StaffMemberRemoved)(keep_staff)
     consumer.on(*MONEY_EVENTS)(record)
     consumer.on(PersonalDataRequested)(answers(runtime))

@@ -5,8 +5,8 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import RowMapping, func, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import RowMapping, String, any_, bindparam, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.finance.domain.ledger import PLACE_KINDS, Entry
@@ -21,20 +21,52 @@ async def bound_lock_wait(session: AsyncSession, milliseconds: int) -> None:
 # -- schools and alliances --------------------------------------------------------------------
 
 
+_seen_school = insert(schools).values(
+    alliance_id=bindparam("alliance_id"),
+    urn=bindparam("urn"),
+    name=bindparam("name"),
+    cpd_lead_email=bindparam("cpd_lead_email"),
+)
+LEARN_SCHOOL = _seen_school.on_conflict_do_update(
+    index_elements=[schools.c.alliance_id, schools.c.urn],
+    set_={
+        "name": _seen_school.excluded.name,
+        "cpd_lead_email": func.coalesce(
+            _seen_school.excluded.cpd_lead_email, schools.c.cpd_lead_email
+        ),
+        "updated_at": func.now(),
+    },
+    # Nearly every event names a school as finance already knows it: then nothing is written.
+    where=schools.c.name.is_distinct_from(_seen_school.excluded.name)
+    | (
+        _seen_school.excluded.cpd_lead_email.is_not(None)
+        & schools.c.cpd_lead_email.is_distinct_from(_seen_school.excluded.cpd_lead_email)
+    ),
+)
+"""What bookings says of a school: its name and, when it names one, its CPD lead (a school
+named without a lead keeps the one it has). Executed with ``school_values``."""
+
+
+def school_values(
+    alliance_id: str, urn: str, name: str, cpd_lead_email: str | None
+) -> dict[str, Any]:
+    return {
+        "alliance_id": alliance_id,
+        "urn": urn,
+        "name": name,
+        "cpd_lead_email": cpd_lead_email or None,
+    }
+
+
 async def learn_school(
     session: AsyncSession, alliance_id: str, urn: str, name: str, cpd_lead_email: str | None
 ) -> None:
-    """What bookings says of a school: its name and, when it names one, its CPD lead."""
-    values: dict[str, Any] = {"alliance_id": alliance_id, "urn": urn, "name": name}
-    stmt = insert(schools).values(**values, cpd_lead_email=cpd_lead_email)
-    changes: dict[str, Any] = {"name": stmt.excluded.name, "updated_at": func.now()}
-    if cpd_lead_email:
-        changes["cpd_lead_email"] = stmt.excluded.cpd_lead_email
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[schools.c.alliance_id, schools.c.urn], set_=changes
-        )
-    )
+    await session.execute(LEARN_SCHOOL, school_values(alliance_id, urn, name, cpd_lead_email))
+
+
+async def learn_schools(session: AsyncSession, seen: list[dict[str, Any]]) -> None:
+    """Several ``school_values`` in one round trip (the same school twice is fine)."""
+    await session.execute(LEARN_SCHOOL, seen)
 
 
 async def put_school_billing(
@@ -106,15 +138,34 @@ async def take_number(session: AsyncSession, alliance_id: str) -> int:
 # -- the ledger ------------------------------------------------------------------------------
 
 
-async def place_charged(session: AsyncSession, booking_id: UUID) -> int:
-    """What a booking's place holds now: its place charge less what was given back."""
-    query = select(func.coalesce(func.sum(entries.c.amount_pence), 0)).where(
-        entries.c.subject_id == booking_id, entries.c.kind.in_([k.value for k in PLACE_KINDS])
+PLACE_CHARGED = select(func.coalesce(func.sum(entries.c.amount_pence), 0)).where(
+    entries.c.subject_id == bindparam("booking_id"),
+    # One array parameter: an IN list would be re-rendered into the SQL on every execution.
+    entries.c.kind == any_(bindparam("place_kinds", [k.value for k in PLACE_KINDS], ARRAY(String))),
+)
+"""What a booking's place holds now: its place charge less what was given back."""
+
+LEARN_SCHOOL_AND_PLACE_CHARGED = PLACE_CHARGED.add_cte(LEARN_SCHOOL.cte("learn_school"))
+"""Both in one round trip: the school is learnt (a data-modifying WITH) while the place's
+entries are summed; they are different tables, so neither sees the other."""
+
+
+async def learn_school_and_place_charged(
+    session: AsyncSession, school: dict[str, Any], booking_id: UUID
+) -> int:
+    """``LEARN_SCHOOL`` with ``school`` (``school_values``) and what the place holds."""
+    held = await session.scalar(
+        LEARN_SCHOOL_AND_PLACE_CHARGED, {**school, "booking_id": booking_id}
     )
-    return int(await session.scalar(query) or 0)
+    return int(held or 0)
+
+
+ADD_ENTRY = insert(entries).on_conflict_do_nothing()
+"""A redelivered event's entries are there already (the unique event, school, kind)."""
 
 
 async def add_entries(session: AsyncSession, event_id: UUID, found: list[Entry]) -> None:
+    """One round trip for all of ``found``."""
     if not found:
         return
     rows = [
@@ -134,7 +185,7 @@ async def add_entries(session: AsyncSession, event_id: UUID, found: list[Entry])
         }
         for e in found
     ]
-    await session.execute(insert(entries).values(rows).on_conflict_do_nothing())
+    await session.execute(ADD_ENTRY, rows)
 
 
 def _entry_select() -> Any:

@@ -17,21 +17,23 @@ LONDON = ZoneInfo("Europe/London")
 
 
 async def record(session: AsyncSession, event: CloudEvent, data: EventData) -> None:
+    """Two round trips: learn the school(s) (and read what a booking's place holds), then
+    write the entries."""
     on = event.time.astimezone(LONDON).date()
     if isinstance(data, r.DeploymentSettled):
-        on = data.settled_on
         request, home = data.request, data.sle.home_school
-        await repo.learn_school(
-            session, request.alliance_id, request.school.urn, request.school.name, None
+        await repo.learn_schools(
+            session,
+            [
+                repo.school_values(request.alliance_id, s.urn, s.name, None)
+                for s in (request.school, home)
+            ],
         )
-        await repo.learn_school(session, request.alliance_id, home.urn, home.name, None)
-        await repo.add_entries(session, event.id, entries_for(data, on))
+        await repo.add_entries(session, event.id, entries_for(data, data.settled_on))
         return
     booking: b.BookingInfo = data.booking  # type: ignore[attr-defined]
     course: b.CourseInfo = data.course  # type: ignore[attr-defined]
     lead = booking.cpd_lead.email.lower() if booking.cpd_lead else None
-    await repo.learn_school(
-        session, course.alliance_id, booking.school.urn, booking.school.name, lead
-    )
-    held = await repo.place_charged(session, booking.booking_id)
+    school = repo.school_values(course.alliance_id, booking.school.urn, booking.school.name, lead)
+    held = await repo.learn_school_and_place_charged(session, school, booking.booking_id)
     await repo.add_entries(session, event.id, entries_for(data, on, held))
