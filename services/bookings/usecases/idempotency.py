@@ -12,6 +12,7 @@ after an error runs again.
 
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, select
@@ -26,12 +27,22 @@ class KeyTaken(Exception):
     """Another request recorded this key first; this one's transaction must not commit."""
 
 
+@dataclass(frozen=True)
+class Recorded:
+    """A request's result, kept under its key."""
+
+    scope: str
+    key: str
+    fingerprint: str
+    response: dict[str, Any]
+
+
 def request_hash(payload: Any) -> str:
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-RECORD = insert(keys).on_conflict_do_nothing().returning(keys.c.key)
+RECORD = insert(keys).on_conflict_do_nothing().returning(keys.c.scope, keys.c.key)
 STORED = select(keys.c.request_hash, keys.c.response).where(
     keys.c.scope == bindparam("scope"), keys.c.key == bindparam("key")
 )
@@ -54,10 +65,15 @@ async def stored(session: AsyncSession, scope: str, key: str, fingerprint: str) 
     return replay(fingerprint, row.request_hash, row.response)
 
 
-async def record(
-    session: AsyncSession, scope: str, key: str, fingerprint: str, result: dict[str, Any]
-) -> None:
-    """Keep the key with this request's result (as JSON) to replay; KeyTaken if already kept."""
-    values = {"scope": scope, "key": key, "request_hash": fingerprint, "response": result}
-    if await session.scalar(RECORD, values) is None:
+async def record(session: AsyncSession, results: list[Recorded]) -> None:
+    """Keep each key with its request's result (as JSON) to replay, in one round trip;
+    KeyTaken if any of them is already kept."""
+    if not results:
+        return
+    values = [
+        {"scope": r.scope, "key": r.key, "request_hash": r.fingerprint, "response": r.response}
+        for r in results
+    ]
+    written = (await session.execute(RECORD, values)).all()
+    if len(written) < len(values):
         raise KeyTaken
