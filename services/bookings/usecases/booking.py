@@ -12,9 +12,9 @@ from uuid import UUID, uuid4
 from prometheus_client import Counter
 from sqlalchemy import Row
 
+from services.bookings.booking_context import Asked
 from services.bookings.domain.course import Booking, Course
 from services.bookings.domain.events import DomainEvent, Person
-from services.bookings.repository import Asked
 from services.bookings.store import BookingRow, new_booking_row
 from services.bookings.usecases import course_queue, idempotency
 from services.bookings.usecases.access import is_school_lead_of

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.bookings import published
 from services.bookings import repository as repo
 from services.bookings import schedule_store as schedule
+from services.bookings.booking_context import Asked, bookings_context
 from services.bookings.domain.course import Booking, Course
 from services.bookings.domain.events import DomainEvent
 from services.bookings.store import BookingRow, course_from
@@ -43,7 +44,7 @@ class UnitOfWork:
         return course
 
     async def course_for_bookings(
-        self, course_id: UUID, asked: Sequence[repo.Asked]
+        self, course_id: UUID, asked: Sequence[Asked]
     ) -> tuple[Course, list[Row]]:
         """The course aggregate, locked, and in one more round trip what new bookings need, a
         row per request of ``asked`` (``repository.bookings_context``)."""
@@ -52,7 +53,7 @@ class UnitOfWork:
         )
         if row is None:
             raise NotFound("no such course")
-        found = await repo.bookings_context(self.session, course_id, row.alliance_id, asked)
+        found = await bookings_context(self.session, course_id, row.alliance_id, asked)
         return course_from(row, found[0].held, found[0].waiting), found
 
     async def course_and_booking(self, booking_id: UUID) -> tuple[Course, Booking]:
