@@ -1,6 +1,12 @@
 """Booking a place: made for a school by its CPD lead or a participant, at the school's price,
 waiting for the CPD lead's approval where the school asks for it, else allocated at once (a
-place or the waiting list) under the course lock. An Idempotency-Key makes a retry safe."""
+place or the waiting list) under the course lock. An Idempotency-Key makes a retry safe.
+
+Requests for one course queue up in the process (``course_queue``) while the ones before them
+are booked, and go on together: one transaction for the group, the course locked once, each
+request decided in arrival order on the one aggregate with its own answer (a refusal is that
+request's alone), one statement for all their bookings, one for their events, one for their
+keys. A group that cannot commit writes nothing; its requests are then booked one by one."""
 
 import logging
 from contextvars import Context, copy_context
@@ -135,7 +141,8 @@ async def _book_alone(ctx: BookingsContext, course_id: UUID, request: _Request) 
 
 
 _AGAIN = Exception("the same idempotency key as an earlier request of the group")
-"""The answer of a request to book again once its group committed (it is then a replay)."""
+"""Stands for the answer of a request with the key of an earlier one in its group: it is sent
+again alone once the group committed, and so replays that one's answer (or is refused)."""
 
 
 async def _book_together(
@@ -153,12 +160,12 @@ async def _book_together(
     async with unit_of_work(ctx) as uow:
         course, found = await uow.course_for_bookings(course_id, [r.asked for r in requests])
         now = ctx.clock.now()
-        for request, context in zip(requests, found, strict=True):
+        for request, row in zip(requests, found, strict=True):
             if (request.scope, request.key) in keys_here:
                 answers.append(_AGAIN)
                 continue
             try:
-                decided = _decide(course, request, context, booked_here, now)
+                decided = _decide(course, request, row, booked_here, now)
             except DomainError as refusal:
                 answers.append(refusal)
                 continue
@@ -167,7 +174,7 @@ async def _book_together(
                 continue
             keys_here.add((request.scope, request.key))
             booked_here[request.booking.participant.email.lower()] = decided.id
-            made[decided.id] = new_booking_row(course, decided, context)
+            made[decided.id] = new_booking_row(course, decided, row)
             events.append((course.pull_events(), request.context))
             answers.append(BookingResult(booking=booking_view(ctx, made[decided.id])))
         await uow.write(course, known=made)
@@ -196,7 +203,7 @@ def _decide(
     now: datetime,
 ) -> Booking | BookingResult:
     """The new booking ``request`` makes on ``course``, or the stored answer to replay; a
-    refusal is raised. ``found`` is its row of ``repository.bookings_context``, and
+    refusal is raised. ``found`` is its row of ``booking_context.bookings_context``, and
     ``booked_here`` the participants booked earlier in the same group."""
     if found.stored_hash is not None:
         first = idempotency.replay(request.fingerprint, found.stored_hash, found.stored_response)
@@ -216,11 +223,7 @@ def _decide(
             title="Booking refused",
             booking_id=str(live_booking_id),
         )
-    participant, booker_email, principal = (
-        booking.participant,
-        request.booker_email,
-        request.principal,
-    )
+    participant, booker_email = booking.participant, request.booker_email
     booker_name = booking.booker_name or (
         participant.name
         if participant.email == booker_email
@@ -233,10 +236,10 @@ def _decide(
         school_urn=booking.school_urn,
         participant=Person(participant.name, participant.email, participant.role),
         booker=Person(booker_name, booker_email),
-        booker_subject=principal.subject,
+        booker_subject=request.principal.subject,
         access_needs=booking.access_needs,
         is_member=bool(found.is_member),
         needs_approval=found.requires_approval
-        and not is_school_lead_of(principal, booking.school_urn),
+        and not is_school_lead_of(request.principal, booking.school_urn),
         now=now,
     )

@@ -1,13 +1,14 @@
 """Idempotency keys, recorded in the same transaction as the effect they guard.
 
 A booking reads what is stored under its key once it holds the course lock (in the same round
-trip as the rest of its context, ``repository.booking_context``): a request with the same key on
-the same course waits for that lock, so it finds the first one's result once that commits, and
-replays it. The key and the result are written together at the end (``record``); if another
-request wrote the key meanwhile (the same key on another course), the insert finds it (waiting
-for that one to commit), this transaction is rolled back (``KeyTaken``) and the stored result
-replayed, or refused as a different request. A request that fails writes no key, so a retry
-after an error runs again.
+trip as the rest of its context, ``booking_context.bookings_context``): a request with the same
+key on the same course waits for that lock (or comes later in the same group, and is sent again
+once the group committed), so it finds the first one's result, and replays it. The keys and
+results of a group are written together at the end (``record``); if another request wrote one
+meanwhile (the same key on another course), the insert finds it (waiting for that one to
+commit), the transaction is rolled back (``KeyTaken``); alone, the request then replays the
+stored result, or is refused as a different request. A request that fails writes no key, so a
+retry after an error runs again.
 """
 
 import hashlib
