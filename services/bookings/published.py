@@ -76,8 +76,7 @@ def price_band(b: Any) -> Literal["member", "non_member"] | None:
     return None
 
 
-_SIMPLE: dict[type[ev.BookingEvent], type[contracts.BookingRequested]] = {
-    ev.BookingRequested: contracts.BookingRequested,
+_SIMPLE: dict[type[ev.BookingEvent], type[EventData]] = {
     ev.AwaitingApproval: contracts.BookingAwaitingApproval,
     ev.Approved: contracts.BookingApproved,
     ev.Confirmed: contracts.BookingConfirmed,

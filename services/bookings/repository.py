@@ -9,14 +9,14 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import Row, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.bookings.domain.course import Booking, Course
 from services.bookings.domain.model import HOLDS_PLACE, LIVE, BookingStatus
 from services.bookings.store import booking_from, booking_values, course_from
-from services.bookings.tables import bookings, courses, idempotency_keys, memberships, schools
+from services.bookings.tables import bookings, courses, memberships, schools
 
 HELD = [s.value for s in HOLDS_PLACE]
 
@@ -176,82 +176,6 @@ async def load_course(
         return None
     held, waiting = await counts(session, course_id)
     return course_from(row, held, waiting)
-
-
-def _booking_context_statement() -> Any:
-    course_id = bindparam("course_id")
-    keys = idempotency_keys
-    tally = (
-        select(
-            func.count().filter(bookings.c.status.in_(HELD)).label("held"),
-            func.count()
-            .filter(bookings.c.status == BookingStatus.WAITLISTED.value)
-            .label("waiting"),
-        )
-        .where(bookings.c.course_id == course_id)
-        .subquery()
-    )
-    live = (
-        select(bookings.c.id)
-        .where(
-            bookings.c.course_id == course_id,
-            func.lower(bookings.c.participant_email) == bindparam("email"),
-            bookings.c.status.in_([s.value for s in LIVE]),
-        )
-        .limit(1)
-        .scalar_subquery()
-    )
-    member = (
-        select(memberships.c.urn)
-        .where(
-            memberships.c.urn == bindparam("urn"),
-            memberships.c.alliance_id == bindparam("alliance_id"),
-        )
-        .exists()
-    )
-    return select(
-        tally.c.held,
-        tally.c.waiting,
-        live.label("live_booking_id"),
-        schools.c.urn,
-        schools.c.name.label("school_name"),
-        schools.c.cpd_lead_name,
-        schools.c.cpd_lead_email,
-        schools.c.requires_approval,
-        member.label("is_member"),
-        keys.c.request_hash.label("stored_hash"),
-        keys.c.response.label("stored_response"),
-    ).select_from(
-        tally.outerjoin(schools, schools.c.urn == bindparam("urn")).outerjoin(
-            keys, and_(keys.c.scope == bindparam("scope"), keys.c.key == bindparam("key"))
-        )
-    )
-
-
-BOOKING_CONTEXT = _booking_context_statement()
-
-
-async def booking_context(
-    session: AsyncSession,
-    course_id: UUID,
-    alliance_id: str,
-    urn: str,
-    email: str,
-    idempotency: tuple[str, str],
-) -> Row:
-    """In one round trip, what a new booking needs once the course is locked: the places held
-    and bookings waiting, the participant's live booking if any, the school (``urn`` is None
-    when unregistered) with ``is_member`` of the course's alliance, and what is stored under
-    the request's idempotency key, ``(scope, key)`` (``stored_hash`` None if nothing)."""
-    values = {
-        "course_id": course_id,
-        "alliance_id": alliance_id,
-        "urn": urn,
-        "email": email.lower(),
-        "scope": idempotency[0],
-        "key": idempotency[1],
-    }
-    return (await session.execute(BOOKING_CONTEXT, values)).one()
 
 
 async def save(session: AsyncSession, course: Course) -> None:

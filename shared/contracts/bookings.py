@@ -98,6 +98,9 @@ class CourseCancelled(_CourseEvent):
 
 
 class BookingRequested(_BookingEvent):
+    """Deprecated: no longer published. A booking's outcome (confirmed, waitlisted or awaiting
+    approval) already says it was made; kept so that events already on the topic still read."""
+
     event_type: ClassVar[str] = _t("booking_requested")
 
 

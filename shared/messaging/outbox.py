@@ -35,10 +35,18 @@ class Outbox:
     async def add_all(self, session: AsyncSession, items: list[EventData]) -> list[CloudEvent]:
         """Record several events in one round trip, in this order (the relay keeps it)."""
         events = [self.envelope(data) for data in items]
-        if events:
-            rows = [self._row(e, d) for e, d in zip(events, items, strict=True)]
-            await session.execute(self._insert, rows)
+        await self.insert(session, [self._row(e, d) for e, d in zip(events, items, strict=True)])
         return events
+
+    def rows(self, items: list[EventData]) -> list[dict[str, Any]]:
+        """The rows of ``items``, with the current correlation id and trace: rows made in
+        several requests' contexts can then be written together (``insert``)."""
+        return [self._row(self.envelope(data), data) for data in items]
+
+    async def insert(self, session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+        """Record ``rows`` (of ``rows``) in one round trip, in this order."""
+        if rows:
+            await session.execute(self._insert, rows)
 
     @staticmethod
     def _row(event: CloudEvent, data: EventData) -> dict[str, Any]:

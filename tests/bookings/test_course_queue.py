@@ -1,62 +1,121 @@
-"""Bookings on one course take turns in the process, first come first served; other courses do
-not wait for them; a wait that runs out is an error, and nothing is left behind."""
+"""Bookings on one course take turns in the process, in groups: those that arrive while a group
+is booked are the next group, in arrival order, at most ``GROUP_LIMIT``; other courses do not
+wait for them; a wait that runs out is an error and books nothing; nothing is left behind."""
 
 import asyncio
+from typing import Any
 from uuid import uuid4
 
 import pytest
 
 from services.bookings.usecases import course_queue
+from tests.support.wait import eventually
 
 
-async def test_one_course_takes_turns_in_arrival_order_while_another_goes_on() -> None:
+class Booker:
+    """A ``book_all`` that records its groups and, while ``hold`` is set, waits in the first."""
+
+    def __init__(self, hold: bool = False) -> None:
+        self.groups: list[list[str]] = []
+        self.inside = asyncio.Event()
+        self.release = asyncio.Event()
+        if not hold:
+            self.release.set()
+
+    async def __call__(self, requests: list[Any]) -> list[Any]:
+        self.groups.append(list(requests))
+        self.inside.set()
+        await self.release.wait()
+        return [ValueError(r) if r.startswith("bad") else f"booked {r}" for r in requests]
+
+
+async def test_those_who_come_while_a_group_is_booked_are_the_next_group() -> None:
     course, other = uuid4(), uuid4()
-    order: list[str] = []
-    release, first_in = asyncio.Event(), asyncio.Event()
+    booker, elsewhere = Booker(hold=True), Booker()
 
-    async def book(name: str, course_id=course) -> None:
-        async with course_queue.turn(course_id, timeout_s=5):
-            order.append(f"{name} in")
-            if name == "first":
-                first_in.set()
-                await release.wait()
-            order.append(f"{name} out")
+    def take(name: str) -> asyncio.Task[Any]:
+        return asyncio.create_task(course_queue.take_turn(course, name, booker, timeout_s=5))
 
-    tasks = [asyncio.create_task(book(name)) for name in ("first", "second", "third")]
-    await first_in.wait()
-    await book("elsewhere", other)  # does not wait for the first to finish
-    release.set()
-    await asyncio.gather(*tasks)
-    assert order == [
-        "first in",
-        "elsewhere in",
-        "elsewhere out",
-        "first out",
-        "second in",
-        "second out",
-        "third in",
-        "third out",
-    ]
-    assert course_queue._queues == {}
+    first = take("first")
+    await booker.inside.wait()  # the first group holds the course
+    rest = [take(name) for name in ("second", "bad third", "fourth")]
+    await asyncio.sleep(0)  # they join the line
+    assert await course_queue.take_turn(other, "elsewhere", elsewhere, 5) == "booked elsewhere"
+    booker.release.set()
+    assert await first == "booked first"
+    assert await rest[0] == "booked second"
+    with pytest.raises(ValueError, match="bad third"):
+        await rest[1]
+    assert await rest[2] == "booked fourth"
+    assert booker.groups == [["first"], ["second", "bad third", "fourth"]]
+    assert course_queue._lines == {}
 
 
-async def test_a_wait_that_runs_out_is_an_error_and_the_turn_goes_on() -> None:
-    course = uuid4()
-    held = asyncio.Event()
-    release = asyncio.Event()
+async def test_a_group_holds_at_most_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(course_queue, "GROUP_LIMIT", 2)
+    course, booker = uuid4(), Booker()
+    names = [f"r{i}" for i in range(5)]
+    answers = await asyncio.gather(
+        *(course_queue.take_turn(course, name, booker, timeout_s=5) for name in names)
+    )
+    assert answers == [f"booked {name}" for name in names]
+    assert booker.groups == [["r0", "r1"], ["r2", "r3"], ["r4"]]
 
-    async def hold() -> None:
-        async with course_queue.turn(course, timeout_s=5):
-            held.set()
-            await release.wait()
 
-    holder = asyncio.create_task(hold())
-    await held.wait()
+async def test_a_wait_that_runs_out_is_an_error_and_books_nothing() -> None:
+    course, booker = uuid4(), Booker(hold=True)
+    holder = asyncio.create_task(course_queue.take_turn(course, "holder", booker, timeout_s=5))
+    await booker.inside.wait()
     with pytest.raises(TimeoutError):
-        async with course_queue.turn(course, timeout_s=0.01):
-            pass
-    release.set()
+        await course_queue.take_turn(course, "late", booker, timeout_s=0.01)
+    booker.release.set()
+    assert await holder == "booked holder"
+    assert await course_queue.take_turn(course, "next", booker, timeout_s=1) == "booked next"
+    assert booker.groups == [["holder"], ["next"]]
+    assert course_queue._lines == {}
+
+
+async def test_a_request_taken_into_a_group_waits_for_its_answer_past_its_timeout() -> None:
+    course, booker = uuid4(), Booker(hold=True)
+    loop = asyncio.get_running_loop()
+    past_timeout = loop.time() + 0.02
+    taken = asyncio.create_task(course_queue.take_turn(course, "slow", booker, timeout_s=0.01))
+    await booker.inside.wait()
+
+    async def timed_out() -> bool:
+        return loop.time() > past_timeout
+
+    await eventually(timed_out, interval=0.01)
+    assert not taken.done()  # its group is under way: it waits on
+    booker.release.set()
+    assert await taken == "booked slow"
+
+
+async def test_a_group_that_fails_as_a_whole_answers_each_with_the_error() -> None:
+    course = uuid4()
+
+    async def broken(requests: list[Any]) -> list[Any]:
+        raise RuntimeError("no database")
+
+    answers = await asyncio.gather(
+        *(course_queue.take_turn(course, name, broken, timeout_s=5) for name in ("a", "b")),
+        return_exceptions=True,
+    )
+    assert [str(a) for a in answers] == ["no database", "no database"]
+    assert all(isinstance(a, RuntimeError) for a in answers)
+    assert course_queue._lines == {}
+
+
+async def test_a_request_cancelled_while_it_waits_is_not_booked() -> None:
+    course, booker = uuid4(), Booker(hold=True)
+    holder = asyncio.create_task(course_queue.take_turn(course, "holder", booker, timeout_s=5))
+    await booker.inside.wait()
+    gone = asyncio.create_task(course_queue.take_turn(course, "gone", booker, timeout_s=5))
+    await asyncio.sleep(0)
+    gone.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await gone
+    booker.release.set()
     await holder
-    async with course_queue.turn(course, timeout_s=1):
-        pass
-    assert course_queue._queues == {}
+    assert booker.groups == [["holder"]]
+    assert course_queue._lines == {}

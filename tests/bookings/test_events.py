@@ -13,7 +13,6 @@ EXPECTED = Counter(
     {
         "course_published": 1,
         "course_changed": 1,
-        "booking_requested": 5,
         "booking_confirmed": 2,
         "booking_awaiting_approval": 2,
         "booking_approved": 1,

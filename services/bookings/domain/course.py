@@ -124,7 +124,6 @@ class Course(RunningCourse):
             access_needs=access_needs,
         )
         self.added[booking.id] = booking
-        self.events.append(ev.BookingRequested(booking.id))
         if needs_approval:
             self.events.append(ev.AwaitingApproval(booking.id))
         else:

@@ -42,11 +42,6 @@ class BookingEvent(DomainEvent):
 
 
 @dataclass(frozen=True)
-class BookingRequested(BookingEvent):
-    pass
-
-
-@dataclass(frozen=True)
 class AwaitingApproval(BookingEvent):
     pass
 

@@ -1,13 +1,27 @@
 """Booking a place: made for a school by its CPD lead or a participant, at the school's price,
 waiting for the CPD lead's approval where the school asks for it, else allocated at once (a
-place or the waiting list) under the course lock. An Idempotency-Key makes a retry safe."""
+place or the waiting list) under the course lock. An Idempotency-Key makes a retry safe.
 
+Requests for one course queue up in the process (``course_queue``) while the ones before them
+are booked, and go on together: one transaction for the group, the course locked once, each
+request decided in arrival order on the one aggregate with its own answer (a refusal is that
+request's alone), one statement for all their bookings, one for their events, one for their
+keys. A group that cannot commit writes nothing; its requests are then booked one by one."""
+
+import logging
+from contextvars import Context, copy_context
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
 from uuid import UUID, uuid4
 
 from prometheus_client import Counter
+from sqlalchemy import Row
 
-from services.bookings.domain.events import Person
-from services.bookings.store import new_booking_row
+from services.bookings.booking_context import Asked
+from services.bookings.domain.course import Booking, Course
+from services.bookings.domain.events import DomainEvent, Person
+from services.bookings.store import BookingRow, new_booking_row
 from services.bookings.usecases import course_queue, idempotency
 from services.bookings.usecases.access import is_school_lead_of
 from services.bookings.usecases.context import BookingsContext
@@ -17,6 +31,8 @@ from services.bookings.usecases.unit_of_work import unit_of_work
 from shared.errors import Conflict, DomainError, Forbidden, Invalid
 from shared.identity import Principal, Role
 from shared.observability.metrics import Metrics
+
+log = logging.getLogger(__name__)
 
 
 def _check_booker(principal: Principal, booking: NewBooking) -> str:
@@ -55,6 +71,27 @@ async def create_booking(
     return result
 
 
+@dataclass(frozen=True)
+class _Request:
+    """A booking request as it waits for its course's turn."""
+
+    principal: Principal
+    booking: NewBooking
+    booker_email: str
+    scope: str
+    key: str
+    fingerprint: str
+    context: Context
+    """The request's context (correlation id, trace), which its events carry."""
+
+    @property
+    def asked(self) -> Asked:
+        return Asked(self.booking.school_urn, self.booking.participant.email, self.scope, self.key)
+
+
+Answer = BookingResult | Exception
+
+
 async def _book(
     ctx: BookingsContext, principal: Principal, course_id: UUID, booking: NewBooking, key: str
 ) -> BookingResult:
@@ -63,70 +100,146 @@ async def _book(
     fingerprint = idempotency.request_hash(
         {"course": str(course_id), "body": booking.model_dump(mode="json")}
     )
+    request = _Request(principal, booking, booker_email, scope, key, fingerprint, copy_context())
     wait_s = ctx.config.database_pool_timeout_s + ctx.config.lock_timeout_ms / 1000
     try:
-        async with course_queue.turn(course_id, wait_s):
-            return await _book_once(
-                ctx, principal, course_id, booking, booker_email, scope, key, fingerprint
-            )
+        result: BookingResult = await course_queue.take_turn(
+            course_id, request, partial(_book_group, ctx, course_id), wait_s
+        )
+        return result
     except idempotency.KeyTaken:
         async with unit_of_work(ctx) as uow:
             first = await idempotency.stored(uow.session, scope, key, fingerprint)
         return BookingResult(booking=BookingView.model_validate(first), replayed=True)
 
 
-async def _book_once(
-    ctx: BookingsContext,
-    principal: Principal,
-    course_id: UUID,
-    booking: NewBooking,
-    booker_email: str,
-    scope: str,
-    key: str,
-    fingerprint: str,
-) -> BookingResult:
+async def _book_group(
+    ctx: BookingsContext, course_id: UUID, requests: list[_Request]
+) -> list[Answer]:
+    """Book ``requests`` (in arrival order) together, or else one by one: a group that cannot
+    commit (a key another transaction took, a database error) leaves nothing written and each
+    request is tried again alone, so that it gets its own answer."""
+    if len(requests) > 1:
+        try:
+            return await _book_together(ctx, course_id, requests)
+        except Exception:
+            log.warning(
+                "a group of %d bookings on course %s was rolled back; booking them one by one",
+                len(requests),
+                course_id,
+                exc_info=True,
+            )
+    return [await _book_alone(ctx, course_id, request) for request in requests]
+
+
+async def _book_alone(ctx: BookingsContext, course_id: UUID, request: _Request) -> Answer:
+    try:
+        [answer] = await _book_together(ctx, course_id, [request])
+    except Exception as error:
+        return error
+    return answer
+
+
+_AGAIN = Exception("the same idempotency key as an earlier request of the group")
+"""Stands for the answer of a request with the key of an earlier one in its group: it is sent
+again alone once the group committed, and so replays that one's answer (or is refused)."""
+
+
+async def _book_together(
+    ctx: BookingsContext, course_id: UUID, requests: list[_Request]
+) -> list[Answer]:
+    """Book ``requests`` in one transaction: the course locked once, each decided in turn on
+    the one aggregate (a refusal is that request's answer), then the bookings, their events and
+    idempotency keys written with a statement each. Raises (and writes nothing) when the
+    transaction cannot commit."""
+    answers: list[Answer] = []
+    made: dict[UUID, BookingRow] = {}
+    events: list[tuple[list[DomainEvent], Context]] = []
+    booked_here: dict[str, UUID] = {}
+    keys_here: set[tuple[str, str]] = set()
     async with unit_of_work(ctx) as uow:
-        course, found = await uow.course_for_booking(
-            course_id, booking.school_urn, booking.participant.email, (scope, key)
-        )
-        if found.stored_hash is not None:
-            first = idempotency.replay(fingerprint, found.stored_hash, found.stored_response)
-            return BookingResult(booking=BookingView.model_validate(first), replayed=True)
+        course, found = await uow.course_for_bookings(course_id, [r.asked for r in requests])
         now = ctx.clock.now()
-        course.check_can_book(now)
-        if found.urn is None:
-            raise Invalid(
-                f"school {booking.school_urn} is not registered: its CPD lead or an alliance "
-                "administrator registers it first (PUT /schools/{urn})",
-                errors=[{"field": "school_urn", "message": "not registered"}],
-            )
-        if found.live_booking_id is not None:
-            raise Conflict(
-                "this participant already holds a live booking on this course",
-                title="Booking refused",
-                booking_id=str(found.live_booking_id),
-            )
-        participant = booking.participant
-        booker_name = booking.booker_name or (
-            participant.name
-            if participant.email == booker_email
-            else found.cpd_lead_name
-            if found.cpd_lead_email.lower() == booker_email
-            else booker_email
+        for request, row in zip(requests, found, strict=True):
+            if (request.scope, request.key) in keys_here:
+                answers.append(_AGAIN)
+                continue
+            try:
+                decided = _decide(course, request, row, booked_here, now)
+            except DomainError as refusal:
+                answers.append(refusal)
+                continue
+            if isinstance(decided, BookingResult):
+                answers.append(decided)
+                continue
+            keys_here.add((request.scope, request.key))
+            booked_here[request.booking.participant.email.lower()] = decided.id
+            made[decided.id] = new_booking_row(course, decided, row)
+            events.append((course.pull_events(), request.context))
+            answers.append(BookingResult(booking=booking_view(ctx, made[decided.id])))
+        await uow.write(course, known=made)
+        await uow.announce(course, made, events)
+        await idempotency.record(
+            uow.session,
+            [
+                idempotency.Recorded(
+                    r.scope, r.key, r.fingerprint, a.booking.model_dump(mode="json")
+                )
+                for r, a in zip(requests, answers, strict=True)
+                if isinstance(a, BookingResult) and not a.replayed
+            ],
         )
-        made = course.book(
-            booking_id=uuid4(),
-            school_urn=booking.school_urn,
-            participant=Person(participant.name, participant.email, participant.role),
-            booker=Person(booker_name, booker_email),
-            booker_subject=principal.subject,
-            access_needs=booking.access_needs,
-            is_member=bool(found.is_member),
-            needs_approval=found.requires_approval
-            and not is_school_lead_of(principal, booking.school_urn),
-            now=now,
+    for i, answer in enumerate(answers):
+        if answer is _AGAIN:
+            answers[i] = await _book_alone(ctx, course_id, requests[i])
+    return answers
+
+
+def _decide(
+    course: Course,
+    request: _Request,
+    found: Row,
+    booked_here: dict[str, UUID],
+    now: datetime,
+) -> Booking | BookingResult:
+    """The new booking ``request`` makes on ``course``, or the stored answer to replay; a
+    refusal is raised. ``found`` is its row of ``booking_context.bookings_context``, and
+    ``booked_here`` the participants booked earlier in the same group."""
+    if found.stored_hash is not None:
+        first = idempotency.replay(request.fingerprint, found.stored_hash, found.stored_response)
+        return BookingResult(booking=BookingView.model_validate(first), replayed=True)
+    course.check_can_book(now)
+    booking = request.booking
+    if found.urn is None:
+        raise Invalid(
+            f"school {booking.school_urn} is not registered: its CPD lead or an alliance "
+            "administrator registers it first (PUT /schools/{urn})",
+            errors=[{"field": "school_urn", "message": "not registered"}],
         )
-        rows = await uow.save(course, known={made.id: new_booking_row(course, made, found)})
-        view = booking_view(ctx, rows[made.id])
-        await idempotency.record(uow.session, scope, key, fingerprint, view.model_dump(mode="json"))
-    return BookingResult(booking=view)
+    live_booking_id = found.live_booking_id or booked_here.get(booking.participant.email.lower())
+    if live_booking_id is not None:
+        raise Conflict(
+            "this participant already holds a live booking on this course",
+            title="Booking refused",
+            booking_id=str(live_booking_id),
+        )
+    participant, booker_email = booking.participant, request.booker_email
+    booker_name = booking.booker_name or (
+        participant.name
+        if participant.email == booker_email
+        else found.cpd_lead_name
+        if found.cpd_lead_email.lower() == booker_email
+        else booker_email
+    )
+    return course.book(
+        booking_id=uuid4(),
+        school_urn=booking.school_urn,
+        participant=Person(participant.name, participant.email, participant.role),
+        booker=Person(booker_name, booker_email),
+        booker_subject=request.principal.subject,
+        access_needs=booking.access_needs,
+        is_member=bool(found.is_member),
+        needs_approval=found.requires_approval
+        and not is_school_lead_of(request.principal, booking.school_urn),
+        now=now,
+    )

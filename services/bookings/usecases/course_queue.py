@@ -1,39 +1,93 @@
-"""Bookings on one course take turns in this process before they take a database connection.
+"""Bookings on one course take turns in this process, in groups, before they take a database
+connection.
 
 Under the course's row lock only one booking on a course goes on at a time anyway. Without this
 queue a crowd on one course waits inside PostgreSQL, each holding one of the pool's connections:
 the rest of the service waits for a connection (and times out), and the one holding the lock
-waits behind them all for the event loop. Here they wait for an ``asyncio.Lock`` (first come,
-first served) holding nothing. The row lock stays the rule across processes; this only orders
-the bookings of one process. The wait is bounded as the wait for a connection and for the row
-lock were together; past it the request fails as an outage would (503, Retry-After).
+waits behind them all for the event loop. Here they wait in a line holding nothing, and the
+line's worker books them in groups (group commit): while one group is being booked the next
+requests queue up, and the next group is all of them (at most ``GROUP_LIMIT``), in arrival
+order, booked in one transaction (``book_all``). The row lock stays the rule across processes;
+this only orders the bookings of one process. The wait for a group to take a request is bounded
+as the wait for a connection and for the row lock were together; past it the request fails as
+an outage would (503, Retry-After), having done nothing. Once taken, it has its group's answer.
 """
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import contextvars
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 from uuid import UUID
 
-_queues: dict[UUID, tuple[asyncio.Lock, int]] = {}
+GROUP_LIMIT = 100
+
+BookAll = Callable[[list[Any]], Awaitable[Sequence[Any]]]
+"""Books a group's requests together: an answer per request, in order, either its result or
+the exception to raise for it."""
 
 
-@asynccontextmanager
-async def turn(course_id: UUID, timeout_s: float) -> AsyncIterator[None]:
-    """Wait (at most ``timeout_s``, else TimeoutError) until no other booking of this process is
-    going on for ``course_id``, and hold the turn for the block."""
-    lock, waiting = _queues.get(course_id, (None, 0))
-    lock = lock or asyncio.Lock()
-    _queues[course_id] = (lock, waiting + 1)
+@dataclass
+class _Ticket:
+    request: Any
+    answer: asyncio.Future[Any]
+
+
+@dataclass
+class _Line:
+    book_all: BookAll
+    waiting: deque[_Ticket] = field(default_factory=deque)
+    worker: asyncio.Task[None] | None = None
+
+
+_lines: dict[UUID, _Line] = {}
+
+
+async def take_turn(course_id: UUID, request: Any, book_all: BookAll, timeout_s: float) -> Any:
+    """``request``'s answer once it is booked with the others for ``course_id`` that arrived
+    while the group before it was booked (its exception raised here); TimeoutError if no group
+    took it within ``timeout_s``. Every request for one course in this process goes with the
+    same ``book_all`` (the service's)."""
+    line = _lines.get(course_id)
+    if line is None:
+        line = _lines[course_id] = _Line(book_all)
+        # its own context: the worker serves many requests and carries none of their ids
+        line.worker = asyncio.create_task(_work(course_id, line), context=contextvars.Context())
+    ticket = _Ticket(request, asyncio.get_running_loop().create_future())
+    line.waiting.append(ticket)
     try:
         async with asyncio.timeout(timeout_s):
-            await lock.acquire()
-        try:
-            yield
-        finally:
-            lock.release()
+            return await asyncio.shield(ticket.answer)
+    except TimeoutError:
+        if ticket in line.waiting:  # no group took it: nothing was done
+            line.waiting.remove(ticket)
+            raise
+    except asyncio.CancelledError:
+        if ticket in line.waiting:
+            line.waiting.remove(ticket)
+        raise
+    return await ticket.answer  # its group is under way
+
+
+async def _work(course_id: UUID, line: _Line) -> None:
+    group: list[_Ticket] = []
+    try:
+        while line.waiting:
+            count = min(GROUP_LIMIT, len(line.waiting))
+            group = [line.waiting.popleft() for _ in range(count)]
+            try:
+                answers = await line.book_all([ticket.request for ticket in group])
+            except Exception as error:  # book_all answers each request: this is a safety net
+                answers = [error] * len(group)
+            for ticket, answer in zip(group, answers, strict=True):
+                if ticket.answer.done():
+                    continue
+                if isinstance(answer, BaseException):
+                    ticket.answer.set_exception(answer)
+                else:
+                    ticket.answer.set_result(answer)
     finally:
-        lock, waiting = _queues[course_id]
-        if waiting == 1:
-            del _queues[course_id]  # nobody else wants this course: forget its lock
-        else:
-            _queues[course_id] = (lock, waiting - 1)
+        del _lines[course_id]  # nobody waits for this course: forget its line
+        for ticket in (*group, *line.waiting):  # only when the worker itself is cancelled
+            ticket.answer.cancel()

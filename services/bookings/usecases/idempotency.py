@@ -1,17 +1,19 @@
 """Idempotency keys, recorded in the same transaction as the effect they guard.
 
 A booking reads what is stored under its key once it holds the course lock (in the same round
-trip as the rest of its context, ``repository.booking_context``): a request with the same key on
-the same course waits for that lock, so it finds the first one's result once that commits, and
-replays it. The key and the result are written together at the end (``record``); if another
-request wrote the key meanwhile (the same key on another course), the insert finds it (waiting
-for that one to commit), this transaction is rolled back (``KeyTaken``) and the stored result
-replayed, or refused as a different request. A request that fails writes no key, so a retry
-after an error runs again.
+trip as the rest of its context, ``booking_context.bookings_context``): a request with the same
+key on the same course waits for that lock (or comes later in the same group, and is sent again
+once the group committed), so it finds the first one's result, and replays it. The keys and
+results of a group are written together at the end (``record``); if another request wrote one
+meanwhile (the same key on another course), the insert finds it (waiting for that one to
+commit), the transaction is rolled back (``KeyTaken``); alone, the request then replays the
+stored result, or is refused as a different request. A request that fails writes no key, so a
+retry after an error runs again.
 """
 
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, select
@@ -26,12 +28,22 @@ class KeyTaken(Exception):
     """Another request recorded this key first; this one's transaction must not commit."""
 
 
+@dataclass(frozen=True)
+class Recorded:
+    """A request's result, kept under its key."""
+
+    scope: str
+    key: str
+    fingerprint: str
+    response: dict[str, Any]
+
+
 def request_hash(payload: Any) -> str:
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-RECORD = insert(keys).on_conflict_do_nothing().returning(keys.c.key)
+RECORD = insert(keys).on_conflict_do_nothing().returning(keys.c.scope, keys.c.key)
 STORED = select(keys.c.request_hash, keys.c.response).where(
     keys.c.scope == bindparam("scope"), keys.c.key == bindparam("key")
 )
@@ -54,10 +66,15 @@ async def stored(session: AsyncSession, scope: str, key: str, fingerprint: str) 
     return replay(fingerprint, row.request_hash, row.response)
 
 
-async def record(
-    session: AsyncSession, scope: str, key: str, fingerprint: str, result: dict[str, Any]
-) -> None:
-    """Keep the key with this request's result (as JSON) to replay; KeyTaken if already kept."""
-    values = {"scope": scope, "key": key, "request_hash": fingerprint, "response": result}
-    if await session.scalar(RECORD, values) is None:
+async def record(session: AsyncSession, results: list[Recorded]) -> None:
+    """Keep each key with its request's result (as JSON) to replay, in one round trip;
+    KeyTaken if any of them is already kept."""
+    if not results:
+        return
+    values = [
+        {"scope": r.scope, "key": r.key, "request_hash": r.fingerprint, "response": r.response}
+        for r in results
+    ]
+    written = (await session.execute(RECORD, values)).all()
+    if len(written) < len(values):
         raise KeyTaken

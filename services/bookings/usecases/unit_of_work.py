@@ -4,7 +4,9 @@ events to the outbox, all in one transaction."""
 
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
+from contextvars import Context
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Row
@@ -13,7 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.bookings import published
 from services.bookings import repository as repo
 from services.bookings import schedule_store as schedule
+from services.bookings.booking_context import Asked, bookings_context
 from services.bookings.domain.course import Booking, Course
+from services.bookings.domain.events import DomainEvent
 from services.bookings.store import BookingRow, course_from
 from services.bookings.usecases.context import BookingsContext
 from shared.errors import NotFound
@@ -39,26 +43,18 @@ class UnitOfWork:
             raise NotFound("no such course")
         return course
 
-    async def course_for_booking(
-        self,
-        course_id: UUID,
-        school_urn: str,
-        participant_email: str,
-        idempotency: tuple[str, str],
-    ) -> tuple[Course, Row]:
-        """The course aggregate, locked, and in one more round trip what a new booking needs:
-        the school (``urn`` None if unregistered, ``is_member``), ``live_booking_id``, and
-        what is stored under the idempotency key ``(scope, key)`` (``stored_hash``,
-        ``stored_response``)."""
+    async def course_for_bookings(
+        self, course_id: UUID, asked: Sequence[Asked]
+    ) -> tuple[Course, list[Row]]:
+        """The course aggregate, locked, and in one more round trip what new bookings need, a
+        row per request of ``asked`` (``repository.bookings_context``)."""
         row = await repo.lock_course(
             self.session, course_id, lock_timeout_ms=self.ctx.config.lock_timeout_ms
         )
         if row is None:
             raise NotFound("no such course")
-        found = await repo.booking_context(
-            self.session, course_id, row.alliance_id, school_urn, participant_email, idempotency
-        )
-        return course_from(row, found.held, found.waiting), found
+        found = await bookings_context(self.session, course_id, row.alliance_id, asked)
+        return course_from(row, found[0].held, found[0].waiting), found
 
     async def course_and_booking(self, booking_id: UUID) -> tuple[Course, Booking]:
         """The booking's course and the booking, locked in that order (the order everyone uses)."""
@@ -82,6 +78,18 @@ class UnitOfWork:
         those of ``read``, which events name without changing) as read back (with school,
         course title and queue position), by id. ``known`` holds rows the caller can tell
         as they will read once written (a new booking), which are not read back."""
+        rows = await self.write(course, read=read, known=known)
+        await self.announce(course, rows, [(course.pull_events(), None)])
+        return rows
+
+    async def write(
+        self,
+        course: Course,
+        *,
+        read: Sequence[UUID] = (),
+        known: Mapping[UUID, BookingRow] | None = None,
+    ) -> dict[UUID, BookingRow]:
+        """``save`` without the events, which stay with the aggregate."""
         known = known or {}
         touched = [id for id in (*course.added, *course.changed, *read) if id not in known]
         await repo.save(self.session, course)
@@ -92,17 +100,35 @@ class UnitOfWork:
         rows: dict[UUID, BookingRow] = dict(known)
         if touched:
             rows.update(await repo.get_bookings(self.session, touched))
-        events = course.pull_events()
-        if events:
-            info = published.course_info(self.ctx, course)
-            admin = None
-            if course.administrator_email:
-                admin = published.contact(
-                    "Alliance administrator", course.administrator_email, "alliance_admin"
-                )
-            contracts = [published.contract(self.ctx, event, info, rows, admin) for event in events]
-            await self.ctx.runtime.outbox.add_all(self.session, contracts)
         return rows
+
+    async def announce(
+        self,
+        course: Course,
+        rows: Mapping[UUID, BookingRow],
+        events: Sequence[tuple[Sequence[DomainEvent], Context | None]],
+    ) -> None:
+        """Add the contracts of ``events`` to the outbox, in this order, in one round trip.
+        Events come in lots, each with the context of the request that caused them (None: this
+        one), whose correlation id and trace they carry: bookings made together answer
+        several requests."""
+        if not any(lot for lot, _ in events):
+            return
+        info = published.course_info(self.ctx, course)
+        admin = None
+        if course.administrator_email:
+            admin = published.contact(
+                "Alliance administrator", course.administrator_email, "alliance_admin"
+            )
+        outbox = self.ctx.runtime.outbox
+        written: list[dict[str, Any]] = []
+        for lot, context in events:
+            contracts = [published.contract(self.ctx, event, info, rows, admin) for event in lot]
+            if context is None:
+                written += outbox.rows(contracts)
+            else:
+                written += context.run(outbox.rows, contracts)
+        await outbox.insert(self.session, written)
 
 
 @asynccontextmanager

@@ -71,7 +71,8 @@ RULES: dict[type[EventData], tuple[Send, ...]] = {
     b.CoursePublished: (),
     b.CourseChanged: (),
     b.CourseCancelled: _to("course_cancelled_summary", ADMIN),
-    # Requested is always followed by confirmed, waitlisted or awaiting approval.
+    # Deprecated, no longer published (the outcome event says the booking was made); old
+    # events on the topic email no one.
     b.BookingRequested: (),
     b.BookingAwaitingApproval: (
         Send(LEAD, "approval_needed"),
