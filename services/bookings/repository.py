@@ -17,8 +17,14 @@ from services.bookings.domain.course import Booking, Course
 from services.bookings.domain.model import HOLDS_PLACE, LIVE, BookingStatus
 from services.bookings.store import booking_from, booking_values, course_from
 from services.bookings.tables import bookings, courses, idempotency_keys, memberships, schools
+from shared.storage.inline import inline
 
 HELD = [s.value for s in HOLDS_PLACE]
+# The live statuses and 'offered' written into the SQL text, so that the generic plans of the
+# prepared statements can use the partial indexes on them (uq_bookings_live_participant,
+# ix_bookings_offers_due) rather than read every booking of the course, or of all courses.
+LIVE_INLINE = [inline(s) for s in sorted(s.value for s in LIVE)]
+OFFERED_INLINE = inline(BookingStatus.OFFERED.value)
 
 
 def places_held_expr() -> Any:
@@ -152,7 +158,7 @@ async def live_booking_for(session: AsyncSession, course_id: UUID, email: str) -
         select(bookings.c.id).where(
             bookings.c.course_id == course_id,
             func.lower(bookings.c.participant_email) == email.lower(),
-            bookings.c.status.in_([s.value for s in LIVE]),
+            bookings.c.status.in_(LIVE_INLINE),
         )
     )
 
@@ -196,7 +202,7 @@ def _booking_context_statement() -> Any:
         .where(
             bookings.c.course_id == course_id,
             func.lower(bookings.c.participant_email) == bindparam("email"),
-            bookings.c.status.in_([s.value for s in LIVE]),
+            bookings.c.status.in_(LIVE_INLINE),
         )
         .limit(1)
         .scalar_subquery()
@@ -300,7 +306,7 @@ async def courses_with_due_offers(session: AsyncSession, now: datetime, limit: i
     rows = await session.scalars(
         select(bookings.c.course_id)
         .where(
-            bookings.c.status == BookingStatus.OFFERED.value,
+            bookings.c.status == OFFERED_INLINE,
             bookings.c.offer_expires_at <= now,
         )
         .group_by(bookings.c.course_id)
@@ -315,7 +321,7 @@ async def due_offers(session: AsyncSession, course_id: UUID, now: datetime) -> l
         select(bookings)
         .where(
             bookings.c.course_id == course_id,
-            bookings.c.status == BookingStatus.OFFERED.value,
+            bookings.c.status == OFFERED_INLINE,
             bookings.c.offer_expires_at <= now,
         )
         .order_by(bookings.c.offer_expires_at)

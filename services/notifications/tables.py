@@ -68,7 +68,6 @@ Index("ix_notifications_alliance_created", notifications.c.alliance_id, notifica
 Index("ix_notifications_recipient", notifications.c.recipient_email)
 Index("ix_notifications_alliance_course", notifications.c.alliance_id, notifications.c.course_id)
 Index("ix_notifications_alliance_request", notifications.c.alliance_id, notifications.c.request_id)
-Index("ix_notifications_event", notifications.c.event_id)
 Index(
     "ix_notifications_failed",
     notifications.c.id,
