@@ -16,6 +16,7 @@ from sqlalchemy import (
 
 from shared.runtime import service_metadata
 from shared.storage.staff_copy import staff_copy_table
+from shared.storage.tables import QUEUE_AUTOVACUUM
 
 metadata = service_metadata()
 
@@ -57,6 +58,8 @@ notifications = Table(
     Column("request_id", Uuid, nullable=True),
     Column("request_reference", String(32), nullable=True),
     UniqueConstraint("event_id", "recipient_email", name="uq_notifications_event_recipient"),
+    # The senders claim from ix_notifications_due, oldest first: vacuumed often (see there).
+    postgresql_with=QUEUE_AUTOVACUUM,
 )
 
 Index(
