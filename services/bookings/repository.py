@@ -302,17 +302,17 @@ async def live_bookings(session: AsyncSession, course_id: UUID) -> list[Booking]
     return [booking_from(row) for row in rows]
 
 
+COURSES_WITH_DUE_OFFERS = (
+    select(bookings.c.course_id)
+    .where(bookings.c.status == OFFERED_INLINE, bookings.c.offer_expires_at <= bindparam("now"))
+    .group_by(bookings.c.course_id)
+    .order_by(func.min(bookings.c.offer_expires_at))
+    .limit(bindparam("limit"))
+)
+
+
 async def courses_with_due_offers(session: AsyncSession, now: datetime, limit: int) -> list[UUID]:
-    rows = await session.scalars(
-        select(bookings.c.course_id)
-        .where(
-            bookings.c.status == OFFERED_INLINE,
-            bookings.c.offer_expires_at <= now,
-        )
-        .group_by(bookings.c.course_id)
-        .order_by(func.min(bookings.c.offer_expires_at))
-        .limit(limit)
-    )
+    rows = await session.scalars(COURSES_WITH_DUE_OFFERS, {"now": now, "limit": limit})
     return list(rows)
 
 
