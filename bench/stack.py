@@ -410,12 +410,16 @@ async def pg_statements(stack: Stack, *, reset: bool = False, top: int = 0, per:
             """,
             top,
         )
-        everything = await conn.fetchval(
-            "SELECT sum(total_exec_time + total_plan_time) FROM pg_stat_statements"
+        everything, jitted = await conn.fetchrow(
+            "SELECT sum(total_exec_time + total_plan_time), sum(jit_functions)"
+            " FROM pg_stat_statements"
         )
     finally:
         await conn.close()
-    print(f"\nPostgreSQL statements, {everything / per:.3f} ms per booking in all (exec + plan):")
+    print(
+        f"\nPostgreSQL statements, {everything / per:.3f} ms per booking in all (exec + plan);"
+        f" {jitted} functions JIT-compiled:"
+    )
     print("  database        calls   ms/booking  mean µs  blocks/call  rows/call  statement")
     for r in rows:
         spent = r["total_exec_time"] + r["total_plan_time"]

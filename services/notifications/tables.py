@@ -39,7 +39,8 @@ notifications = Table(
     Column("recipient_name", String(200), nullable=False),
     Column("recipient_kind", String(50), nullable=False),
     Column("template", String(100), nullable=False),
-    Column("message_id", String(300), nullable=False, unique=True),
+    # ``<id@domain>`` (domain/identity.py): unique as the id is, with no index of its own.
+    Column("message_id", String(300), nullable=False),
     Column("subject", Text, nullable=False),
     Column("body_text", Text, nullable=False),
     Column("body_html", Text, nullable=False),
