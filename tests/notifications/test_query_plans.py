@@ -4,7 +4,7 @@ plan cannot use an index made ``WHERE status = 'pending'``)."""
 
 from sqlalchemy import func, select
 
-from services.notifications.repository import CLAIM
+from services.notifications.repository import CLAIM, COUNT_FAILED
 from services.notifications.tables import notifications as t
 from tests.support.plans import generic_plan
 from tests.support.stack import Stack
@@ -14,6 +14,12 @@ async def test_the_claim_reads_the_due_index(stack: Stack) -> None:
     url = await stack.migrated_database("notifications", "plans")
     plan = await generic_plan(url, CLAIM)
     assert "ix_notifications_due" in plan, plan
+
+
+async def test_the_failed_count_reads_the_failed_index(stack: Stack) -> None:
+    url = await stack.migrated_database("notifications", "plans")
+    plan = await generic_plan(url, COUNT_FAILED)
+    assert "ix_notifications_failed" in plan, plan
 
 
 async def test_a_bound_status_could_not_use_it(stack: Stack) -> None:
