@@ -11,8 +11,8 @@ def inline(value: str) -> Any:
     For the constants that a partial index's predicate names. asyncpg prepares every statement,
     and PostgreSQL soon runs a prepared statement with its generic plan, made without the
     parameters' values: ``status = $1`` cannot prove ``WHERE status = 'pending'``, so the partial
-    index is skipped (the notifications claim read the whole table, sent rows and all). With the
-    value written in, the generic plan uses the index. The statement is still compiled once
-    (SQLAlchemy writes the value in at execution: ``literal_execute``).
+    index is skipped and the whole table is read, done rows and all. With the value written in,
+    the generic plan uses the index. The statement is still compiled once (SQLAlchemy writes the
+    value in at execution: ``literal_execute``).
     """
     return literal(value, literal_execute=True)

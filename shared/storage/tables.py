@@ -26,7 +26,7 @@ NAMING_CONVENTION = {
 
 
 # For a table read as a queue, through a partial index of its pending rows, from the oldest
-# (outbox: ix_outbox_pending; notifications: ix_notifications_due). A row done leaves a dead
+# (the outbox's ix_outbox_pending, and a service's own queue tables). A row done leaves a dead
 # entry at the front of that index until VACUUM removes it, and every pass walks over them all.
 # The default waits for 20% of the table to be dead (200,000 entries in a million rows);
 # vacuumed after 1% (and at least 1,000), a pass walks a few pages. Set by each service's
