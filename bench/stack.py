@@ -210,6 +210,9 @@ async def measure(stack: Stack, args: argparse.Namespace) -> int:
         print(f"warm-up: only {mail_count(maildir)} of {warm_mail} emails arrived")
         return 1
 
+    if args.pg_statements:
+        await pg_statements(stack, reset=True)
+    pg_before = await pg_counters(stack)
     root = stack.root
     before = cpu_by_part(root)
     first = time.perf_counter()
@@ -242,6 +245,10 @@ async def measure(stack: Stack, args: argparse.Namespace) -> int:
         total += ms
         print(f"  {part:<14} {ms:7.2f}")
     print(f"  {'whole stack':<14} {total:7.2f}")
+    pg_after = await pg_counters(stack)
+    print("\nPostgreSQL per booking:", pg_delta(pg_before, pg_after, args.bookings))
+    if args.pg_statements:
+        await pg_statements(stack, top=args.pg_statements, per=args.bookings)
 
     half = max(1.0, rate / 2)
     paced = min(args.bookings, int(half * 5) + 1)
@@ -267,6 +274,13 @@ def main() -> None:
     parser.add_argument("--places", type=int, default=30)
     parser.add_argument("--mail-timeout", type=float, default=300.0)
     parser.add_argument("--profile", help="py-spy record the parts named (comma-separated)")
+    parser.add_argument(
+        "--pg-statements",
+        type=int,
+        default=0,
+        metavar="N",
+        help="load pg_stat_statements and print the top N statements of the measured load",
+    )
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     print(f"stack bench on {os.cpu_count()} cores; load average now {os.getloadavg()[0]:.2f}")
@@ -276,6 +290,8 @@ def main() -> None:
             var_dir, ALLIANCE_DEMO_DATA="false", JWT_SECRET=f"bench-{free_port()}-" + "x" * 40
         )
         output = tmp / "up.out"
+        if args.pg_statements:
+            preload_pg_stat_statements(var_dir, int(env["ALLIANCE_POSTGRES_PORT"]))
         started = time.perf_counter()
         with output.open("wb") as sink:
             process = subprocess.Popen(
@@ -321,6 +337,98 @@ def start_profilers(stack: Stack, parts: str, tmp: Path) -> list[subprocess.Pope
         quiet = subprocess.DEVNULL
         profilers.append(subprocess.Popen(argv, stdout=quiet, stderr=quiet))
     return profilers
+
+
+async def pg_counters(stack: Stack) -> dict[str, float]:
+    """PostgreSQL's cumulative counters: WAL written, and per database sessions started,
+    transactions committed and rolled back."""
+    import asyncpg
+
+    dsn = f"postgresql://postgres@127.0.0.1:{stack.env['ALLIANCE_POSTGRES_PORT']}/postgres"
+    conn = await asyncpg.connect(dsn)
+    try:
+        wal = await conn.fetchrow("SELECT wal_records, wal_fpi, wal_bytes FROM pg_stat_wal")
+        rows = await conn.fetch(
+            "SELECT datname, sessions, xact_commit, xact_rollback FROM pg_stat_database"
+            " WHERE datname LIKE 'alliance_%'"
+        )
+    finally:
+        await conn.close()
+    counters = {k: float(v) for k, v in wal.items()}
+    for r in rows:
+        name = r["datname"].removeprefix("alliance_")
+        for k in ("sessions", "xact_commit", "xact_rollback"):
+            counters[f"{name}.{k}"] = float(r[k])
+    return counters
+
+
+def pg_delta(before: dict[str, float], after: dict[str, float], per: int) -> str:
+    d = {k: (after[k] - before.get(k, 0.0)) / per for k in after}
+    parts = [
+        f"WAL {d['wal_bytes'] / 1024:.1f} kB in {d['wal_records']:.1f} records"
+        f" ({d['wal_fpi']:.2f} full pages)"
+    ]
+    for name in SERVICES:
+        if f"{name}.sessions" in d:
+            parts.append(
+                f"{name}: {d[f'{name}.xact_commit']:.2f} commits,"
+                f" {d[f'{name}.xact_rollback']:.3f} rollbacks,"
+                f" {d[f'{name}.sessions'] * 1000:.1f} new sessions per 1,000"
+            )
+    return "; ".join(parts)
+
+
+def preload_pg_stat_statements(var_dir: Path, port: int) -> None:
+    """The data directory made before ``alliance up`` starts, with pg_stat_statements loaded."""
+    from devstack.postgres import EmbeddedPostgres
+
+    server = EmbeddedPostgres(var_dir / "postgres", port)
+    server._prepare_dirs()
+    server._initdb()
+    with (server.data_dir / "postgresql.conf").open("a") as conf:
+        conf.write("shared_preload_libraries = 'pg_stat_statements'\n")
+        conf.write("pg_stat_statements.max = 10000\npg_stat_statements.track_planning = on\n")
+
+
+async def pg_statements(stack: Stack, *, reset: bool = False, top: int = 0, per: int = 1) -> None:
+    """Reset pg_stat_statements, or print its top statements by total time (all databases)."""
+    import asyncpg
+
+    dsn = f"postgresql://postgres@127.0.0.1:{stack.env['ALLIANCE_POSTGRES_PORT']}/postgres"
+    conn = await asyncpg.connect(dsn)
+    try:
+        if reset:
+            await conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+            await conn.execute("SELECT pg_stat_statements_reset()")
+            return
+        rows = await conn.fetch(
+            """
+            SELECT d.datname, s.calls, s.total_exec_time, s.total_plan_time, s.rows,
+                   s.shared_blks_hit + s.shared_blks_read AS blocks, s.query
+              FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+             ORDER BY s.total_exec_time + s.total_plan_time DESC LIMIT $1
+            """,
+            top,
+        )
+        everything, jitted = await conn.fetchrow(
+            "SELECT sum(total_exec_time + total_plan_time), sum(jit_functions)"
+            " FROM pg_stat_statements"
+        )
+    finally:
+        await conn.close()
+    print(
+        f"\nPostgreSQL statements, {everything / per:.3f} ms per booking in all (exec + plan);"
+        f" {jitted} functions JIT-compiled:"
+    )
+    print("  database        calls   ms/booking  mean µs  blocks/call  rows/call  statement")
+    for r in rows:
+        spent = r["total_exec_time"] + r["total_plan_time"]
+        query = " ".join(r["query"].split())[:110]
+        print(
+            f"  {r['datname'].removeprefix('alliance_'):<14} {r['calls']:6d} {spent / per:10.3f}"
+            f" {1000 * spent / r['calls']:8.1f} {r['blocks'] / r['calls']:11.1f}"
+            f" {r['rows'] / r['calls']:9.1f}  {query}"
+        )
 
 
 def fmt(values: dict[str, float], unit: str) -> str:

@@ -120,6 +120,10 @@ class EmbeddedPostgres(ManagedPart):
             "-h", HOST,
             "-k", str(self.socket_dir),
             "-c", f"max_connections={self.max_connections}",
+            # No JIT compiling: the services' statements are short, and one whose estimate
+            # passes jit_above_cost (a plan gone wrong on a grown table) would spend tens of
+            # milliseconds compiling on every execution. Not a durability setting.
+            "-c", "jit=off",
         ]  # fmt: skip
         if not self.durable:
             for setting in ("fsync=off", "synchronous_commit=off", "full_page_writes=off"):

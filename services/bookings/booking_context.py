@@ -10,8 +10,8 @@ from sqlalchemy import Row, Text, and_, bindparam, column, func, select, true
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.bookings.domain.model import LIVE, BookingStatus
-from services.bookings.repository import HELD
+from services.bookings.domain.model import BookingStatus
+from services.bookings.repository import HELD, LIVE_INLINE
 from services.bookings.tables import bookings, idempotency_keys, memberships, schools
 
 
@@ -49,7 +49,7 @@ def _bookings_context_statement() -> Any:
         .where(
             bookings.c.course_id == course_id,
             func.lower(bookings.c.participant_email) == asked.c.email,
-            bookings.c.status.in_([s.value for s in LIVE]),
+            bookings.c.status.in_(LIVE_INLINE),
         )
         .limit(1)
         .scalar_subquery()

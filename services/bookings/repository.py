@@ -17,8 +17,14 @@ from services.bookings.domain.course import Booking, Course
 from services.bookings.domain.model import HOLDS_PLACE, LIVE, BookingStatus
 from services.bookings.store import booking_from, booking_values, course_from
 from services.bookings.tables import bookings, courses, memberships, schools
+from shared.storage.inline import inline
 
 HELD = [s.value for s in HOLDS_PLACE]
+# The live statuses and 'offered' written into the SQL text, so that the generic plans of the
+# prepared statements can use the partial indexes on them (uq_bookings_live_participant,
+# ix_bookings_offers_due) rather than read every booking of the course, or of all courses.
+LIVE_INLINE = [inline(s) for s in sorted(s.value for s in LIVE)]
+OFFERED_INLINE = inline(BookingStatus.OFFERED.value)
 
 
 def places_held_expr() -> Any:
@@ -152,7 +158,7 @@ async def live_booking_for(session: AsyncSession, course_id: UUID, email: str) -
         select(bookings.c.id).where(
             bookings.c.course_id == course_id,
             func.lower(bookings.c.participant_email) == email.lower(),
-            bookings.c.status.in_([s.value for s in LIVE]),
+            bookings.c.status.in_(LIVE_INLINE),
         )
     )
 
@@ -220,17 +226,17 @@ async def live_bookings(session: AsyncSession, course_id: UUID) -> list[Booking]
     return [booking_from(row) for row in rows]
 
 
+COURSES_WITH_DUE_OFFERS = (
+    select(bookings.c.course_id)
+    .where(bookings.c.status == OFFERED_INLINE, bookings.c.offer_expires_at <= bindparam("now"))
+    .group_by(bookings.c.course_id)
+    .order_by(func.min(bookings.c.offer_expires_at))
+    .limit(bindparam("limit"))
+)
+
+
 async def courses_with_due_offers(session: AsyncSession, now: datetime, limit: int) -> list[UUID]:
-    rows = await session.scalars(
-        select(bookings.c.course_id)
-        .where(
-            bookings.c.status == BookingStatus.OFFERED.value,
-            bookings.c.offer_expires_at <= now,
-        )
-        .group_by(bookings.c.course_id)
-        .order_by(func.min(bookings.c.offer_expires_at))
-        .limit(limit)
-    )
+    rows = await session.scalars(COURSES_WITH_DUE_OFFERS, {"now": now, "limit": limit})
     return list(rows)
 
 
@@ -239,7 +245,7 @@ async def due_offers(session: AsyncSession, course_id: UUID, now: datetime) -> l
         select(bookings)
         .where(
             bookings.c.course_id == course_id,
-            bookings.c.status == BookingStatus.OFFERED.value,
+            bookings.c.status == OFFERED_INLINE,
             bookings.c.offer_expires_at <= now,
         )
         .order_by(bookings.c.offer_expires_at)

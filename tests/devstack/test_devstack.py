@@ -121,6 +121,7 @@ async def test_postgres_accepts_connections_and_creates_databases(
         assert await conn.fetchval("SELECT 1") == 1
         assert await conn.fetchval("SHOW max_connections") == "300"
         assert await conn.fetchval("SHOW fsync") == "off"
+        assert await conn.fetchval("SHOW jit") == "off"
     finally:
         await conn.close()
 

@@ -2,6 +2,7 @@
 
 import asyncio
 
+import asyncpg
 import pytest
 from alembic import command
 
@@ -23,3 +24,25 @@ async def test_migrations_match_the_models_and_round_trip(stack: Stack, service:
         command.check(alembic_config(scripts, url))
 
     await asyncio.to_thread(round_trip)
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_queue_tables_are_vacuumed_after_one_percent_dead(stack: Stack, service: str) -> None:
+    """The outbox (and notifications' own queue) are read from the front of a partial index that
+    keeps dead entries until VACUUM: autovacuum comes after 1% dead, not the default 20%."""
+    url = await stack.migrated_database(service, f"vacuum_{service}")
+    conn = await asyncpg.connect(url.replace("+asyncpg", ""))
+    try:
+        rows = await conn.fetch(
+            "SELECT relname, reloptions FROM pg_class WHERE relname = ANY($1::text[])",
+            ["outbox", "notifications"],
+        )
+    finally:
+        await conn.close()
+    options = {row["relname"]: set(row["reloptions"] or ()) for row in rows}
+    queues = ["outbox", "notifications"] if service == "notifications" else ["outbox"]
+    for table in queues:
+        assert {
+            "autovacuum_vacuum_scale_factor=0.01",
+            "autovacuum_vacuum_threshold=1000",
+        } <= options[table], table
