@@ -1,0 +1,97 @@
+"""What a consumed batch costs: events of a type nobody here handles are passed over unread, and
+the inbox takes a batch of any size in one statement, built once."""
+
+import uuid
+
+import pytest
+from aiokafka import ConsumerRecord
+
+from shared.contracts.envelope import CloudEvent
+from shared.messaging import consumer as consumer_module
+from shared.messaging.consumer import EventConsumer
+from shared.runtime import ServiceRuntime
+from tests.platform.conftest import statements_of
+from tests.platform.kernel_app import AlwaysFails, Counted, ledger_rows
+
+TOPIC = "kernel.batches.v1"
+
+
+class Broker:
+    """Stands in for the broker: what would go to a dead-letter topic."""
+
+    def __init__(self) -> None:
+        self.published: list[tuple[bytes, str, dict[str, str]]] = []
+
+    async def publish(self, value: bytes, topic: str, *, key: bytes, headers: dict) -> None:  # type: ignore[type-arg]
+        self.published.append((value, topic, headers))
+
+
+def record(offset: int, headers: dict[str, str], value: bytes) -> ConsumerRecord:
+    encoded = [(k, v.encode()) for k, v in headers.items()]
+    return ConsumerRecord(TOPIC, 0, offset, 0, 0, b"k", value, None, 1, len(value), encoded)
+
+
+def of(event: CloudEvent, offset: int) -> ConsumerRecord:
+    return record(offset, event.kafka_headers(), event.kafka_value())
+
+
+async def test_a_known_type_nobody_here_handles_is_passed_over_unread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    broker = Broker()
+    consumer = EventConsumer(broker, None, None, "batches")  # type: ignore[arg-type]
+    consumer.on(Counted)(lambda *_: None)  # type: ignore[arg-type,return-value]
+    read: list[ConsumerRecord] = []
+    read_event = consumer_module.read_event
+
+    def reading(r: ConsumerRecord) -> CloudEvent:
+        read.append(r)
+        return read_event(r)
+
+    monkeypatch.setattr(consumer_module, "read_event", reading)
+    other = CloudEvent(type=AlwaysFails.event_type, source="/test", data={"counter": "c"})
+    passed_over = [
+        of(other, 1),
+        record(2, other.kafka_headers(), b"{not json"),  # unreadable, but not ours to read
+        record(3, {**other.kafka_headers(), "ce_id": "not a uuid"}, b"{}"),
+    ]
+    await consumer.process(passed_over)
+    assert read == [] and broker.published == [], "not read, not dead-lettered"
+
+    unknown = CloudEvent(type="uk.alliance.nobody.v1", source="/test", data={})
+    untyped = {k: v for k, v in other.kafka_headers().items() if k != "ce_type"}
+    await consumer.process([of(unknown, 4), record(5, untyped, b"{}")])
+    reasons = [headers["dlq_reason"] for _, _, headers in broker.published]
+    assert "unknown event type uk.alliance.nobody.v1" in reasons[0], "may be meant for us"
+    assert "missing headers ce_type" in reasons[1]
+    assert len(read) == 2
+
+
+async def test_the_inbox_takes_a_batch_of_any_size_in_one_statement_built_once(
+    kernel: ServiceRuntime,
+) -> None:
+    counter = f"batch-{uuid.uuid4()}"
+    ledger = kernel.metadata.tables["ledger"]
+    consumer = EventConsumer(
+        kernel.broker, kernel.sessions, kernel.inbox_table, f"batches-{uuid.uuid4()}"
+    )
+
+    @consumer.on(Counted)
+    async def count(session, event: CloudEvent, data: Counted) -> None:  # type: ignore[no-untyped-def]
+        await session.execute(
+            ledger.insert().values(event_id=event.id, counter=data.counter, n=data.n)
+        )
+
+    events = [kernel.outbox.envelope(Counted(counter=counter, n=n)) for n in range(1, 7)]
+    with statements_of(kernel) as sent:
+        await consumer.process([of(events[0], 1)])
+        await consumer.process([of(events[1], 2), of(events[2], 3)])
+        # one repeated within the batch, one delivered before
+        repeats = [of(events[3], 4), of(events[4], 5), of(events[3], 6), of(events[0], 7)]
+        await consumer.process([*repeats, of(events[5], 8)])
+
+    effects = [n for _, c, n in await ledger_rows(kernel) if c == counter]
+    assert effects == [1, 2, 3, 4, 5, 6], "each event once"
+    inbox = [s for s in sent if s.startswith("INSERT INTO inbox")]
+    assert len(inbox) == 3, "one statement per batch"
+    assert len(set(inbox)) == 1, "the same statement for 1, 2 and 5 events"
