@@ -154,6 +154,8 @@ class ServiceRuntime:
             await close()
         await self.pruner.stop()
         await self.relay.stop()
+        for consumer in self.consumers:
+            await consumer.close()
         await self.broker.stop()
         await self.engine.dispose()
 

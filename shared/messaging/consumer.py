@@ -12,7 +12,9 @@ over undecoded (``shared.messaging.records``), so nothing fails before this code
 A message of a known type this consumer does not handle is passed over by its ``ce_type`` header
 alone, unread: it is the business of the consumers that handle it.
 Offsets are committed only after the effect (or the dead letter) is durable: a crash in between
-means redelivery, never loss.
+means redelivery, never loss. They are committed at most every ``commit_interval_s`` (one
+commit to the broker for every batch meanwhile, not one per batch): a crash or a rebalance
+delivers up to that much again, and the inbox drops it.
 """
 
 import asyncio
@@ -24,7 +26,7 @@ from functools import cached_property
 from typing import Any
 from uuid import UUID
 
-from aiokafka import ConsumerRecord
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
@@ -82,6 +84,7 @@ class EventConsumer:
         heartbeat_interval_ms: int = 3_000,
         fetch_max_wait_ms: int = 100,
         batch_size: int = 100,
+        commit_interval_s: float = 0.5,
         metrics: Metrics | None = None,
     ) -> None:
         self.broker = broker
@@ -97,12 +100,15 @@ class EventConsumer:
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.fetch_max_wait_ms = fetch_max_wait_ms
         self.batch_size = batch_size
+        self.commit_interval_s = commit_interval_s
         self.handlers: dict[str, Handler] = {}
         self.fallback: Handler | None = None
         self.metrics = metrics or Metrics(group_id)
         self.subscriber: Any = None
         self._next_offsets: dict[tuple[str, int], int] = {}
         self._lag_labels: set[tuple[str, str, str]] = set()
+        self._committing: asyncio.Task[None] | None = None
+        self._closing = False
 
     def on(self, *models: type[EventData]) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
@@ -122,7 +128,7 @@ class EventConsumer:
             *topics,
             group_id=self.group_id,
             auto_offset_reset="earliest",
-            ack_policy=AckPolicy.NACK_ON_ERROR,
+            ack_policy=AckPolicy.MANUAL,  # see receive
             session_timeout_ms=self.session_timeout_ms,
             heartbeat_interval_ms=self.heartbeat_interval_ms,
             fetch_max_wait_ms=self.fetch_max_wait_ms,
@@ -136,7 +142,53 @@ class EventConsumer:
 
         @self.subscriber
         async def receive(message: KafkaMessage) -> None:
-            await self.process(records_of(message.raw_message))
+            try:
+                await self.process(records_of(message.raw_message))
+            except Exception:
+                await message.nack()  # the batch comes again, from its first record
+                raise
+            await self.processed(message.consumer)
+
+    async def processed(self, consumer: AIOKafkaConsumer) -> None:
+        """A batch is done: its offsets are committed within ``commit_interval_s`` (at once
+        once closing)."""
+        if self._closing:
+            await self.commit(consumer)
+        elif self._committing is None or self._committing.done():
+            self._committing = asyncio.create_task(self._commit_later(consumer))
+
+    async def _commit_later(self, consumer: AIOKafkaConsumer) -> None:
+        await asyncio.sleep(self.commit_interval_s)
+        await self.commit(consumer)
+
+    async def commit(self, consumer: AIOKafkaConsumer) -> None:
+        """Commit the offsets after the records processed so far (never those being processed)
+        of the partitions ``consumer`` holds. A failure is left to the next commit."""
+        assigned = consumer.assignment()
+        offsets = {
+            tp: offset
+            for (topic, partition), offset in self._next_offsets.items()
+            if (tp := TopicPartition(topic, partition)) in assigned
+        }
+        if not offsets:
+            return
+        try:
+            await consumer.commit(offsets)
+        except Exception as exc:
+            log.info(
+                "offsets not committed; the events after them may come again",
+                extra={"group": self.group_id, "error": f"{type(exc).__name__}: {exc}"},
+            )
+
+    async def close(self) -> None:
+        """Before the broker stops: commit at once what waits to be, and from now on after each
+        batch (the broker finishes the batches under way before it stops)."""
+        self._closing = True
+        if self._committing is not None and not self._committing.done():
+            self._committing.cancel()
+            client = getattr(self.subscriber, "consumer", None)
+            if client is not None:
+                await self.commit(client)
 
     async def refresh_lag(self) -> None:
         """Set ``alliance_consumer_lag`` for each assigned partition: the broker's high
