@@ -203,12 +203,17 @@ async def relay_cpu(runtime, args: argparse.Namespace, data_dir: Path) -> None: 
             passes += 1
         cpu, pg = own_cpu() - cpu, postgres_cpu(data_dir) - pg
         rounds.append((cpu * 1e6 / passes, pg * 1e6 / passes, trips["other"] / passes))
+    trips.clear()
+    for _ in range(50):
+        await relay._step()  # nothing pending, not woken: the relay's look on its interval
+    idle = trips["other"] / 50
     print(
         f"\n2. relay CPU, passes of 2 rows, three rounds of {args.commits // 3}: this process "
         + ", ".join(f"{c:.0f}" for c, _, _ in rounds)
         + " µs per pass; PostgreSQL "
         + ", ".join(f"{p:.0f}" for _, p, _ in rounds)
-        + f" µs per pass; {rounds[-1][2]:.2f} round trips per pass"
+        + f" µs per pass; {rounds[-1][2]:.2f} round trips per pass; "
+        f"an idle look (nothing pending): {idle:.2f} round trips"
     )
     runtime.relay.start()
 
