@@ -16,7 +16,10 @@ from shared.messaging import consumer as consumer_module
 from shared.messaging.consumer import EventConsumer
 from shared.runtime import ServiceRuntime
 from tests.platform.conftest import statements_of
+from tests.platform.kernel_app import TOPIC as KERNEL_TOPIC
 from tests.platform.kernel_app import AlwaysFails, Counted, ledger_rows
+from tests.support.kafka import read_topic
+from tests.support.stack import Stack
 from tests.support.wait import eventually
 
 TOPIC = "kernel.batches.v1"
@@ -196,3 +199,20 @@ async def test_a_failed_commit_is_left_to_the_next_one(caplog: pytest.LogCapture
 
 async def _value(value: object) -> object:
     return value
+
+
+async def test_the_group_offset_moves_past_what_was_applied(
+    stack: Stack, kernel: ServiceRuntime
+) -> None:
+    counter = f"committed-{uuid.uuid4()}"
+    async with kernel.transaction() as session:
+        await kernel.outbox.add(session, Counted(counter=counter, n=1))
+    [record] = await read_topic(
+        stack.bootstrap, KERNEL_TOPIC, match=lambda r: r.key == counter.encode(), until=bool
+    )
+    await eventually(lambda: ledger_rows(kernel), lambda rows: any(r[1] == counter for r in rows))
+    client = kernel.consumers[0].subscriber.consumer
+    partition = TopicPartition(KERNEL_TOPIC, record.partition)
+    await eventually(
+        lambda: client.committed(partition), lambda offset: (offset or 0) > record.offset
+    )
