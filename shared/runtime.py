@@ -83,6 +83,7 @@ class ServiceRuntime:
             self.outbox_table,
             self.name,
             poll_interval_s=self.settings.relay_poll_interval_s,
+            linger_s=self.settings.relay_linger_s,
         )
         self.pruner = Pruner(
             self.name, self.sessions, self.clock, interval_s=self.settings.prune_interval_s
@@ -153,6 +154,8 @@ class ServiceRuntime:
             await close()
         await self.pruner.stop()
         await self.relay.stop()
+        for consumer in self.consumers:
+            await consumer.close()
         await self.broker.stop()
         await self.engine.dispose()
 

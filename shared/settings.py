@@ -66,6 +66,7 @@ class Settings(BaseSettings):
     public_base_url: str = Field("http://127.0.0.1", alias="PUBLIC_BASE_URL")
 
     relay_poll_interval_s: float = Field(0.5, alias="OUTBOX_POLL_INTERVAL_S")
+    relay_linger_s: float = Field(0.005, alias="OUTBOX_LINGER_S", ge=0)
     consumer_max_attempts: int = Field(5, alias="CONSUMER_MAX_ATTEMPTS")
     consumer_backoff_s: float = Field(0.2, alias="CONSUMER_BACKOFF_S")
     public_rate_limit_per_minute: int = Field(30, alias="PUBLIC_RATE_LIMIT_PER_MINUTE", ge=1)

@@ -1,8 +1,11 @@
 """One background loop for every periodic job: the outbox relay, the mail senders, offer expiry.
 
 A worker runs its ``step`` again at once while the step says there is more to do; otherwise it
-waits for ``wake()`` or the interval. A failing step backs off exponentially, and its error is
-logged once with its traceback, then at most once a minute while it keeps failing.
+waits for ``wake()`` or the interval. With a ``linger_s``, a runner woken from its wait lingers
+that long before the step, so that one step takes the work of every wake in the meantime (the
+outbox relay: one pass for the rows of several commits, each row that much later). A failing
+step backs off exponentially, and its error is logged once with its traceback, then at most once
+a minute while it keeps failing.
 """
 
 import asyncio
@@ -28,6 +31,7 @@ class Worker:
         max_backoff_s: float = 30.0,
         concurrency: int = 1,
         repeat_log_every_s: float = 60.0,
+        linger_s: float = 0.0,
     ) -> None:
         self.name = name
         self.step = step
@@ -35,6 +39,7 @@ class Worker:
         self.max_backoff_s = max_backoff_s
         self.concurrency = concurrency
         self.repeat_log_every_s = repeat_log_every_s
+        self.linger_s = linger_s
         self.last_error: str | None = None
         self._idle: deque[asyncio.Event] = deque()
         self._woken_while_busy = False
@@ -100,6 +105,11 @@ class Worker:
         finally:
             with contextlib.suppress(ValueError):
                 self._idle.remove(event)
+        if event.is_set() and self.linger_s > 0:
+            await asyncio.sleep(self.linger_s)
+        # The step starts after every wake so far (a wake that came while this runner was out of
+        # the idle queue, lingering or about to run, set the flag): none needs a second look.
+        self._woken_while_busy = False
 
     async def _failed(self, exc: Exception) -> None:
         self._failures += 1

@@ -9,8 +9,12 @@ group's dead-letter topic with the reason and attempt count in headers, and the 
 A message that cannot be read as an event at all (not JSON, a header that is not UTF-8, no or an
 unknown ``ce_type``, data outside its contract) goes there at once: FastStream hands the records
 over undecoded (``shared.messaging.records``), so nothing fails before this code sees it.
+A message of a known type this consumer does not handle is passed over by its ``ce_type`` header
+alone, unread: it is the business of the consumers that handle it.
 Offsets are committed only after the effect (or the dead letter) is durable: a crash in between
-means redelivery, never loss.
+means redelivery, never loss. They are committed at most every ``commit_interval_s`` (one
+commit to the broker for every batch meanwhile, not one per batch): a crash or a rebalance
+delivers up to that much again, and the inbox drops it.
 """
 
 import asyncio
@@ -18,19 +22,22 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
+from uuid import UUID
 
-from aiokafka import ConsumerRecord
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from opentelemetry.trace import SpanKind
-from sqlalchemy import Table
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import String, Table, Uuid, bindparam, func, literal, select
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.sql.dml import ReturningInsert
 
 from shared.context import causation_id, correlation_id
-from shared.contracts.base import EventData
+from shared.contracts.base import EventData, UnknownEventType, registry
 from shared.contracts.envelope import CloudEvent
 from shared.contracts.topics import dead_letter_topic
 from shared.messaging.records import (
@@ -77,6 +84,7 @@ class EventConsumer:
         heartbeat_interval_ms: int = 3_000,
         fetch_max_wait_ms: int = 100,
         batch_size: int = 100,
+        commit_interval_s: float = 0.5,
         metrics: Metrics | None = None,
     ) -> None:
         self.broker = broker
@@ -92,12 +100,15 @@ class EventConsumer:
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.fetch_max_wait_ms = fetch_max_wait_ms
         self.batch_size = batch_size
+        self.commit_interval_s = commit_interval_s
         self.handlers: dict[str, Handler] = {}
         self.fallback: Handler | None = None
         self.metrics = metrics or Metrics(group_id)
         self.subscriber: Any = None
         self._next_offsets: dict[tuple[str, int], int] = {}
         self._lag_labels: set[tuple[str, str, str]] = set()
+        self._committing: asyncio.Task[None] | None = None
+        self._closing = False
 
     def on(self, *models: type[EventData]) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
@@ -117,7 +128,7 @@ class EventConsumer:
             *topics,
             group_id=self.group_id,
             auto_offset_reset="earliest",
-            ack_policy=AckPolicy.NACK_ON_ERROR,
+            ack_policy=AckPolicy.MANUAL,  # see receive
             session_timeout_ms=self.session_timeout_ms,
             heartbeat_interval_ms=self.heartbeat_interval_ms,
             fetch_max_wait_ms=self.fetch_max_wait_ms,
@@ -131,7 +142,53 @@ class EventConsumer:
 
         @self.subscriber
         async def receive(message: KafkaMessage) -> None:
-            await self.process(records_of(message.raw_message))
+            try:
+                await self.process(records_of(message.raw_message))
+            except Exception:
+                await message.nack()  # the batch comes again, from its first record
+                raise
+            await self.processed(message.consumer)
+
+    async def processed(self, consumer: AIOKafkaConsumer) -> None:
+        """A batch is done: its offsets are committed within ``commit_interval_s`` (at once
+        once closing)."""
+        if self._closing:
+            await self.commit(consumer)
+        elif self._committing is None or self._committing.done():
+            self._committing = asyncio.create_task(self._commit_later(consumer))
+
+    async def _commit_later(self, consumer: AIOKafkaConsumer) -> None:
+        await asyncio.sleep(self.commit_interval_s)
+        await self.commit(consumer)
+
+    async def commit(self, consumer: AIOKafkaConsumer) -> None:
+        """Commit the offsets after the records processed so far (never those being processed)
+        of the partitions ``consumer`` holds. A failure is left to the next commit."""
+        assigned = consumer.assignment()
+        offsets = {
+            tp: offset
+            for (topic, partition), offset in self._next_offsets.items()
+            if (tp := TopicPartition(topic, partition)) in assigned
+        }
+        if not offsets:
+            return
+        try:
+            await consumer.commit(offsets)
+        except Exception as exc:
+            log.info(
+                "offsets not committed; the events after them may come again",
+                extra={"group": self.group_id, "error": f"{type(exc).__name__}: {exc}"},
+            )
+
+    async def close(self) -> None:
+        """Before the broker stops: commit at once what waits to be, and from now on after each
+        batch (the broker finishes the batches under way before it stops)."""
+        self._closing = True
+        if self._committing is not None and not self._committing.done():
+            self._committing.cancel()
+            client = getattr(self.subscriber, "consumer", None)
+            if client is not None:
+                await self.commit(client)
 
     async def refresh_lag(self) -> None:
         """Set ``alliance_consumer_lag`` for each assigned partition: the broker's high
@@ -157,9 +214,11 @@ class EventConsumer:
         """Apply a batch in order: all in one transaction when none fails, else one by one."""
         ready: list[tuple[ConsumerRecord, CloudEvent, EventData]] = []
         for record in records:
+            if self._passes_over(record):
+                continue
             try:
                 event = read_event(record)
-                data = self._decode(event)
+                data = read_data(event)
             except Undecodable as exc:
                 await self._dead_letter(record, DeadLetter(str(exc), 1))
                 continue
@@ -167,8 +226,7 @@ class EventConsumer:
                 reason = f"cannot decode: {type(exc).__name__}: {exc}"
                 await self._dead_letter(record, DeadLetter(reason, 1))
                 continue
-            if data is not None:
-                ready.append((record, event, data))
+            ready.append((record, event, data))
         if ready and not await self._apply_together(ready):
             for record, event, data in ready:
                 correlation_id.set(event.correlationid)
@@ -189,23 +247,7 @@ class EventConsumer:
         applied: list[CloudEvent] = []
         try:
             async with self.sessions() as session, session.begin():
-                fresh = set(
-                    await session.scalars(
-                        insert(self.inbox)
-                        .values(
-                            [
-                                {
-                                    "consumer_group": self.group_id,
-                                    "event_id": event.id,
-                                    "event_type": event.type,
-                                }
-                                for _, event, _ in ready
-                            ]
-                        )
-                        .on_conflict_do_nothing()
-                        .returning(self.inbox.c.event_id)
-                    )
-                )
+                fresh = set(await self._arrive(session, [event for _, event, _ in ready]))
                 for record, event, data in ready:
                     if event.id not in fresh:
                         log.info("duplicate event ignored", extra={"event_id": str(event.id)})
@@ -233,12 +275,48 @@ class EventConsumer:
                 await self.after_commit(event)
         return True
 
-    def _decode(self, event: CloudEvent) -> EventData | None:
-        """The event's data, or None for a known type this consumer does not handle."""
-        data = read_data(event)
-        if event.type not in self.handlers and self.fallback is None:
-            return None
-        return data
+    @cached_property
+    def _arrivals(self) -> ReturningInsert[tuple[UUID]]:
+        """Records events in the inbox; returns those not there before. Built once, whatever
+        the number of events: they come as two arrays, unnested into rows."""
+        inbox = self.inbox
+        arrived = (
+            func.unnest(
+                bindparam("event_ids", type_=ARRAY(Uuid)),
+                bindparam("event_types", type_=ARRAY(String)),
+            )
+            .table_valued("event_id", "event_type")
+            .render_derived("arrived")
+        )
+        rows = select(literal(self.group_id, String), arrived.c.event_id, arrived.c.event_type)
+        return (
+            insert(inbox)
+            .from_select([inbox.c.consumer_group, inbox.c.event_id, inbox.c.event_type], rows)
+            .on_conflict_do_nothing()
+            .returning(inbox.c.event_id)
+        )
+
+    async def _arrive(self, session: AsyncSession, events: list[CloudEvent]) -> list[UUID]:
+        """Inbox rows for ``events`` (one statement); the ids of those seen for the first time."""
+        values = {"event_ids": [e.id for e in events], "event_types": [e.type for e in events]}
+        return list(await session.scalars(self._arrivals, values))
+
+    def _passes_over(self, record: ConsumerRecord) -> bool:
+        """A known event type that this consumer does not handle: nothing of it is read.
+
+        Anything else is read (and dead-lettered if it cannot be): a message without a type, or
+        of a type no contract knows, may well be meant for this consumer.
+        """
+        if self.fallback is not None:
+            return False
+        event_type = _header(record, "ce_type")
+        if event_type is None or event_type in self.handlers:
+            return False
+        try:
+            registry.model_for(event_type)
+        except UnknownEventType:
+            return False
+        return True
 
     async def _apply_with_retries(self, event: CloudEvent, data: EventData) -> DeadLetter | None:
         """Apply, retrying a failing handler ``max_attempts`` times; an unreachable database is
@@ -274,13 +352,7 @@ class EventConsumer:
 
     async def _apply(self, handler: Handler, event: CloudEvent, data: EventData) -> bool:
         async with self.sessions() as session, session.begin():
-            first_time = await session.scalar(
-                insert(self.inbox)
-                .values(consumer_group=self.group_id, event_id=event.id, event_type=event.type)
-                .on_conflict_do_nothing()
-                .returning(self.inbox.c.event_id)
-            )
-            if first_time is None:
+            if not await self._arrive(session, [event]):
                 log.info("duplicate event ignored", extra={"event_id": str(event.id)})
                 return False
             await handler(session, event, data)

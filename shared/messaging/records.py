@@ -34,9 +34,13 @@ def _printable(record: ConsumerRecord) -> ConsumerRecord:
 
 
 async def lenient_parser(raw: ConsumerRecord | Records, original: Callable[..., Awaitable[Any]]):  # type: ignore[no-untyped-def]
-    """FastStream's own parser, fed headers it cannot choke on; the records stay as received."""
-    printable = tuple(_printable(record) for record in records_of(raw))
-    message = await original(printable if isinstance(raw, tuple) else printable[0])
+    """FastStream's own parser, fed headers it cannot choke on (copies of the records with
+    printable headers, made only when a header is not UTF-8); the records stay as received."""
+    try:
+        message = await original(raw)
+    except UnicodeDecodeError:
+        printable = tuple(_printable(record) for record in records_of(raw))
+        message = await original(printable if isinstance(raw, tuple) else printable[0])
     message.raw_message = raw
     return message
 

@@ -8,6 +8,12 @@ row that failed carries its attempts and the error, where an on-call engineer wi
 behind it wait for it: the next pass starts from it. Delivery is at least once (a crash between
 the broker's confirmation and the commit sends a row again), and consumers drop the repeats
 through their inbox.
+
+A pass is four round trips: BEGIN; one statement that takes the lock and the pending rows; one
+UPDATE of the rows the broker confirmed; COMMIT. Each commit of the service wakes the relay,
+which lingers ``linger_s`` first so that one pass takes the rows of every commit meanwhile.
+Without a wake it looks every ``poll_interval_s`` (rows written by another process, or left
+by a failure) with one statement outside any transaction, and runs a pass only if a row waits.
 """
 
 import asyncio
@@ -15,12 +21,12 @@ import json
 import logging
 import zlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from faststream.kafka import KafkaBroker
 from opentelemetry.trace import SpanKind
-from sqlalchemy import Row, Table, func, select, update
+from sqlalchemy import BigInteger, Row, Table, any_, bindparam, func, literal, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.observability import tracing
@@ -70,17 +76,47 @@ class OutboxRelay:
         batch_size: int = 200,
         poll_interval_s: float = 0.5,
         max_backoff_s: float = 5.0,
+        linger_s: float = 0.0,
     ) -> None:
         self.sessions = sessions
         self.broker = broker
         self.table = table
         self.lock_key = advisory_lock_key(name)
         self.batch_size = batch_size
+        self._woken = False
         self.worker = Worker(
             f"outbox-relay:{name}",
             self._step,
             interval_s=poll_interval_s,
             max_backoff_s=max_backoff_s,
+            linger_s=linger_s,
+        )
+        # The statements, built once (executed with bound values, compiled once).
+        t = table
+        pending = t.c.published_at.is_(None)
+        # The lock is an uncorrelated subquery: PostgreSQL tries it once, before reading any row,
+        # and reads none without it. The statement's snapshot is older than the lock, so it may
+        # still show as pending a row that the relay which held the lock just before published;
+        # FOR UPDATE reads each row's latest committed version and skips such a row.
+        lock_key = literal(self.lock_key, BigInteger)
+        locked = select(func.pg_try_advisory_xact_lock(lock_key)).scalar_subquery()
+        self._take = (
+            select(t.c.id, t.c.topic, t.c.key, t.c.headers, t.c.payload)
+            .where(locked, pending)
+            .order_by(t.c.id)
+            .limit(batch_size)
+            .with_for_update()
+        )
+        self._probe = select(t.c.id).where(pending).limit(1)
+        self._published = (
+            update(t)
+            .where(t.c.id == any_(bindparam("ids", type_=ARRAY(BigInteger))))
+            .values(published_at=func.now(), attempts=t.c.attempts + 1)
+        )
+        self._refused = (
+            update(t)
+            .where(t.c.id == bindparam("row_id"))
+            .values(attempts=t.c.attempts + 1, last_error=bindparam("error"))
         )
 
     @property
@@ -88,6 +124,7 @@ class OutboxRelay:
         return self.worker.last_error
 
     def wake(self) -> None:
+        self._woken = True
         self.worker.wake()
 
     def start(self) -> None:
@@ -97,7 +134,18 @@ class OutboxRelay:
         await self.worker.stop()
 
     async def _step(self) -> bool:
+        woken, self._woken = self._woken, False
+        if not woken and not await self._anything_pending():
+            return False
         return await self.publish_batch() == self.batch_size
+
+    async def _anything_pending(self) -> bool:
+        """One statement, no transaction: is any row waiting?"""
+        async with self.sessions() as session:
+            connection = await session.connection(
+                execution_options={"isolation_level": "AUTOCOMMIT"}
+            )
+            return await connection.scalar(self._probe) is not None
 
     async def publish_batch(self) -> int:
         """One pass over up to ``batch_size`` pending rows; how many were published.
@@ -105,18 +153,9 @@ class OutboxRelay:
         Raises ``PublishFailed`` (after recording it on the row) when a row could not be sent.
         """
         async with self.sessions() as session, session.begin():
-            locked = await session.scalar(select(func.pg_try_advisory_xact_lock(self.lock_key)))
-            if not locked:
+            rows = (await session.execute(self._take)).all()
+            if not rows:  # nothing waits, or another relay holds the lock
                 return 0
-            t = self.table
-            rows = (
-                await session.execute(
-                    select(t.c.id, t.c.topic, t.c.key, t.c.headers, t.c.payload)
-                    .where(t.c.published_at.is_(None))
-                    .order_by(t.c.id)
-                    .limit(self.batch_size)
-                )
-            ).all()
             outcome = await self._send(rows)
             await self._record(session, outcome)
         if outcome.failed is not None:
@@ -160,20 +199,11 @@ class OutboxRelay:
         return Pass(confirmed, failed)
 
     async def _record(self, session: AsyncSession, outcome: Pass) -> None:
-        t = self.table
         if outcome.confirmed:
-            await session.execute(
-                update(t)
-                .where(t.c.id.in_(outcome.confirmed))
-                .values(published_at=datetime.now(UTC), attempts=t.c.attempts + 1)
-            )
+            await session.execute(self._published, {"ids": outcome.confirmed})
         if outcome.failed is not None:
             row_id, error = outcome.failed
-            await session.execute(
-                update(t)
-                .where(t.c.id == row_id)
-                .values(attempts=t.c.attempts + 1, last_error=error[:2000])
-            )
+            await session.execute(self._refused, {"row_id": row_id, "error": error[:2000]})
 
     async def pending_count(self) -> int:
         async with self.sessions() as session:

@@ -1,6 +1,8 @@
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 
 import pytest
+from sqlalchemy import event
 
 from devstack import ensure_topics
 from services.bookings.config import BookingsSettings
@@ -46,3 +48,19 @@ async def kernel(kernel_settings: BookingsSettings) -> AsyncIterator[ServiceRunt
         yield runtime
     finally:
         await runtime.stop()
+
+
+@contextmanager
+def statements_of(runtime: ServiceRuntime) -> Iterator[list[str]]:
+    """The SQL statements ``runtime``'s engine sends meanwhile."""
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        seen.append(statement)
+
+    engine = runtime.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

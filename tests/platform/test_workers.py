@@ -115,5 +115,75 @@ async def test_several_runners_share_the_work() -> None:
         await worker.stop()
 
 
+async def test_wakes_before_the_step_starts_need_no_second_step() -> None:
+    calls = 0
+
+    async def step() -> bool:
+        nonlocal calls
+        calls += 1
+        return False
+
+    worker = Worker("coalescing", step, interval_s=3600)
+    worker.start()
+    try:
+        await eventually(lambda: _value(worker._idle), lambda idle: len(idle) == 1, timeout=2)
+        calls = 0
+        for _ in range(3):  # the first wakes the runner; the others come before it runs
+            worker.wake()
+        await eventually(lambda: _value(calls), lambda c: c >= 1, timeout=2)
+        await eventually(lambda: _value(worker._idle), lambda idle: len(idle) == 1, timeout=2)
+        assert calls == 1, "the one step started after all three wakes"
+    finally:
+        await worker.stop()
+
+
+async def test_a_woken_runner_lingers_so_that_one_step_takes_every_wake_meanwhile() -> None:
+    loop = asyncio.get_running_loop()
+    woken_at: list[float] = []
+    steps_at: list[float] = []
+
+    async def step() -> bool:
+        steps_at.append(loop.time())
+        return False
+
+    worker = Worker("lingering", step, interval_s=3600, linger_s=0.3)
+    worker.start()
+    try:
+        await eventually(lambda: _value(worker._idle), lambda idle: len(idle) == 1, timeout=2)
+        steps_at.clear()
+        for _ in range(3):
+            woken_at.append(loop.time())
+            worker.wake()
+            await asyncio.sleep(0)  # the runner wakes up between them and lingers
+        await eventually(lambda: _value(steps_at), lambda s: len(s) >= 1, timeout=3)
+        await eventually(lambda: _value(worker._idle), lambda idle: len(idle) == 1, timeout=2)
+        assert len(steps_at) == 1, "one step for the three wakes"
+        assert steps_at[0] - woken_at[0] >= 0.3, "after the linger"
+    finally:
+        await worker.stop()
+
+
+async def test_a_wake_during_the_step_still_runs_it_again_with_a_linger() -> None:
+    release = asyncio.Event()
+    calls = 0
+
+    async def step() -> bool:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            await release.wait()
+        return False
+
+    worker = Worker("lingering-busy", step, interval_s=3600, linger_s=0.01)
+    worker.start()
+    try:
+        await eventually(lambda: _value(calls), lambda c: c == 1, timeout=2)
+        worker.wake()
+        release.set()
+        await eventually(lambda: _value(calls), lambda c: c == 2, timeout=2)
+    finally:
+        await worker.stop()
+
+
 async def _value(value: object) -> object:
     return value
