@@ -30,7 +30,6 @@ from services.notifications.domain.retry import RetryPolicy  # noqa: E402
 from services.notifications.mail.mailer import Mailer  # noqa: E402
 from services.notifications.mail.rendering import Links, Renderer  # noqa: E402
 from services.notifications.usecases.dispatch import Dispatch  # noqa: E402
-from services.notifications.usecases.personal_data import UnlessErased  # noqa: E402
 from services.notifications.usecases.record import RecordNotifications  # noqa: E402
 from shared.storage.engine import make_engine, make_sessions  # noqa: E402
 from shared.storage.migrations import script_location, upgrade  # noqa: E402
@@ -122,7 +121,7 @@ async def run(
         NOTIFICATIONS_DATABASE_URL=url, SMTP_HOST="127.0.0.1", SMTP_PORT=smtp_port
     )
     renderer = Renderer(Links(bookings="http://127.0.0.1:8001", brokerage="http://127.0.0.1:8002"))
-    handler = UnlessErased(RecordNotifications(renderer, "alliance.localhost"))
+    handler = RecordNotifications(renderer, "alliance.localhost")
     mailer = Mailer(settings, timeout_s=10, keep_connections=args.senders)
     dispatch = Dispatch(sessions, mailer, RetryPolicy())
 

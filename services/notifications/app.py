@@ -13,6 +13,7 @@ from services.notifications import repository
 from services.notifications.api.routes import router as api_router
 from services.notifications.config import NotificationsSettings
 from services.notifications.domain.identity import mail_domain
+from services.notifications.domain.recipients import emails_anyone
 from services.notifications.mail.mailer import Mailer
 from services.notifications.mail.rendering import Links, Renderer
 from services.notifications.tables import metadata
@@ -21,7 +22,6 @@ from services.notifications.usecases.people import identity_of, keep_staff
 from services.notifications.usecases.personal_data import (
     ErasedAddressRetention,
     RecordRetention,
-    UnlessErased,
     answers,
 )
 from services.notifications.usecases.record import RecordNotifications
@@ -87,8 +87,9 @@ def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
     replayable = timedelta(days=settings.inbox_retention_days)
     runtime.add_pruner(ErasedAddressRetention(runtime.sessions, runtime.clock, replayable).step)
 
-    async def wake_senders(_: CloudEvent) -> None:
-        senders.wake()
+    async def wake_senders(event: CloudEvent) -> None:
+        if emails_anyone(event.type):  # a course or staff change gives no email: let them be
+            senders.wake()
         runtime.relay.wake()  # a personal-data answer may wait in the outbox
 
     async def not_ours(*_: object) -> None:
@@ -103,7 +104,7 @@ def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
     consumer.on(StaffMemberAppointed, StaffMemberRemoved)(keep_staff)
     consumer.on(PersonalDataRequested)(answers(runtime.outbox, runtime.clock))
     consumer.on(*ANSWERS)(not_ours)
-    consumer.on_any(UnlessErased(RecordNotifications(renderer, mail_domain(settings.mail_from))))
+    consumer.on_any(RecordNotifications(renderer, mail_domain(settings.mail_from)))
     consumer.subscribe(
         topics.BOOKINGS_EVENTS,
         topics.BROKERAGE_EVENTS,

@@ -1,52 +1,104 @@
 """SQL for the notifications table."""
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import DateTime, Row, String, bindparam, exists, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.notifications.domain.identity import address_hash
 from services.notifications.domain.messages import NewNotification
+from services.notifications.tables import erased_addresses
 from services.notifications.tables import notifications as t
 from shared.observability import tracing
 
-# Built once (a multi-row ``.values([...])`` was compiled again on every call); executed with
-# each call's rows, which SQLAlchemy still sends as one multi-row INSERT.
-ADD = (
-    insert(t)
-    .on_conflict_do_nothing(index_elements=[t.c.event_id, t.c.recipient_email])
-    .returning(t.c.id)
-)
+
+def _add_statement() -> Any:
+    """One notification, unless (event, recipient) is recorded already or the address was
+    erased at or after the event's time (an event from before an erasure can arrive after it:
+    another topic, a replay). Built once; executed with all of an event's rows, which asyncpg
+    sends in one round trip."""
+    columns = [c for c in t.c if c.name in NEW_COLUMNS]
+    erased_since_event = exists().where(
+        erased_addresses.c.address_hash == bindparam("address_hash", type_=String),
+        erased_addresses.c.erased_at >= bindparam("event_time", type_=DateTime(timezone=True)),
+    )
+    row = select(*(bindparam(c.name, type_=c.type) for c in columns)).where(~erased_since_event)
+    return (
+        insert(t)
+        .from_select(columns, row)
+        .on_conflict_do_nothing(index_elements=[t.c.event_id, t.c.recipient_email])
+    )
 
 
-async def add(session: AsyncSession, new: Sequence[NewNotification]) -> int:
-    """Insert new notifications; one already recorded for (event, recipient) is left alone."""
+NEW_COLUMNS = {f.name for f in fields(NewNotification)} | {"traceparent"}
+ADD = _add_statement()
+
+
+async def add(session: AsyncSession, new: Sequence[NewNotification], event_time: datetime) -> None:
+    """Record new notifications of an event of ``event_time``: one already recorded for (event,
+    recipient) is left alone, and none goes to an address erased at or after that time."""
     if not new:
-        return 0
+        return
     traceparent = tracing.current_traceparent()
-    rows = [{**asdict(n), "traceparent": traceparent} for n in new]
-    result = await session.execute(ADD, rows)
-    return len(result.all())
+    rows = [
+        {
+            **asdict(n),
+            "traceparent": traceparent,
+            "address_hash": address_hash(n.recipient_email),
+            "event_time": event_time,
+        }
+        for n in new
+    ]
+    await session.execute(ADD, rows)
+
+
+# The secret of a school's private link (brokerage's ``/support-requests/<id>/school?token=``).
+PRIVATE_TOKEN = r"(/school\?token=)[^\s\"'<>&]+"
+REDACTED = r"\1removed-after-sending"
+
+
+def _without_private_link(body: Any) -> Any:
+    return func.regexp_replace(body, PRIVATE_TOKEN, REDACTED, "g")
 
 
 def _claim_statement() -> Any:
     due = (
-        select(t.c.id)
+        select(t.c.id, t.c.body_text, t.c.body_html)
         .where(t.c.status == "pending", t.c.next_attempt_at <= func.now())
         .order_by(t.c.next_attempt_at)
         .limit(1)
         .with_for_update(skip_locked=True)
-        .scalar_subquery()
+        .subquery("due")
+    )
+    other = t.alias("other")
+    more = (
+        select(other.c.id)
+        .where(other.c.status == "pending", other.c.next_attempt_at <= func.now())
+        .where(other.c.id != due.c.id)
+        .exists()
     )
     return (
         update(t)
-        .where(t.c.id == due)
-        .values(status="sent", sent_at=func.now(), attempts=t.c.attempts + 1, last_error=None)
-        .returning(*t.c)
+        .where(t.c.id == due.c.id)
+        .values(
+            status="sent",
+            sent_at=func.now(),
+            attempts=t.c.attempts + 1,
+            last_error=None,
+            body_text=_without_private_link(t.c.body_text),
+            body_html=_without_private_link(t.c.body_html),
+        )
+        .returning(
+            *(c for c in t.c if c.name not in ("body_text", "body_html")),
+            due.c.body_text,
+            due.c.body_html,
+            more.label("more_due"),
+        )
     )
 
 
@@ -56,50 +108,46 @@ CLAIM = _claim_statement()  # built once: the statement keeps its cache key
 async def claim_for_sending(session: AsyncSession) -> Row[Any] | None:
     """Lock one pending notification that is due (skipping rows another sender holds) and mark
     it sent, in one statement: the row as it will be once the transaction commits (``attempts``
-    counts this attempt). A failed send rewrites it (``retry_later``, ``mark_failed``) in the same
-    transaction; a crash rolls the whole claim back."""
+    counts this attempt), with its bodies as they are to be sent, while the stored copy loses
+    the school's private link (the school has it by email; staff can read the copy). Also
+    ``more_due``: whether another notification was due (one another sender holds counts too).
+    A failed send rewrites the row (``retry_later``, ``mark_failed``) in the same transaction;
+    a crash rolls the whole claim back."""
     return (await session.execute(CLAIM)).first()
 
 
-async def mark_failed(session: AsyncSession, notification_id: UUID, reason: str) -> None:
-    """Give up on a claimed notification (its attempt is already counted)."""
+async def mark_failed(session: AsyncSession, claimed: Row[Any], reason: str) -> None:
+    """Give up on a claimed notification (its attempt is already counted); its bodies as they
+    were (a failed notification keeps the school's link until its bodies are blanked)."""
     await session.execute(
         update(t)
-        .where(t.c.id == notification_id)
-        .values(status="failed", sent_at=None, failed_at=func.now(), last_error=reason)
+        .where(t.c.id == claimed.id)
+        .values(
+            status="failed",
+            sent_at=None,
+            failed_at=func.now(),
+            last_error=reason,
+            body_text=claimed.body_text,
+            body_html=claimed.body_html,
+        )
     )
 
 
 async def retry_later(
-    session: AsyncSession, notification_id: UUID, reason: str, delay_s: float
+    session: AsyncSession, claimed: Row[Any], reason: str, delay_s: float
 ) -> None:
-    """Put a claimed notification back, due again in ``delay_s`` (its attempt already counted)."""
+    """Put a claimed notification back as it was, due again in ``delay_s`` (its attempt
+    already counted)."""
     await session.execute(
         update(t)
-        .where(t.c.id == notification_id)
+        .where(t.c.id == claimed.id)
         .values(
             status="pending",
             sent_at=None,
             last_error=reason,
             next_attempt_at=func.now() + timedelta(seconds=delay_s),
-        )
-    )
-
-
-# The secret of a school's private link (brokerage's ``/support-requests/<id>/school?token=``).
-PRIVATE_TOKEN = r"(/school\?token=)[^\s\"'<>&]+"
-REDACTED = r"\1removed-after-sending"
-
-
-async def redact_private_links(session: AsyncSession, notification_id: UUID) -> None:
-    """Take the school's private link out of a sent notification's stored bodies: the school
-    has it in its mailbox; the copy kept here (staff can read it) need not work."""
-    await session.execute(
-        update(t)
-        .where(t.c.id == notification_id)
-        .values(
-            body_text=func.regexp_replace(t.c.body_text, PRIVATE_TOKEN, REDACTED, "g"),
-            body_html=func.regexp_replace(t.c.body_html, PRIVATE_TOKEN, REDACTED, "g"),
+            body_text=claimed.body_text,
+            body_html=claimed.body_html,
         )
     )
 

@@ -7,8 +7,10 @@ and a sender that dies releases its row for another to take. The one gap: the SM
 accepted the message but the process dies before the commit. The row is still pending, so it is
 sent again, with the same Message-ID (see README.md, "The duplicate window").
 
-Once sent, a notification's stored bodies lose the school's private link (the school has it by
-email; a crash between the send and that step leaves it until the bodies' retention).
+The claim also takes the school's private link out of the stored bodies (the school has it by
+email), in the same statement: it is gone exactly when the notification is sent; a failed send
+puts the bodies back as they were. The claim says whether another notification was due, so a
+sender that took the last one goes back to waiting without asking again.
 
 ``send_one`` is the step of the senders' ``shared.workers.Worker`` (wired in ``app.py``).
 """
@@ -68,7 +70,7 @@ class Dispatch:
         )
 
     async def send_one(self) -> bool:
-        """Send the next due notification, if any; True if there was one."""
+        """Send the next due notification, if any; True if another one was due then."""
         async with self.sessions() as session:
             await session.begin()
             row = await repository.claim_for_sending(session)
@@ -89,10 +91,7 @@ class Dispatch:
                 await session.commit()
             else:
                 self.outcomes.labels("sent").inc()
-                if "token=" in row.body_text or "token=" in row.body_html:
-                    await repository.redact_private_links(session, row.id)
-                    await session.commit()
-        return True
+        return bool(row.more_due)
 
     async def _record_failure(
         self, session: AsyncSession, row: Row[Any], exc: DeliveryError
@@ -104,7 +103,7 @@ class Dispatch:
                 "notification failed",
                 extra={"notification_id": str(ident), "attempts": attempts, "error": exc.reason},
             )
-            await repository.mark_failed(session, ident, exc.reason)
+            await repository.mark_failed(session, row, exc.reason)
             self.outcomes.labels("failed").inc()
             return
         delay = self.policy.delay_after(attempts)
@@ -112,7 +111,7 @@ class Dispatch:
             "notification deferred",
             extra={"notification_id": str(ident), "attempts": attempts, "error": exc.reason},
         )
-        await repository.retry_later(session, ident, exc.reason, delay)
+        await repository.retry_later(session, row, exc.reason, delay)
         self.outcomes.labels("deferred").inc()
 
     async def sweep(self) -> int:
