@@ -8,7 +8,8 @@ transaction per batch of 100, the kernel's inbox left out), then lets the sender
 every email over SMTP; then records events one at a time while the senders run (as in the
 service: one transaction per event, a sender woken after each). Prints the database round
 trips (statements, BEGIN and COMMIT counted at asyncpg, prepared statements too) per event and
-per email, and the CPU of this process per event and per email for each phase. The round trips are exact; the CPU is the machine's.
+per email, and the CPU of this process per event and per email for each phase. The round
+trips are exact; the CPU is the machine's.
 """
 
 import argparse
