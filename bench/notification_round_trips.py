@@ -152,7 +152,7 @@ async def run(
     emails = await watcher.fetchval(pending)
     TRIPS.clear()
     cpu, wall = time.process_time(), time.monotonic()
-    senders = Worker("senders", dispatch.send_one, interval_s=3600, concurrency=args.senders)
+    senders = Worker("senders", dispatch.send_batch, interval_s=3600, concurrency=args.senders)
     senders.start()
     for _ in range(args.senders):
         senders.wake()

@@ -69,12 +69,14 @@ def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
 
     mailer = Mailer(settings, timeout_s=settings.smtp_timeout_s, keep_connections=settings.senders)
     runtime.add_closer(mailer.close)
-    dispatch = Dispatch(runtime.sessions, mailer, settings.retry_policy(), runtime.metrics)
+    dispatch = Dispatch(
+        runtime.sessions, mailer, settings.retry_policy(), runtime.metrics, settings.send_batch
+    )
     runtime.metrics.on_scrape("notifications", failed_notifications(runtime))
     senders = runtime.add_worker(
         Worker(
             "notifications-sender",
-            dispatch.send_one,
+            dispatch.send_batch,
             interval_s=settings.poll_interval_s,
             concurrency=settings.senders,
         )

@@ -6,7 +6,20 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import DateTime, Row, String, bindparam, exists, func, select, update
+from sqlalchemy import (
+    DateTime,
+    Interval,
+    Row,
+    String,
+    bindparam,
+    column,
+    exists,
+    func,
+    or_,
+    select,
+    table,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -67,88 +80,92 @@ def _without_private_link(body: Any) -> Any:
 
 
 def _claim_statement() -> Any:
-    due = (
-        select(t.c.id, t.c.body_text, t.c.body_html)
-        .where(t.c.status == "pending", t.c.next_attempt_at <= func.now())
-        .order_by(t.c.next_attempt_at)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-        .subquery("due")
-    )
-    other = t.alias("other")
-    more = (
-        select(other.c.id)
-        .where(other.c.status == "pending", other.c.next_attempt_at <= func.now())
-        .where(other.c.id != due.c.id)
+    # A claim holds while the database session that made it does (the backend with that pid,
+    # started before the claim: a pid used again later is another session).
+    activity = table("pg_stat_activity", column("pid"), column("backend_start"))
+    claimer_alive = (
+        select(activity.c.pid)
+        .where(activity.c.pid == t.c.claimed_by, activity.c.backend_start <= t.c.claimed_at)
         .exists()
+    )
+    due = (
+        select(t.c.id)
+        .where(t.c.status == "pending", t.c.next_attempt_at <= func.now())
+        .where(or_(t.c.claimed_by.is_(None), ~claimer_alive))
+        .order_by(t.c.next_attempt_at)
+        .limit(bindparam("batch"))
+        .with_for_update(skip_locked=True)
     )
     return (
         update(t)
-        .where(t.c.id == due.c.id)
-        .values(
-            status="sent",
-            sent_at=func.now(),
-            attempts=t.c.attempts + 1,
-            last_error=None,
-            body_text=_without_private_link(t.c.body_text),
-            body_html=_without_private_link(t.c.body_html),
-        )
-        .returning(
-            *(c for c in t.c if c.name not in ("body_text", "body_html")),
-            due.c.body_text,
-            due.c.body_html,
-            more.label("more_due"),
-        )
+        .where(t.c.id.in_(due.scalar_subquery()))
+        .values(claimed_by=func.pg_backend_pid(), claimed_at=func.now())
+        .returning(*t.c)
     )
 
 
 CLAIM = _claim_statement()  # built once: the statement keeps its cache key
 
 
-async def claim_for_sending(session: AsyncSession) -> Row[Any] | None:
-    """Lock one pending notification that is due (skipping rows another sender holds) and mark
-    it sent, in one statement: the row as it will be once the transaction commits (``attempts``
-    counts this attempt), with its bodies as they are to be sent, while the stored copy loses
-    the school's private link (the school has it by email; staff can read the copy). Also
-    ``more_due``: whether another notification was due (one another sender holds counts too).
-    A failed send rewrites the row (``retry_later``, ``mark_failed``) in the same transaction;
-    a crash rolls the whole claim back."""
-    return (await session.execute(CLAIM)).first()
+async def claim_for_sending(session: AsyncSession, batch: int) -> list[Row[Any]]:
+    """Claim at most ``batch`` pending notifications that are due, oldest first, skipping those
+    another sender holds: each names this database session as its claimer. The claim lasts as
+    long as the session (a sender that dies releases what it claimed) or until the row is
+    recorded as sent, failed or deferred. The session must be in autocommit mode and kept for
+    the whole batch; a claim made in a transaction would hide the rows until its commit."""
+    return list((await session.execute(CLAIM, {"batch": batch})).all())
+
+
+def _done(**values: Any) -> Any:
+    """A claimed notification recorded as done (sent, failed, deferred): no longer claimed, and
+    this attempt counted."""
+    return (
+        update(t)
+        .where(t.c.id == bindparam("notification_id"))
+        .values(claimed_by=None, claimed_at=None, attempts=t.c.attempts + 1, **values)
+    )
+
+
+SENT = _done(status="sent", sent_at=func.now(), last_error=None)
+# The school's private link leaves the stored copy (staff can read it) as the email is
+# recorded as sent: the school has it in its mailbox.
+SENT_WITHOUT_LINK = _done(
+    status="sent",
+    sent_at=func.now(),
+    last_error=None,
+    body_text=_without_private_link(t.c.body_text),
+    body_html=_without_private_link(t.c.body_html),
+)
+FAILED = _done(status="failed", failed_at=func.now(), last_error=bindparam("reason"))
+DEFERRED = _done(
+    last_error=bindparam("reason"),
+    next_attempt_at=func.now() + bindparam("delay", type_=Interval),
+)
+
+
+def has_private_link(row: Row[Any]) -> bool:
+    return "token=" in row.body_text or "token=" in row.body_html
+
+
+async def mark_sent(session: AsyncSession, claimed: Row[Any]) -> None:
+    """The server has the message: the notification is sent (one statement, committed at
+    once: the duplicate window)."""
+    statement = SENT_WITHOUT_LINK if has_private_link(claimed) else SENT
+    await session.execute(statement, {"notification_id": claimed.id})
 
 
 async def mark_failed(session: AsyncSession, claimed: Row[Any], reason: str) -> None:
-    """Give up on a claimed notification (its attempt is already counted); its bodies as they
-    were (a failed notification keeps the school's link until its bodies are blanked)."""
-    await session.execute(
-        update(t)
-        .where(t.c.id == claimed.id)
-        .values(
-            status="failed",
-            sent_at=None,
-            failed_at=func.now(),
-            last_error=reason,
-            body_text=claimed.body_text,
-            body_html=claimed.body_html,
-        )
-    )
+    """Give up on a claimed notification (this attempt counted)."""
+    await session.execute(FAILED, {"notification_id": claimed.id, "reason": reason})
 
 
 async def retry_later(
     session: AsyncSession, claimed: Row[Any], reason: str, delay_s: float
 ) -> None:
-    """Put a claimed notification back as it was, due again in ``delay_s`` (its attempt
-    already counted)."""
+    """Put a claimed notification back, due again in ``delay_s`` (this attempt counted)."""
     await session.execute(
-        update(t)
-        .where(t.c.id == claimed.id)
-        .values(
-            status="pending",
-            sent_at=None,
-            last_error=reason,
-            next_attempt_at=func.now() + timedelta(seconds=delay_s),
-            body_text=claimed.body_text,
-            body_html=claimed.body_html,
-        )
+        DEFERRED,
+        {"notification_id": claimed.id, "reason": reason, "delay": timedelta(seconds=delay_s)},
     )
 
 
