@@ -89,10 +89,14 @@ def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
     replayable = timedelta(days=settings.inbox_retention_days)
     runtime.add_pruner(ErasedAddressRetention(runtime.sessions, runtime.clock, replayable).step)
 
-    async def wake_senders(event: CloudEvent) -> None:
-        if emails_anyone(event.type):  # a course or staff change gives no email: let them be
+    async def after_commit(event: CloudEvent) -> None:
+        """Wake whoever has new work: the senders after an event that can email someone (a
+        course or staff change gives no email), the relay after a personal-data request (its
+        answer waits in the outbox). Both also look on their own every poll interval."""
+        if emails_anyone(event.type):
             senders.wake()
-        runtime.relay.wake()  # a personal-data answer may wait in the outbox
+        if event.type == PersonalDataRequested.event_type:
+            runtime.relay.wake()
 
     async def not_ours(*_: object) -> None:
         """Another service's answer to bookings: nothing to do here."""
@@ -102,7 +106,7 @@ def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
     renderer = Renderer(
         Links(bookings=settings.bookings_url(), brokerage=settings.brokerage_url(), private=unseal)
     )
-    consumer = runtime.consumer(CONSUMER_GROUP, after_commit=wake_senders)
+    consumer = runtime.consumer(CONSUMER_GROUP, after_commit=after_commit)
     consumer.on(StaffMemberAppointed, StaffMemberRemoved)(keep_staff)
     consumer.on(PersonalDataRequested)(answers(runtime.outbox, runtime.clock))
     consumer.on(*ANSWERS)(not_ours)
