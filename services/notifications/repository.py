@@ -113,7 +113,8 @@ async def claim_for_sending(session: AsyncSession, batch: int) -> list[Row[Any]]
     long as the session (a sender that dies releases what it claimed) or until the row is
     recorded as sent, failed or deferred. The session must be in autocommit mode and kept for
     the whole batch; a claim made in a transaction would hide the rows until its commit."""
-    return list((await session.execute(CLAIM, {"batch": batch})).all())
+    claimed = (await session.execute(CLAIM, {"batch": batch})).all()
+    return sorted(claimed, key=lambda row: (row.next_attempt_at, row.created_at))
 
 
 def _done(**values: Any) -> Any:
