@@ -121,7 +121,7 @@ class Erases(FakeMailer):
 
 
 async def test_a_batch_is_one_claim_then_one_statement_per_email(sessions: Sessions) -> None:
-    await record_bookings(sessions, 3)
+    participants = await record_bookings(sessions, 3)
     mailer = FakeMailer()
     dispatch = Dispatch(sessions, mailer, RetryPolicy(), batch=10)
 
@@ -133,6 +133,9 @@ async def test_a_batch_is_one_claim_then_one_statement_per_email(sessions: Sessi
     found = await rows(sessions)
     assert {(r.status, r.attempts, r.claimed_by) for r in found.values()} == {("sent", 1, None)}
     assert sorted(o.message_id for o in mailer.sent) == sorted(r.message_id for r in found.values())
+    assert [
+        o.to_email for o in mailer.sent if o.to_email in participants
+    ] == participants  # oldest first
 
 
 async def test_a_full_batch_says_more_may_be_due_and_the_next_takes_the_rest(
