@@ -1,7 +1,7 @@
 """SQL for the notifications table."""
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -60,7 +60,7 @@ async def add(session: AsyncSession, new: Sequence[NewNotification], event_time:
     traceparent = tracing.current_traceparent()
     rows = [
         {
-            **asdict(n),
+            **vars(n),  # not dataclasses.asdict: it deep-copies every value (0.4 ms a row here)
             "traceparent": traceparent,
             "address_hash": address_hash(n.recipient_email),
             "event_time": event_time,
