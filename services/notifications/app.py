@@ -13,6 +13,7 @@ from services.notifications import repository
 from services.notifications.api.routes import router as api_router
 from services.notifications.config import NotificationsSettings
 from services.notifications.domain.identity import mail_domain
+from services.notifications.domain.recipients import emails_anyone
 from services.notifications.mail.mailer import Mailer
 from services.notifications.mail.rendering import Links, Renderer
 from services.notifications.tables import metadata
@@ -21,7 +22,6 @@ from services.notifications.usecases.people import identity_of, keep_staff
 from services.notifications.usecases.personal_data import (
     ErasedAddressRetention,
     RecordRetention,
-    UnlessErased,
     answers,
 )
 from services.notifications.usecases.record import RecordNotifications
@@ -69,12 +69,14 @@ def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
 
     mailer = Mailer(settings, timeout_s=settings.smtp_timeout_s, keep_connections=settings.senders)
     runtime.add_closer(mailer.close)
-    dispatch = Dispatch(runtime.sessions, mailer, settings.retry_policy(), runtime.metrics)
+    dispatch = Dispatch(
+        runtime.sessions, mailer, settings.retry_policy(), runtime.metrics, settings.send_batch
+    )
     runtime.metrics.on_scrape("notifications", failed_notifications(runtime))
     senders = runtime.add_worker(
         Worker(
             "notifications-sender",
-            dispatch.send_one,
+            dispatch.send_batch,
             interval_s=settings.poll_interval_s,
             concurrency=settings.senders,
         )
@@ -87,9 +89,14 @@ def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
     replayable = timedelta(days=settings.inbox_retention_days)
     runtime.add_pruner(ErasedAddressRetention(runtime.sessions, runtime.clock, replayable).step)
 
-    async def wake_senders(_: CloudEvent) -> None:
-        senders.wake()
-        runtime.relay.wake()  # a personal-data answer may wait in the outbox
+    async def after_commit(event: CloudEvent) -> None:
+        """Wake whoever has new work: the senders after an event that can email someone (a
+        course or staff change gives no email), the relay after a personal-data request (its
+        answer waits in the outbox). Both also look on their own every poll interval."""
+        if emails_anyone(event.type):
+            senders.wake()
+        if event.type == PersonalDataRequested.event_type:
+            runtime.relay.wake()
 
     async def not_ours(*_: object) -> None:
         """Another service's answer to bookings: nothing to do here."""
@@ -99,11 +106,11 @@ def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
     renderer = Renderer(
         Links(bookings=settings.bookings_url(), brokerage=settings.brokerage_url(), private=unseal)
     )
-    consumer = runtime.consumer(CONSUMER_GROUP, after_commit=wake_senders)
+    consumer = runtime.consumer(CONSUMER_GROUP, after_commit=after_commit)
     consumer.on(StaffMemberAppointed, StaffMemberRemoved)(keep_staff)
     consumer.on(PersonalDataRequested)(answers(runtime.outbox, runtime.clock))
     consumer.on(*ANSWERS)(not_ours)
-    consumer.on_any(UnlessErased(RecordNotifications(renderer, mail_domain(settings.mail_from))))
+    consumer.on_any(RecordNotifications(renderer, mail_domain(settings.mail_from)))
     consumer.subscribe(
         topics.BOOKINGS_EVENTS,
         topics.BROKERAGE_EVENTS,

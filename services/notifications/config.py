@@ -24,6 +24,8 @@ class NotificationsSettings(ServiceSettings):
     retry_base_s: float = Field(5.0, alias="NOTIFICATIONS_RETRY_BASE_S", gt=0)
     retry_max_s: float = Field(600.0, alias="NOTIFICATIONS_RETRY_MAX_S", gt=0)
     senders: int = Field(4, alias="NOTIFICATIONS_SENDERS", ge=1, le=32)
+    send_batch: int = Field(10, alias="NOTIFICATIONS_SEND_BATCH", ge=1, le=500)
+    """How many due notifications a sender claims at once (then sends one after the other)."""
     poll_interval_s: float = Field(1.0, alias="NOTIFICATIONS_POLL_INTERVAL_S", gt=0)
     body_retention_days: float = Field(90.0, alias="NOTIFICATIONS_BODY_RETENTION_DAYS", gt=0)
     """After this, a sent or failed notification keeps who, what template and why, not the text."""

@@ -1,8 +1,6 @@
 """The SQL of one person's data in notifications (erasure, subject access) and of how long the
 record of what was sent to whom is kept."""
 
-import hashlib
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -10,16 +8,13 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.notifications.domain.identity import address_hash
 from services.notifications.tables import erased_addresses, metadata, notifications, staff
 from shared.storage.personal_data import ERASED, forget_published, placeholder, rows_naming, scrub
 
 t = notifications
 PLUMBING = ("outbox", "inbox")
 BLANK = {"subject": "", "body_text": "", "body_html": ""}
-
-
-def address_hash(email: str) -> str:
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
 
 
 async def erase(session: AsyncSession, email: str, asked_at: datetime) -> int:
@@ -66,18 +61,6 @@ async def export(
         scopes = {"notifications": t.c.alliance_id == alliance_id}
         scopes["staff"] = staff.c.alliance_id == alliance_id
     return await rows_naming(session, tables, email, scopes)
-
-
-async def erased_before(session: AsyncSession, emails: Iterable[str], when: datetime) -> set[str]:
-    """Which of ``emails`` were erased at or after ``when`` (an event of that time named them
-    before the erasure)."""
-    hashes = {address_hash(email): email for email in emails}
-    if not hashes:
-        return set()
-    query = select(erased_addresses.c.address_hash).where(
-        erased_addresses.c.address_hash.in_(hashes), erased_addresses.c.erased_at >= when
-    )
-    return {hashes[found] for found in (await session.execute(query)).scalars()}
 
 
 async def forget_old_erasures(session: AsyncSession, before: datetime, batch: int) -> int:

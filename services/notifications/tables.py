@@ -58,6 +58,11 @@ notifications = Table(
     Column("course_id", Uuid, nullable=True),
     Column("request_id", Uuid, nullable=True),
     Column("request_reference", String(32), nullable=True),
+    # A sender's claim while it sends: the PostgreSQL backend (pid) of the database session
+    # that claimed the row, and when. It lasts as long as that session: one that has ended (its
+    # process died) claims nothing.
+    Column("claimed_by", Integer, nullable=True),
+    Column("claimed_at", DateTime(timezone=True), nullable=True),
     UniqueConstraint("event_id", "recipient_email", name="uq_notifications_event_recipient"),
     # The senders claim from ix_notifications_due, oldest first: vacuumed often (see there).
     postgresql_with=QUEUE_AUTOVACUUM,

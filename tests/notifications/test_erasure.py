@@ -9,7 +9,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.notifications import personal_data_store as store
 from services.notifications.tables import erased_addresses, notifications
-from services.notifications.usecases.personal_data import UnlessErased
 from tests.notifications import factories
 from tests.notifications.support import envelope
 from tests.notifications.usecase_support import record
@@ -30,7 +29,7 @@ async def test_a_late_event_from_before_the_erasure_is_not_mailed_to_the_erased(
     before = envelope(data, uuid4())
     after = envelope(data, uuid4())
     after = after.model_copy(update={"time": before.time + timedelta(minutes=5)})
-    handler = UnlessErased(record)
+    handler = record
 
     async with sessions() as session, session.begin():
         await store.erase(session, participant, before.time + timedelta(minutes=1))

@@ -12,7 +12,7 @@ from tests.support.stack import Stack
 
 async def test_the_claim_reads_the_due_index(stack: Stack) -> None:
     url = await stack.migrated_database("notifications", "plans")
-    plan = await generic_plan(url, CLAIM)
+    plan = await generic_plan(url, CLAIM, batch=10)
     assert "ix_notifications_due" in plan, plan
 
 

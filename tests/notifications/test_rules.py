@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from services.notifications.domain.recipients import RULES, Kind, recipients
+from services.notifications.domain.recipients import RULES, Kind, emails_anyone, recipients
 from shared.contracts import bookings as b
 from shared.contracts import brokerage as r
 from shared.contracts.base import registry
@@ -23,6 +23,16 @@ def test_every_event_type_has_a_rule() -> None:
         if name.startswith(("uk.alliance.bookings.", "uk.alliance.brokerage."))
     }
     assert published <= set(RULES)
+
+
+def test_the_senders_are_woken_only_by_event_types_that_can_email_someone() -> None:
+    assert emails_anyone(b.BookingConfirmed.event_type)
+    assert emails_anyone(r.RequestSubmitted.event_type)
+    assert not emails_anyone(b.CoursePublished.event_type)
+    assert not emails_anyone(b.BookingRequested.event_type)
+    assert not emails_anyone("uk.alliance.nobody.unknown.v1")
+    for model, sends in RULES.items():  # a type with any rule wakes them
+        assert emails_anyone(model.event_type) == bool(sends)
 
 
 def test_confirmed_goes_to_participant_lead_and_a_separate_booker_once_each() -> None:

@@ -131,7 +131,7 @@ async def test_concurrent_senders_send_each_notification_exactly_once(sessions: 
     mailer = FakeMailer()
     events = [await record_event(sessions, confirmed()) for _ in range(15)]
     dispatch = Dispatch(sessions, mailer, RetryPolicy())
-    senders = Worker("test-senders", dispatch.send_one, interval_s=3600, concurrency=4)
+    senders = Worker("test-senders", dispatch.send_batch, interval_s=3600, concurrency=4)
     senders.start()
     try:
         senders.wake()

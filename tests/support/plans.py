@@ -6,6 +6,19 @@ from typing import Any
 
 import asyncpg
 from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.elements import BindParameter
+
+
+def _with_values(statement: Any, values: dict[str, Any]) -> Any:
+    """``statement.params(**values)``, which an UPDATE does not offer."""
+
+    def valued(element: Any) -> Any:
+        if isinstance(element, BindParameter) and element.key in values:
+            return element._with_value(values[element.key], maintain_key=True, required=False)
+        return None
+
+    return visitors.replacement_traverse(statement, {}, valued)
 
 
 async def generic_plan(url: str, statement: Any, **values: Any) -> str:
@@ -15,7 +28,7 @@ async def generic_plan(url: str, statement: Any, **values: Any) -> str:
     are discouraged, so the plan names an index whenever one can answer the statement; on a
     small table the planner would read it whole either way. ``values`` are placeholders only:
     the compiler wants one for each bound parameter."""
-    statement = statement.params(**values) if values else statement
+    statement = _with_values(statement, values) if values else statement
     compiled = statement.compile(
         dialect=asyncpg_dialect.dialect(), compile_kwargs={"render_postcompile": True}
     )

@@ -1,5 +1,6 @@
 """Deterministic identities: one notification per (event, recipient), one Message-ID each."""
 
+import hashlib
 from uuid import UUID, uuid5
 
 from services.notifications.domain.recipients import normalise
@@ -20,3 +21,8 @@ def mail_domain(address: str) -> str:
     inner = address.rsplit("<", 1)[-1].rstrip(">").strip()
     _, at, domain = inner.rpartition("@")
     return domain if at and domain else "alliance.localhost"
+
+
+def address_hash(email: str) -> str:
+    """How an erased address is remembered: the SHA-256 of its lower-case form (not the address)."""
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()

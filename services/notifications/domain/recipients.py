@@ -159,6 +159,15 @@ def handled(data_type: type[EventData]) -> bool:
     return data_type in RULES
 
 
+def emails_anyone(event_type: str) -> bool:
+    """Whether an event of this type can give any notification (the senders need not look
+    after the others)."""
+    return event_type in EMAILED
+
+
+EMAILED = frozenset(model.event_type for model, sends in RULES.items() if sends)
+
+
 def recipients(data: EventData) -> list[Recipient]:
     """Everyone this event should reach, once each, with their template, in rule order."""
     seen: set[str] = set()

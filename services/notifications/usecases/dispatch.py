@@ -1,16 +1,22 @@
-"""Use case: send the next due notification and record how it went.
+"""Use case: send the due notifications and record how each went.
 
-A sender locks a row (``FOR UPDATE SKIP LOCKED``) and marks it sent in one statement, sends it,
-and commits as soon as the server has the message (a failure rewrites the row in the same
-transaction instead), so no two senders (in any number of processes) send the same row at once,
-and a sender that dies releases its row for another to take. The one gap: the SMTP server has
-accepted the message but the process dies before the commit. The row is still pending, so it is
-sent again, with the same Message-ID (see README.md, "The duplicate window").
+A sender claims a batch of due notifications in one statement (``FOR UPDATE SKIP LOCKED``, so
+no two senders, in any number of processes, take the same row): each row names the database
+session that claimed it, and the claim lasts as long as that session does. It sends them one
+after the other over one SMTP connection, and records each in one statement that commits at
+once: "sent" as soon as the server has the message, or the failure (failed for good, or
+deferred with its backoff). A failure is that email's alone; the rest of the batch goes on.
 
-Once sent, a notification's stored bodies lose the school's private link (the school has it by
-email; a crash between the send and that step leaves it until the bodies' retention).
+A sender that dies (or a batch that stops on an unexpected error, whose session is then closed)
+releases what it claimed: a row whose claiming session has ended is free for any sender at
+once. The one gap: the SMTP server has accepted a message but the process dies before "sent" is
+recorded. The row is still pending, so it is sent again, with the same Message-ID: at most one
+such message per sender (see README.md, "The duplicate window").
 
-``send_one`` is the step of the senders' ``shared.workers.Worker`` (wired in ``app.py``).
+Recording a notification as sent also takes the school's private link out of its stored bodies
+(the school has it by email), in the same statement.
+
+``send_batch`` is the step of the senders' ``shared.workers.Worker`` (wired in ``app.py``).
 """
 
 import logging
@@ -55,10 +61,12 @@ class Dispatch:
         mailer: Mailer,
         policy: RetryPolicy,
         metrics: Metrics | None = None,
+        batch: int = 10,
     ) -> None:
         self.sessions = sessions
         self.mailer = mailer
         self.policy = policy
+        self.batch = batch
         metrics = metrics or Metrics("notifications")
         self.outcomes = metrics.counter(
             "alliance_notifications", "Notifications by outcome: sent, deferred, failed", ["status"]
@@ -67,44 +75,56 @@ class Dispatch:
             "alliance_smtp_failures", "SMTP sends that failed, temporary or permanent", ["kind"]
         )
 
-    async def send_one(self) -> bool:
-        """Send the next due notification, if any; True if there was one."""
+    async def send_batch(self) -> bool:
+        """Claim up to ``batch`` due notifications and send them one after the other, each
+        recorded as soon as it is sent or fails; True if there may be more due."""
+        return await self._send_due() == self.batch
+
+    async def _send_due(self) -> int:
+        """Claim, send, record; how many were claimed."""
         async with self.sessions() as session:
-            await session.begin()
-            row = await repository.claim_for_sending(session)
-            if row is None:
-                await session.commit()
-                return False
+            # Each statement commits on its own: a claim, then one statement per email.
+            await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+            claimed = await repository.claim_for_sending(session, self.batch)
             try:
-                with tracing.span(
-                    "smtp send",
-                    parent=row.traceparent,
-                    kind=SpanKind.CLIENT,
-                    attributes={"alliance.template": row.template},
-                ):
-                    await self.mailer.send(outgoing(row), accepted=session.commit)
-            except DeliveryError as exc:
-                self.smtp_failures.labels("permanent" if exc.permanent else "temporary").inc()
-                await self._record_failure(session, row, exc)
-                await session.commit()
-            else:
-                self.outcomes.labels("sent").inc()
-                if "token=" in row.body_text or "token=" in row.body_html:
-                    await repository.redact_private_links(session, row.id)
-                    await session.commit()
-        return True
+                for row in claimed:
+                    await self._send(session, row)
+            except BaseException:
+                # Whatever is left must not stay claimed by a session that goes back to the
+                # pool: closing it releases every claim it holds, as if the process had died.
+                await session.invalidate()
+                raise
+        return len(claimed)
+
+    async def _send(self, session: AsyncSession, row: Row[Any]) -> None:
+        async def sent() -> None:
+            await repository.mark_sent(session, row)
+
+        try:
+            with tracing.span(
+                "smtp send",
+                parent=row.traceparent,
+                kind=SpanKind.CLIENT,
+                attributes={"alliance.template": row.template},
+            ):
+                await self.mailer.send(outgoing(row), accepted=sent)
+        except DeliveryError as exc:
+            self.smtp_failures.labels("permanent" if exc.permanent else "temporary").inc()
+            await self._record_failure(session, row, exc)
+        else:
+            self.outcomes.labels("sent").inc()
 
     async def _record_failure(
         self, session: AsyncSession, row: Row[Any], exc: DeliveryError
     ) -> None:
-        attempts = int(row.attempts)
+        attempts = int(row.attempts) + 1  # this one
         ident = row.id
         if exc.permanent or self.policy.gives_up_after(attempts):
             log.error(
                 "notification failed",
                 extra={"notification_id": str(ident), "attempts": attempts, "error": exc.reason},
             )
-            await repository.mark_failed(session, ident, exc.reason)
+            await repository.mark_failed(session, row, exc.reason)
             self.outcomes.labels("failed").inc()
             return
         delay = self.policy.delay_after(attempts)
@@ -112,12 +132,15 @@ class Dispatch:
             "notification deferred",
             extra={"notification_id": str(ident), "attempts": attempts, "error": exc.reason},
         )
-        await repository.retry_later(session, ident, exc.reason, delay)
+        await repository.retry_later(session, row, exc.reason, delay)
         self.outcomes.labels("deferred").inc()
 
     async def sweep(self) -> int:
-        """Send everything due now, one at a time (for tests and tools); how many were tried."""
+        """Send everything due now, a batch at a time (for tests and tools); how many were
+        tried."""
         count = 0
-        while await self.send_one():
-            count += 1
+        while (claimed := await self._send_due()) > 0:
+            count += claimed
+            if claimed < self.batch:
+                break
         return count

@@ -7,11 +7,7 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.notifications import personal_data_store as store
-from services.notifications import repository
-from services.notifications.usecases.record import RecordNotifications
 from shared.clock import Clock
-from shared.contracts.base import EventData
-from shared.contracts.envelope import CloudEvent
 from shared.contracts.privacy import (
     NotificationsPersonalDataErased,
     NotificationsPersonalDataExported,
@@ -31,21 +27,6 @@ def answers(outbox: Outbox, clock: Clock) -> PersonalDataAnswers:
         erased=NotificationsPersonalDataErased,
         exported=NotificationsPersonalDataExported,
     )
-
-
-@dataclass(frozen=True)
-class UnlessErased:
-    """Record an event's notifications, except to an address erased after the event happened:
-    an event from before an erasure can arrive after it (another topic, a replay)."""
-
-    record: RecordNotifications
-
-    async def __call__(self, session: AsyncSession, event: CloudEvent, data: EventData) -> None:
-        planned = self.record.plan(event, data)
-        erased = await store.erased_before(
-            session, {n.recipient_email for n in planned}, event.time
-        )
-        await repository.add(session, [n for n in planned if n.recipient_email not in erased])
 
 
 @dataclass(frozen=True)

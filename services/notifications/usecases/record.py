@@ -3,6 +3,9 @@
 Runs inside the consumer's transaction, which also records the event in the inbox: the pending
 rows and "this event is done" commit together, so a crash at any point either keeps both or
 neither (and the event is redelivered). Sending is the dispatcher's job, after commit.
+
+An address erased at or after the event's time gets nothing (an event from before an erasure
+can arrive after it: another topic, a replay); the INSERT itself checks that.
 """
 
 from typing import Protocol
@@ -79,4 +82,4 @@ class RecordNotifications:
         return planned
 
     async def __call__(self, session: AsyncSession, event: CloudEvent, data: EventData) -> None:
-        await repository.add(session, self.plan(event, data))
+        await repository.add(session, self.plan(event, data), event.time)
