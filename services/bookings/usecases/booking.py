@@ -6,7 +6,8 @@ Requests for one course queue up in the process (``course_queue``) while the one
 are booked, and go on together: one transaction for the group, the course locked once, each
 request decided in arrival order on the one aggregate with its own answer (a refusal is that
 request's alone), then one statement for all their writes (the queue counter, bookings,
-events, keys). A group that cannot commit writes nothing; its requests are then booked one by one."""
+events, keys). A group that cannot commit writes nothing; its requests are then booked one by
+one."""
 
 import logging
 from contextvars import Context, copy_context
