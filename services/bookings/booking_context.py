@@ -131,12 +131,11 @@ def _unnest(prefix: str, columns: Sequence[Column[Any]]) -> Any:
     )
 
 
-def _inserted(prefix: str, table: Table, names: Sequence[str]) -> tuple[Any, Any]:
-    """``INSERT INTO table (names) SELECT ... FROM unnest(...) ORDER BY n`` and its rows."""
-    columns = [table.c[name] for name in names]
-    rows = _unnest(prefix, columns)
+def _inserted(prefix: str, table: Table, names: Sequence[str]) -> Any:
+    """``INSERT INTO table (names) SELECT ... FROM unnest(...) ORDER BY n``: the rows in order."""
+    rows = _unnest(prefix, [table.c[name] for name in names])
     chosen = select(*(rows.c[name] for name in names)).order_by(rows.c.n)
-    return pg_insert(table).from_select(names, chosen), rows
+    return pg_insert(table).from_select(names, chosen)
 
 
 BOOKING_COLUMNS = [c.name for c in bookings.c if c.name != "updated_at"]
@@ -155,10 +154,10 @@ def _write_statement(outbox: Table) -> Any:
         .values(queue_seq=bindparam("queue_seq"), updated_at=func.now())
         .cte("course")
     )
-    new_bookings = _inserted("b", bookings, BOOKING_COLUMNS)[0].cte("new_bookings")
-    events = _inserted("o", outbox, OUTBOX_COLUMNS)[0].cte("events")
+    new_bookings = _inserted("b", bookings, BOOKING_COLUMNS).cte("new_bookings")
+    events = _inserted("o", outbox, OUTBOX_COLUMNS).cte("events")
     keys = (
-        _inserted("k", idempotency_keys, KEY_COLUMNS)[0]
+        _inserted("k", idempotency_keys, KEY_COLUMNS)
         .on_conflict_do_nothing()
         .returning(idempotency_keys.c.key)
         .cte("new_keys")
