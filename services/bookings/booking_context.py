@@ -1,18 +1,22 @@
 """SQL for new bookings: what a group of booking requests on one course needs to know, read
-in one round trip once the course is locked."""
+in one round trip once the course is locked, and what the group writes, in one more."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, Text, and_, bindparam, column, func, select, true
+from sqlalchemy import Column, Row, Table, Text, and_, bindparam, column, func, select, true, update
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.bookings.domain.course import Course
 from services.bookings.domain.model import BookingStatus
 from services.bookings.repository import HELD, LIVE_INLINE
-from services.bookings.tables import bookings, idempotency_keys, memberships, schools
+from services.bookings.store import booking_values
+from services.bookings.tables import bookings, courses, idempotency_keys, memberships, schools
 
 
 def _bookings_context_statement() -> Any:
@@ -115,3 +119,74 @@ async def bookings_context(
         "keys": [a.key for a in asked],
     }
     return list((await session.execute(BOOKINGS_CONTEXT, values)).all())
+
+
+def _unnest(prefix: str, columns: Sequence[Column[Any]]) -> Any:
+    """A table of rows passed as one array per column (bind parameters ``<prefix>_<column>``),
+    in the arrays' order (``n``)."""
+    return (
+        func.unnest(*(bindparam(f"{prefix}_{c.name}", type_=ARRAY(c.type)) for c in columns))
+        .table_valued(*(column(c.name, c.type) for c in columns), with_ordinality="n")
+        .render_derived(name=f"{prefix}_rows")
+    )
+
+
+def _inserted(prefix: str, table: Table, names: Sequence[str]) -> Any:
+    """``INSERT INTO table (names) SELECT ... FROM unnest(...) ORDER BY n``: the rows in order."""
+    rows = _unnest(prefix, [table.c[name] for name in names])
+    chosen = select(*(rows.c[name] for name in names)).order_by(rows.c.n)
+    return pg_insert(table).from_select(names, chosen)
+
+
+BOOKING_COLUMNS = [c.name for c in bookings.c if c.name != "updated_at"]
+OUTBOX_COLUMNS = ["event_id", "topic", "key", "event_type", "headers", "payload"]
+KEY_COLUMNS = ["scope", "key", "request_hash", "response"]
+
+
+@cache
+def _write_statement(outbox: Table) -> Any:
+    """The course's queue counter (when it moved), the new bookings, their outbox rows and the
+    requests' idempotency keys, written in one statement; it returns how many keys were new."""
+    course = (
+        update(courses)
+        .where(courses.c.id == bindparam("course_id"))
+        .where(courses.c.queue_seq != bindparam("queue_seq"))
+        .values(queue_seq=bindparam("queue_seq"), updated_at=func.now())
+        .cte("course")
+    )
+    new_bookings = _inserted("b", bookings, BOOKING_COLUMNS).cte("new_bookings")
+    events = _inserted("o", outbox, OUTBOX_COLUMNS).cte("events")
+    keys = (
+        _inserted("k", idempotency_keys, KEY_COLUMNS)
+        .on_conflict_do_nothing()
+        .returning(idempotency_keys.c.key)
+        .cte("new_keys")
+    )
+    return (
+        select(func.count().label("keys")).select_from(keys).add_cte(course, new_bookings, events)
+    )
+
+
+async def write_new_bookings(
+    session: AsyncSession,
+    course: Course,
+    outbox: Table,
+    events: Sequence[dict[str, Any]],
+    keys: Sequence[dict[str, Any]],
+) -> int:
+    """Write what booking ``course`` changed (its queue counter and new bookings: the only
+    changes ``Course.book`` makes), the ``events`` (outbox rows) and ``keys`` (idempotency key
+    rows; one already kept is left as it is), in one round trip; the number of keys written."""
+    assert not course.changed and not course.planned and set(course.updates) <= {"queue_seq"}
+    added = [booking_values(b) for b in course.added.values()]
+    values: dict[str, Any] = {"course_id": course.id, "queue_seq": course.queue_seq}
+    for prefix, names, rows in (
+        ("b", BOOKING_COLUMNS, added),
+        ("o", OUTBOX_COLUMNS, events),
+        ("k", KEY_COLUMNS, keys),
+    ):
+        values |= {f"{prefix}_{name}": [row[name] for row in rows] for name in names}
+    written: int = (await session.execute(_write_statement(outbox), values)).scalar_one()
+    course.updates.clear()
+    course.added.clear()
+    return written

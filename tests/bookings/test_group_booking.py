@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError
 
 from services.bookings.config import BookingsSettings
 from services.bookings.tables import bookings, idempotency_keys, metadata
-from services.bookings.usecases import booking, course_queue, courses, schools
+from services.bookings.usecases import booking, course_queue, courses, schools, unit_of_work
 from services.bookings.usecases.context import BookingsContext
 from services.bookings.usecases.inputs import CourseDetails, NewBooking, SchoolDetails
 from services.bookings.usecases.read_models import BookingResult
@@ -130,15 +130,12 @@ async def booked(ctx: BookingsContext, course_id: UUID) -> int:
 GROUP_STATEMENTS = [
     "SELECT courses.id, courses.alliance_id,",  # the course, locked
     "SELECT anon_1.held, anon_1.waiting,",  # every request's context
-    "UPDATE courses SET",  # the queue counter
-    "INSERT INTO bookings",
-    "INSERT INTO outbox",
-    "INSERT INTO idempotency_keys",
+    "WITH course AS",  # queue counter, bookings, outbox rows, idempotency keys: one statement
     "COMMIT",
 ]
 
 
-async def test_one_booking_is_six_statements_and_a_commit(ctx: BookingsContext) -> None:
+async def test_one_booking_is_three_statements_and_a_commit(ctx: BookingsContext) -> None:
     course_id = await published_course(ctx, capacity=2)
     urn = await member_school(ctx)
     with statements(ctx) as seen:
@@ -234,8 +231,8 @@ async def test_a_key_repeated_in_a_group_is_answered_after_it_as_a_replay(
 async def test_a_key_taken_meanwhile_rolls_the_group_back_and_books_one_by_one(
     stack: Stack, ctx: BookingsContext
 ) -> None:
-    """Another transaction writes the key after the group read its context: the group's key
-    insert waits for it, finds it taken, and the group is rolled back; alone, the request
+    """Another transaction writes the key after the group read its context: the group's writes
+    (their key insert) wait for it, finds it taken, and the group is rolled back; alone, the request
     finds the key and is refused, the others are booked."""
     course_id = await published_course(ctx, capacity=5)
     urn = await member_school(ctx)
@@ -264,7 +261,7 @@ async def test_a_key_taken_meanwhile_rolls_the_group_back_and_books_one_by_one(
             return int(
                 await watcher.fetchval(
                     "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                    "AND query LIKE 'INSERT INTO idempotency_keys%'"
+                    "AND query LIKE 'WITH course AS%'"
                 )
             )
 
@@ -286,17 +283,19 @@ async def test_a_key_taken_meanwhile_rolls_the_group_back_and_books_one_by_one(
 
 
 class Failing:
-    """The outbox's insert, failing as a lost connection would for the first ``times`` calls."""
+    """The group's writes, failing as a lost connection would, once they were sent (so that
+    they must be rolled back), for the first ``times`` calls."""
 
-    def __init__(self, ctx: BookingsContext, times: int) -> None:
-        self.insert = ctx.runtime.outbox.insert
+    def __init__(self, times: int) -> None:
+        self.write = unit_of_work.write_new_bookings
         self.times = times
 
-    async def __call__(self, session: Any, rows: list[dict[str, Any]]) -> None:
+    async def __call__(self, *args: Any) -> int:
+        written = await self.write(*args)
         if self.times > 0:
             self.times -= 1
-            raise DBAPIError("INSERT INTO outbox", {}, ConnectionError("connection lost"))
-        await self.insert(session, rows)
+            raise DBAPIError("WITH course AS", {}, ConnectionError("connection lost"))
+        return written
 
 
 async def test_a_database_error_in_a_group_writes_nothing_and_each_is_booked_alone(
@@ -304,11 +303,11 @@ async def test_a_database_error_in_a_group_writes_nothing_and_each_is_booked_alo
 ) -> None:
     course_id = await published_course(ctx, capacity=1)
     urn = await member_school(ctx)
-    monkeypatch.setattr(ctx.runtime.outbox, "insert", Failing(ctx, times=1))
+    monkeypatch.setattr(unit_of_work, "write_new_bookings", Failing(times=1))
     with statements(ctx) as seen:
         answers = await together(ctx, *((urn, course_id, request(urn), f"e-{i}") for i in "abc"))
-    # the group wrote its bookings, failed on its events, and was rolled back; then alone
-    assert seen == GROUP_STATEMENTS[:4] + GROUP_STATEMENTS * 3
+    # the group wrote everything, failed, and was rolled back (no COMMIT); then each alone
+    assert seen == GROUP_STATEMENTS[:3] + GROUP_STATEMENTS * 3
     results = [a for a in answers if isinstance(a, BookingResult)]
     assert [r.booking.status for r in results] == ["confirmed", "waitlisted", "waitlisted"]
     assert [r.booking.waitlist_position for r in results] == [None, 1, 2]
@@ -324,7 +323,7 @@ async def test_a_database_error_that_lasts_answers_each_request_with_it(
 ) -> None:
     course_id = await published_course(ctx, capacity=1)
     urn = await member_school(ctx)
-    monkeypatch.setattr(ctx.runtime.outbox, "insert", Failing(ctx, times=4))
+    monkeypatch.setattr(unit_of_work, "write_new_bookings", Failing(times=4))
     answers = await together(ctx, *((urn, course_id, request(urn), f"f-{i}") for i in "abc"))
     assert [type(a) for a in answers] == [DBAPIError] * 3
     assert await booked(ctx, course_id) == 0

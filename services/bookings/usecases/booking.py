@@ -5,8 +5,9 @@ place or the waiting list) under the course lock. An Idempotency-Key makes a ret
 Requests for one course queue up in the process (``course_queue``) while the ones before them
 are booked, and go on together: one transaction for the group, the course locked once, each
 request decided in arrival order on the one aggregate with its own answer (a refusal is that
-request's alone), one statement for all their bookings, one for their events, one for their
-keys. A group that cannot commit writes nothing; its requests are then booked one by one."""
+request's alone), then one statement for all their writes (the queue counter, bookings,
+events, keys). A group that cannot commit writes nothing; its requests are then booked one by
+one."""
 
 import logging
 from contextvars import Context, copy_context
@@ -150,7 +151,7 @@ async def _book_together(
 ) -> list[Answer]:
     """Book ``requests`` in one transaction: the course locked once, each decided in turn on
     the one aggregate (a refusal is that request's answer), then the bookings, their events and
-    idempotency keys written with a statement each. Raises (and writes nothing) when the
+    idempotency keys written in one statement. Raises (and writes nothing) when the
     transaction cannot commit."""
     answers: list[Answer] = []
     made: dict[UUID, BookingRow] = {}
@@ -177,18 +178,17 @@ async def _book_together(
             made[decided.id] = new_booking_row(course, decided, row)
             events.append((course.pull_events(), request.context))
             answers.append(BookingResult(booking=booking_view(ctx, made[decided.id])))
-        await uow.write(course, known=made)
-        await uow.announce(course, made, events)
-        await idempotency.record(
-            uow.session,
+        keys = idempotency.rows(
             [
                 idempotency.Recorded(
                     r.scope, r.key, r.fingerprint, a.booking.model_dump(mode="json")
                 )
                 for r, a in zip(requests, answers, strict=True)
                 if isinstance(a, BookingResult) and not a.replayed
-            ],
+            ]
         )
+        if made and await uow.write_new_bookings(course, made, events, keys) < len(keys):
+            raise idempotency.KeyTaken
     for i, answer in enumerate(answers):
         if answer is _AGAIN:
             answers[i] = await _book_alone(ctx, course_id, requests[i])

@@ -66,15 +66,20 @@ async def stored(session: AsyncSession, scope: str, key: str, fingerprint: str) 
     return replay(fingerprint, row.request_hash, row.response)
 
 
+def rows(results: list[Recorded]) -> list[dict[str, Any]]:
+    """The rows of ``idempotency_keys`` that keep ``results``."""
+    return [
+        {"scope": r.scope, "key": r.key, "request_hash": r.fingerprint, "response": r.response}
+        for r in results
+    ]
+
+
 async def record(session: AsyncSession, results: list[Recorded]) -> None:
     """Keep each key with its request's result (as JSON) to replay, in one round trip;
     KeyTaken if any of them is already kept."""
     if not results:
         return
-    values = [
-        {"scope": r.scope, "key": r.key, "request_hash": r.fingerprint, "response": r.response}
-        for r in results
-    ]
+    values = rows(results)
     written = (await session.execute(RECORD, values)).all()
     if len(written) < len(values):
         raise KeyTaken

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.bookings import published
 from services.bookings import repository as repo
 from services.bookings import schedule_store as schedule
-from services.bookings.booking_context import Asked, bookings_context
+from services.bookings.booking_context import Asked, bookings_context, write_new_bookings
 from services.bookings.domain.course import Booking, Course
 from services.bookings.domain.events import DomainEvent
 from services.bookings.store import BookingRow, course_from
@@ -112,8 +112,34 @@ class UnitOfWork:
         Events come in lots, each with the context of the request that caused them (None: this
         one), whose correlation id and trace they carry: bookings made together answer
         several requests."""
+        await self.ctx.runtime.outbox.insert(self.session, self._outbox_rows(course, rows, events))
+
+    async def write_new_bookings(
+        self,
+        course: Course,
+        rows: Mapping[UUID, BookingRow],
+        events: Sequence[tuple[Sequence[DomainEvent], Context | None]],
+        keys: Sequence[dict[str, Any]],
+    ) -> int:
+        """``write`` and ``announce`` for new bookings (``rows``, as ``known``), and their
+        idempotency ``keys``, in one round trip (``booking_context.write_new_bookings``); the
+        number of keys written (one already kept is not)."""
+        return await write_new_bookings(
+            self.session,
+            course,
+            self.ctx.runtime.outbox.table,
+            self._outbox_rows(course, rows, events),
+            keys,
+        )
+
+    def _outbox_rows(
+        self,
+        course: Course,
+        rows: Mapping[UUID, BookingRow],
+        events: Sequence[tuple[Sequence[DomainEvent], Context | None]],
+    ) -> list[dict[str, Any]]:
         if not any(lot for lot, _ in events):
-            return
+            return []
         info = published.course_info(self.ctx, course)
         admin = None
         if course.administrator_email:
@@ -128,7 +154,7 @@ class UnitOfWork:
                 written += outbox.rows(contracts)
             else:
                 written += context.run(outbox.rows, contracts)
-        await outbox.insert(self.session, written)
+        return written
 
 
 @asynccontextmanager
