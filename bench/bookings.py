@@ -179,9 +179,10 @@ class Bench:
             async with gate:
                 return await self.book(course_id, urn, leads[urn])
 
-        started = time.perf_counter()
+        started, client_cpu = time.perf_counter(), time.process_time()
         answers = await asyncio.gather(*(attempt(i) for i in range(crowd)))
         wall = time.perf_counter() - started
+        client_cpu = time.process_time() - client_cpu
         results = [a for _, a in answers]
         confirmed = sum(1 for r in results if isinstance(r, dict) and r["status"] == "confirmed")
         waiting = sorted(
@@ -202,7 +203,7 @@ class Bench:
             f"{confirmed} confirmed, {len(waiting)} waitlisted (positions "
             f"{waiting[0] if waiting else '-'}..{waiting[-1] if waiting else '-'}), "
             f"{len(errors)} errors {dict(Counter(errors))}, places left {course['places_left']}: "
-            f"{'OK' if ok else 'FAILED'}"
+            f"{'OK' if ok else 'FAILED'}; this client's own CPU meanwhile {client_cpu:.2f}s"
         )
         return ok
 
