@@ -260,7 +260,7 @@ async def measure(stack: Stack, args: argparse.Namespace) -> int:
     )
 
     ok = await bench.flash_crowd(admin, urns)
-    await bench.client.aclose()
+    await bench.close()
     return 0 if ok else 1
 
 
