@@ -10,7 +10,6 @@ from pathlib import Path
 
 import aiosmtplib
 import asyncpg
-import psutil
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -90,22 +89,6 @@ def test_wait_for_port_fails_fast_with_log_tail(tmp_path: Path) -> None:
     assert message.startswith("dummy: exited with code 3")
     assert message.endswith("it broke")
     assert "\n" not in message
-
-
-def test_child_process_starts_at_the_niceness_asked(tmp_path: Path) -> None:
-    argv = [sys.executable, "-c", "import time; time.sleep(60)"]
-    lowered = ChildProcess("lowered", argv, tmp_path / "lowered.log", nice=7)
-    usual = ChildProcess("usual", argv, tmp_path / "usual.log")
-    for child in (lowered, usual):
-        child.start()
-    try:
-        assert lowered.pid is not None and usual.pid is not None
-        ours = psutil.Process().nice()
-        assert psutil.Process(lowered.pid).nice() == min(ours + 7, 19)
-        assert psutil.Process(usual.pid).nice() == ours
-    finally:
-        lowered.stop(timeout=5)
-        usual.stop(timeout=5)
 
 
 def test_child_process_stop_kills_whole_group(tmp_path: Path) -> None:
