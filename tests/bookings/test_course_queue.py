@@ -4,7 +4,7 @@ wait for them; a wait that runs out is an error and books nothing; nothing is le
 
 import asyncio
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -29,6 +29,15 @@ class Booker:
         return [ValueError(r) if r.startswith("bad") else f"booked {r}" for r in requests]
 
 
+async def in_line(course: UUID, count: int) -> None:
+    """Until ``count`` requests wait in ``course``'s line behind the group being booked."""
+
+    async def waiting() -> int:
+        return len(course_queue._lines[course].waiting)
+
+    await eventually(waiting, lambda n: n == count, timeout=5, interval=0.001)
+
+
 async def test_those_who_come_while_a_group_is_booked_are_the_next_group() -> None:
     course, other = uuid4(), uuid4()
     booker, elsewhere = Booker(hold=True), Booker()
@@ -39,7 +48,7 @@ async def test_those_who_come_while_a_group_is_booked_are_the_next_group() -> No
     first = take("first")
     await booker.inside.wait()  # the first group holds the course
     rest = [take(name) for name in ("second", "bad third", "fourth")]
-    await asyncio.sleep(0)  # they join the line
+    await in_line(course, 3)
     assert await course_queue.take_turn(other, "elsewhere", elsewhere, 5) == "booked elsewhere"
     booker.release.set()
     assert await first == "booked first"
@@ -111,7 +120,7 @@ async def test_a_request_cancelled_while_it_waits_is_not_booked() -> None:
     holder = asyncio.create_task(course_queue.take_turn(course, "holder", booker, timeout_s=5))
     await booker.inside.wait()
     gone = asyncio.create_task(course_queue.take_turn(course, "gone", booker, timeout_s=5))
-    await asyncio.sleep(0)
+    await in_line(course, 1)
     gone.cancel()
     with pytest.raises(asyncio.CancelledError):
         await gone

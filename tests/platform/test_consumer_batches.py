@@ -152,10 +152,11 @@ async def test_offsets_are_committed_once_for_the_batches_of_an_interval() -> No
 
 async def test_a_batch_being_processed_is_not_committed() -> None:
     kafka = Consumer()
-    gate = asyncio.Event()
+    gate, publishing = asyncio.Event(), asyncio.Event()
 
     class SlowBroker(Broker):
         async def publish(self, value: bytes, topic: str, *, key: bytes, headers: dict) -> None:  # type: ignore[type-arg]
+            publishing.set()
             await gate.wait()
             await super().publish(value, topic, key=key, headers=headers)
 
@@ -163,7 +164,7 @@ async def test_a_batch_being_processed_is_not_committed() -> None:
     await consumer.process([passed_over(1)])
     unknown = CloudEvent(type="uk.alliance.nobody.v1", source="/test", data={})
     dead_lettering = asyncio.create_task(consumer.process([passed_over(2), of(unknown, 3)]))
-    await asyncio.sleep(0)
+    await publishing.wait()  # the batch is under way, its dead letter not yet out
     await consumer.commit(kafka)  # type: ignore[arg-type]
     gate.set()
     await dead_lettering
