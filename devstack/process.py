@@ -13,7 +13,12 @@ _live: weakref.WeakSet[ChildProcess] = weakref.WeakSet()
 
 
 class ChildProcess:
-    """A child OS process in its own session, with stdout/stderr appended to a log file."""
+    """A child OS process in its own process group (so that it is stopped whole), with
+    stdout/stderr appended to a log file.
+
+    Not in its own session: Linux schedules each session as one group ("autogroup") with an equal
+    share of the CPU, so a session per service gave PostgreSQL, with a backend for every service,
+    the share of one process, and made a service's nice value meaningless against the others."""
 
     def __init__(
         self,
@@ -64,7 +69,7 @@ class ChildProcess:
                 user=self.user,
                 group=self.group,
                 extra_groups=[] if self.user is not None and os.geteuid() == 0 else None,
-                start_new_session=True,
+                process_group=0,
             )
         except BaseException:
             self._close_log()
