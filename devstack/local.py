@@ -21,7 +21,13 @@ from devstack.oidc import OidcProvider
 from devstack.ports import port_in_use
 from devstack.postgres import EmbeddedPostgres
 from devstack.process import ChildProcess
-from devstack.settings import SERVICE_SETTINGS, SERVICES, StackSettings, updated
+from devstack.settings import (
+    AFTER_THE_BOOKING,
+    SERVICE_SETTINGS,
+    SERVICES,
+    StackSettings,
+    updated,
+)
 from devstack.supervisor import describe_exit, shown
 from shared import preflight
 from shared.contracts.topics import all_topics
@@ -134,7 +140,12 @@ class LocalStack:
             self.rows.append(Row("smtp", where, "external"))
             return
         maildir = self.var_dir / "mail"
-        self.smtp = SmtpServer(self.settings.smtp_port, maildir, self.var_dir / "smtp.log")
+        self.smtp = SmtpServer(
+            self.settings.smtp_port,
+            maildir,
+            self.var_dir / "smtp.log",
+            nice=self.settings.after_the_booking_nice,  # its mail follows the booking too
+        )
         self.smtp.start()
         self._update(smtp_host="127.0.0.1")
         self.rows.append(Row("smtp", f"127.0.0.1:{self.settings.smtp_port}", f"Maildir {maildir}"))
@@ -202,6 +213,7 @@ class LocalStack:
                 [sys.executable, "-m", f"services.{service}"],
                 self.var_dir / f"{service}.log",
                 env=env,
+                nice=self.settings.after_the_booking_nice if service in AFTER_THE_BOOKING else 0,
             )
             process.start()
             self.services[service] = process

@@ -27,8 +27,9 @@ MessagePredicate = Callable[[EmailMessage], bool]
 class SmtpServer(ManagedPart):
     """The local SMTP server (`devstack.smtp_server`) as a child process."""
 
-    def __init__(self, port: int, maildir: Path, log_path: Path) -> None:
+    def __init__(self, port: int, maildir: Path, log_path: Path, nice: int = 0) -> None:
         self.port = port
+        self.nice = nice
         self.maildir = maildir
         self.log_path = log_path
         self._process: ChildProcess | None = None
@@ -51,7 +52,9 @@ class SmtpServer(ManagedPart):
             p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p
         )
         env["PYTHONUNBUFFERED"] = "1"
-        self._process = ChildProcess(PART, argv, self.log_path, env=env, cwd=PROJECT_ROOT)
+        self._process = ChildProcess(
+            PART, argv, self.log_path, env=env, cwd=PROJECT_ROOT, nice=self.nice
+        )
         self._process.start()
         try:
             wait_for_port(HOST, self.port, READY_TIMEOUT, self._process)

@@ -30,8 +30,10 @@ class ChildProcess:
         cwd: Path | None = None,
         user: str | int | None = None,
         group: str | int | None = None,
+        nice: int = 0,
     ) -> None:
         self.name = name
+        self.nice = nice
         self.argv = [str(arg) for arg in argv]
         self.log_path = log_path
         self.env = dict(env) if env is not None else None
@@ -74,6 +76,8 @@ class ChildProcess:
         except BaseException:
             self._close_log()
             raise
+        if self.nice:  # lowering one's own child's priority needs no privilege
+            os.setpriority(os.PRIO_PROCESS, self._popen.pid, self.nice)
         _live.add(self)
 
     def stop(self, timeout: float = 10, signum: int = signal.SIGTERM, group: bool = True) -> None:

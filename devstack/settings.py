@@ -17,6 +17,9 @@ SERVICE_SETTINGS: dict[str, type[ServiceSettings]] = {
     "notifications": NotificationsSettings,
 }
 SERVICES = tuple(SERVICE_SETTINGS)
+AFTER_THE_BOOKING = ("notifications", "finance")
+"""Services whose work follows a booking (its emails, its ledger entries) rather than answers
+it: on one machine they yield the processors to the booking path under a burst, and catch up."""
 
 
 class StackSettings(Settings):
@@ -28,6 +31,7 @@ class StackSettings(Settings):
     demo_data: bool = Field(True, alias="ALLIANCE_DEMO_DATA")
     smtp_host: str | None = Field(None, alias="SMTP_HOST")
     smtp_port: int = Field(8025, alias="SMTP_PORT")
+    after_the_booking_nice: int = Field(10, ge=0, le=19, alias="ALLIANCE_AFTER_THE_BOOKING_NICE")
 
 
 def updated(settings: BaseSettings, values: dict[str, object]) -> BaseSettings:

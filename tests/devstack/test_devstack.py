@@ -11,6 +11,7 @@ from pathlib import Path
 
 import aiosmtplib
 import asyncpg
+import psutil
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -103,6 +104,22 @@ def test_child_process_has_its_own_group_in_the_parents_session(tmp_path: Path) 
         assert os.getsid(child.pid) == os.getsid(0)
     finally:
         child.stop(timeout=5)
+
+
+def test_child_process_starts_at_the_niceness_asked(tmp_path: Path) -> None:
+    argv = [sys.executable, "-c", "import time; time.sleep(60)"]
+    lowered = ChildProcess("lowered", argv, tmp_path / "lowered.log", nice=7)
+    usual = ChildProcess("usual", argv, tmp_path / "usual.log")
+    for child in (lowered, usual):
+        child.start()
+    try:
+        assert lowered.pid is not None and usual.pid is not None
+        ours = psutil.Process().nice()
+        assert psutil.Process(lowered.pid).nice() == min(ours + 7, 19)
+        assert psutil.Process(usual.pid).nice() == ours
+    finally:
+        lowered.stop(timeout=5)
+        usual.stop(timeout=5)
 
 
 def test_child_process_stop_kills_whole_group(tmp_path: Path) -> None:

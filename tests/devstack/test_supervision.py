@@ -15,9 +15,11 @@ from pathlib import Path
 from uuid import uuid4
 
 import httpx
+import psutil
 import pytest
 
 from devstack.mail import read_maildir
+from devstack.settings import SERVICES
 from shared.web.auth import issue_token
 from tests.devstack.up import Up, alliance_up, descendants, running, wait_for_line
 from tests.support.wait import eventually
@@ -159,10 +161,19 @@ def recipient(message: EmailMessage) -> str:
     return message["To"].addresses[0].addr_spec.lower()
 
 
+def niceness(up: Up) -> dict[str, int]:
+    """Each service's niceness relative to this process's (``alliance up`` inherits it)."""
+    ours = psutil.Process().nice()
+    return {s: psutil.Process(up.service_pid(s)).nice() - ours for s in SERVICES}
+
+
 @pytest.mark.timeout(120)
 async def test_services_killed_mid_burst_are_restarted_and_every_email_arrives_once() -> None:
     with alliance_up(ALLIANCE_DEMO_DATA="false") as up:
         infrastructure = up.infrastructure()
+        assert niceness(up) == {"bookings": 0, "brokerage": 0, "notifications": 10, "finance": 10}
+        [smtp] = [pid for pid, cmd in infrastructure.items() if "devstack.smtp_server" in cmd]
+        assert psutil.Process(smtp).nice() - psutil.Process().nice() == 10  # mail follows too
         world = World(up)
         async with httpx.AsyncClient(base_url=up.url("bookings"), timeout=10) as bookings:
             course_id = await world.prepare(bookings)
@@ -176,6 +187,7 @@ async def test_services_killed_mid_burst_are_restarted_and_every_email_arrives_o
         ), lines
         lines = wait_for_line(up.process, up.output, r"bookings restarted \(pid \d+")
         assert any("bookings exited (code -9, SIGKILL)" in line for line in lines), lines
+        assert niceness(up)["notifications"] == 10  # restarted as it was started
 
         maildir = up.var_dir / "mail"
         expected = 2 * BOOKINGS  # the participant and the school's CPD lead, per booking
