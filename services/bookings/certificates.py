@@ -3,8 +3,6 @@
 from dataclasses import dataclass
 from datetime import date
 
-from fpdf import FPDF
-
 
 @dataclass(frozen=True)
 class CertificateFacts:
@@ -36,6 +34,8 @@ def _latin(text: str) -> str:
 
 
 def render(facts: CertificateFacts) -> bytes:
+    from fpdf import FPDF  # on first use: the library and its fonts are ~45 MB resident
+
     pdf = FPDF(orientation="landscape", format="A4")
     pdf.set_title(_latin(f"Certificate of attendance: {facts.course}"))
     pdf.set_author(_latin(facts.alliance))

@@ -3,8 +3,6 @@ invoice, so the same document comes out every time it is asked for."""
 
 from datetime import date
 
-from fpdf import FPDF
-
 from services.finance.domain.money import pounds
 from services.finance.usecases.models import InvoiceView
 
@@ -19,6 +17,8 @@ def _day(value: date) -> str:
 
 
 def render(invoice: InvoiceView) -> bytes:
+    from fpdf import FPDF  # on first use: the library and its fonts are ~45 MB resident
+
     title = "Credit note" if invoice.kind == "credit_note" else "Invoice"
     pdf = FPDF(format="A4")
     pdf.set_title(_latin(f"{title} {invoice.number}"))
