@@ -524,3 +524,50 @@ async def test_a_course_locked_too_long_elsewhere_fails_only_its_own_requests(
     assert [await booked(ctx, c) for c in (free, held)] == [2, 0]
     [retried] = await together(impatient, (urn, held, request(urn), "lk-1"))
     assert isinstance(retried, BookingResult) and retried.booking.status == "confirmed"
+
+
+async def test_a_group_chosen_as_a_deadlock_victim_is_booked_again_course_by_course(
+    ctx: BookingsContext, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Another transaction locks the second of the group's courses, the group locks the first
+    and waits for it, then the other transaction asks for the first: PostgreSQL breaks the cycle
+    by failing the group (it waited first), which writes nothing; course by course, both are
+    booked once the other transaction ends."""
+    ids = sorted([await published_course(ctx, capacity=5), await published_course(ctx, capacity=5)])
+    first, second = ids
+    urn = await member_school(ctx)
+    url = ctx.runtime.settings.database_url().replace("+asyncpg", "")
+    holder, watcher = await asyncpg.connect(url), await asyncpg.connect(url)
+    try:
+        holding = holder.transaction()
+        await holding.start()
+        await holder.execute("SELECT 1 FROM courses WHERE id = $1 FOR UPDATE", second)
+        with statements(ctx) as seen:
+            group = asyncio.ensure_future(
+                together(
+                    ctx,
+                    (urn, second, request(urn), "dl-1"),
+                    (urn, first, request(urn), "dl-2"),
+                )
+            )
+
+            async def waiting_for_a_course() -> int:
+                return int(
+                    await watcher.fetchval(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                        "AND query LIKE 'SELECT courses.id%'"
+                    )
+                )
+
+            await eventually(waiting_for_a_course, message="the group waits for the course")
+            await holder.execute("SELECT 1 FROM courses WHERE id = $1 FOR UPDATE", first)
+            await holding.commit()
+            on_second, on_first = await group
+    finally:
+        await holder.close()
+        await watcher.close()
+    assert "deadlock detected" in caplog.text
+    assert seen == [GROUP_STATEMENTS[0], *GROUP_STATEMENTS, *GROUP_STATEMENTS]
+    made = [on_second, on_first]
+    assert [a.booking.status for a in made] == ["confirmed"] * 2  # type: ignore[union-attr]
+    assert [await booked(ctx, c) for c in ids] == [1, 1]
