@@ -36,6 +36,9 @@ from shared.storage.outage import sqlstate
 
 log = logging.getLogger(__name__)
 
+LOCK_NOT_AVAILABLE = "55P03"
+"""The SQLSTATE of a lock wait that ran out (``BOOKINGS_LOCK_TIMEOUT_MS``)."""
+
 
 def _check_booker(principal: Principal, booking: NewBooking) -> str:
     """The booker's email, once the principal may book this place."""
@@ -170,8 +173,6 @@ async def _book_alone(ctx: BookingsContext, request: _Request) -> Answer:
         return error
     return answer
 
-
-LOCK_NOT_AVAILABLE = "55P03"
 
 _AGAIN = Exception("the same idempotency key as an earlier request of the group")
 """Stands for the answer of a request with the key of an earlier one in its group: it is sent

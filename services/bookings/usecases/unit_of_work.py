@@ -47,10 +47,11 @@ class UnitOfWork:
 
     async def courses_for_bookings(
         self, asked: Sequence[Asked]
-    ) -> tuple[dict[UUID, Course], list[Row]]:
+    ) -> tuple[dict[UUID, Course], list[Row | None]]:
         """The aggregates of the courses ``asked`` names that exist, by id, locked (in the order
         of their ids), and in one more round trip what new bookings need, a row per request
-        of ``asked`` (``booking_context.bookings_context``)."""
+        of ``asked`` (``booking_context.bookings_context``; None where the course does not
+        exist)."""
         course_ids = sorted({a.course_id for a in asked})
         locked = await repo.lock_courses(
             self.session, course_ids, lock_timeout_ms=self.ctx.config.lock_timeout_ms
