@@ -136,11 +136,11 @@ async def bookings_context(
     session: AsyncSession, alliances: Mapping[UUID, str], asked: Sequence[Asked]
 ) -> list[Row]:
     """In one round trip, what new bookings need once their courses (``alliances``: each
-    one's alliance, by id) are locked: one row
-    per request of ``asked``, in its order, each with the places held and bookings waiting on
-    its course, the participant's live booking there if any (``live_booking_id``), the school
-    (``urn`` is None when unregistered) with ``is_member`` of the course's alliance, and what is
-    stored under the request's idempotency key (``stored_hash`` None if nothing)."""
+    one's alliance, by id) are locked: one row per request of ``asked``, in its order, each
+    with the places held and bookings waiting on its course, the participant's live booking
+    there if any (``live_booking_id``), the school (``urn`` is None when unregistered) with
+    ``is_member`` of the course's alliance, and what is stored under the request's idempotency
+    key (``stored_hash`` None if nothing)."""
     values = {
         "courses": list(alliances),
         "course_ids": [a.course_id for a in asked],
@@ -207,7 +207,7 @@ async def write_new_bookings(
     events: Sequence[dict[str, Any]],
     keys: Sequence[dict[str, Any]],
 ) -> int:
-    """Write what booking the ``changed`` courses changed (their queue counters and new
+    """Write what booking changed on the ``changed`` courses (their queue counters and new
     bookings: the only changes ``Course.book`` makes), the ``events`` (outbox rows) and
     ``keys`` (idempotency key rows; one already kept is left as it is), in one round trip;
     the number of keys written."""
