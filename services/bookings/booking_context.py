@@ -1,13 +1,27 @@
-"""SQL for new bookings: what a group of booking requests on one course needs to know, read
-in one round trip once the course is locked, and what the group writes, in one more."""
+"""SQL for new bookings: what a group of booking requests (on one course or several) needs to
+know, read in one round trip once their courses are locked, and what the group writes, in one
+more."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Column, Row, Table, Text, and_, bindparam, column, func, select, true, update
+from sqlalchemy import (
+    Column,
+    Row,
+    Table,
+    Text,
+    Uuid,
+    and_,
+    bindparam,
+    column,
+    func,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,16 +34,19 @@ from services.bookings.tables import bookings, courses, idempotency_keys, member
 
 
 def _bookings_context_statement() -> Any:
-    course_id = bindparam("course_id")
     keys = idempotency_keys
     asked = (
         func.unnest(
+            bindparam("course_ids", type_=ARRAY(Uuid)),
+            bindparam("alliance_ids", type_=ARRAY(Text)),
             bindparam("urns", type_=ARRAY(Text)),
             bindparam("emails", type_=ARRAY(Text)),
             bindparam("scopes", type_=ARRAY(Text)),
             bindparam("keys", type_=ARRAY(Text)),
         )
         .table_valued(
+            column("course_id", Uuid),
+            column("alliance_id", Text),
             column("urn", Text),
             column("email", Text),
             column("scope", Text),
@@ -38,20 +55,31 @@ def _bookings_context_statement() -> Any:
         )
         .render_derived(name="asked")
     )
-    tally = (
+    # counted once per course of the group, not once per request
+    counted = (
+        func.unnest(bindparam("courses", type_=ARRAY(Uuid)))
+        .table_valued(column("id", Uuid))
+        .render_derived(name="counted")
+    )
+    counts = (
         select(
             func.count().filter(bookings.c.status.in_(HELD)).label("held"),
             func.count()
             .filter(bookings.c.status == BookingStatus.WAITLISTED.value)
             .label("waiting"),
         )
-        .where(bookings.c.course_id == course_id)
-        .subquery()
+        .where(bookings.c.course_id == counted.c.id)
+        .lateral("counts")
+    )
+    tally = (
+        select(counted.c.id, counts.c.held, counts.c.waiting)
+        .select_from(counted.join(counts, true()))
+        .subquery("tally")
     )
     live = (
         select(bookings.c.id)
         .where(
-            bookings.c.course_id == course_id,
+            bookings.c.course_id == asked.c.course_id,
             func.lower(bookings.c.participant_email) == asked.c.email,
             bookings.c.status.in_(LIVE_INLINE),
         )
@@ -62,7 +90,7 @@ def _bookings_context_statement() -> Any:
         select(memberships.c.urn)
         .where(
             memberships.c.urn == asked.c.urn,
-            memberships.c.alliance_id == bindparam("alliance_id"),
+            memberships.c.alliance_id == asked.c.alliance_id,
         )
         .exists()
     )
@@ -81,7 +109,7 @@ def _bookings_context_statement() -> Any:
             keys.c.response.label("stored_response"),
         )
         .select_from(
-            asked.join(tally, true())
+            asked.join(tally, tally.c.id == asked.c.course_id)
             .outerjoin(schools, schools.c.urn == asked.c.urn)
             .outerjoin(keys, and_(keys.c.scope == asked.c.scope, keys.c.key == asked.c.key))
         )
@@ -94,8 +122,10 @@ BOOKINGS_CONTEXT = _bookings_context_statement()
 
 @dataclass(frozen=True)
 class Asked:
-    """What one booking request names: the school, the participant, its idempotency key."""
+    """What one booking request names: the course, the school, the participant, its
+    idempotency key."""
 
+    course_id: UUID
     urn: str
     email: str
     scope: str
@@ -103,16 +133,18 @@ class Asked:
 
 
 async def bookings_context(
-    session: AsyncSession, course_id: UUID, alliance_id: str, asked: Sequence[Asked]
+    session: AsyncSession, alliances: Mapping[UUID, str], asked: Sequence[Asked]
 ) -> list[Row]:
-    """In one round trip, what new bookings need once the course is locked: one row per
-    request of ``asked``, in its order, each with the places held and bookings waiting, the
-    participant's live booking if any (``live_booking_id``), the school (``urn`` is None when
-    unregistered) with ``is_member`` of the course's alliance, and what is stored under the
-    request's idempotency key (``stored_hash`` None if nothing)."""
+    """In one round trip, what new bookings need once their courses (``alliances``: each
+    one's alliance, by id) are locked: one row per request of ``asked``, in its order, each
+    with the places held and bookings waiting on its course, the participant's live booking
+    there if any (``live_booking_id``), the school (``urn`` is None when unregistered) with
+    ``is_member`` of the course's alliance, and what is stored under the request's idempotency
+    key (``stored_hash`` None if nothing)."""
     values = {
-        "course_id": course_id,
-        "alliance_id": alliance_id,
+        "courses": list(alliances),
+        "course_ids": [a.course_id for a in asked],
+        "alliance_ids": [alliances[a.course_id] for a in asked],
         "urns": [a.urn for a in asked],
         "emails": [a.email.lower() for a in asked],
         "scopes": [a.scope for a in asked],
@@ -145,13 +177,14 @@ KEY_COLUMNS = ["scope", "key", "request_hash", "response"]
 
 @cache
 def _write_statement(outbox: Table) -> Any:
-    """The course's queue counter (when it moved), the new bookings, their outbox rows and the
-    requests' idempotency keys, written in one statement; it returns how many keys were new."""
+    """The courses' queue counters (those that moved), the new bookings, their outbox rows and
+    the requests' idempotency keys, written in one statement; it returns how many keys were
+    new."""
+    moved = _unnest("c", [courses.c.id, courses.c.queue_seq])
     course = (
         update(courses)
-        .where(courses.c.id == bindparam("course_id"))
-        .where(courses.c.queue_seq != bindparam("queue_seq"))
-        .values(queue_seq=bindparam("queue_seq"), updated_at=func.now())
+        .where(courses.c.id == moved.c.id, courses.c.queue_seq != moved.c.queue_seq)
+        .values(queue_seq=moved.c.queue_seq, updated_at=func.now())
         .cte("course")
     )
     new_bookings = _inserted("b", bookings, BOOKING_COLUMNS).cte("new_bookings")
@@ -169,17 +202,22 @@ def _write_statement(outbox: Table) -> Any:
 
 async def write_new_bookings(
     session: AsyncSession,
-    course: Course,
+    changed: Sequence[Course],
     outbox: Table,
     events: Sequence[dict[str, Any]],
     keys: Sequence[dict[str, Any]],
 ) -> int:
-    """Write what booking ``course`` changed (its queue counter and new bookings: the only
-    changes ``Course.book`` makes), the ``events`` (outbox rows) and ``keys`` (idempotency key
-    rows; one already kept is left as it is), in one round trip; the number of keys written."""
-    assert not course.changed and not course.planned and set(course.updates) <= {"queue_seq"}
-    added = [booking_values(b) for b in course.added.values()]
-    values: dict[str, Any] = {"course_id": course.id, "queue_seq": course.queue_seq}
+    """Write what booking changed on the ``changed`` courses (their queue counters and new
+    bookings: the only changes ``Course.book`` makes), the ``events`` (outbox rows) and
+    ``keys`` (idempotency key rows; one already kept is left as it is), in one round trip;
+    the number of keys written."""
+    for course in changed:
+        assert not course.changed and not course.planned and set(course.updates) <= {"queue_seq"}
+    added = [booking_values(b) for course in changed for b in course.added.values()]
+    values: dict[str, Any] = {
+        "c_id": [course.id for course in changed],
+        "c_queue_seq": [course.queue_seq for course in changed],
+    }
     for prefix, names, rows in (
         ("b", BOOKING_COLUMNS, added),
         ("o", OUTBOX_COLUMNS, events),
@@ -187,6 +225,7 @@ async def write_new_bookings(
     ):
         values |= {f"{prefix}_{name}": [row[name] for row in rows] for name in names}
     written: int = (await session.execute(_write_statement(outbox), values)).scalar_one()
-    course.updates.clear()
-    course.added.clear()
+    for course in changed:
+        course.updates.clear()
+        course.added.clear()
     return written

@@ -9,7 +9,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, bindparam, delete, func, insert, select, update
+from sqlalchemy import Row, Uuid, any_, bindparam, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -68,6 +69,24 @@ async def lock_course(
     """
     values = {"course_id": course_id, "lock_timeout": f"{int(lock_timeout_ms)}ms"}
     return (await session.execute(LOCK_COURSE[skip_locked], values)).first()
+
+
+LOCK_COURSES = (
+    select(courses, func.set_config("lock_timeout", bindparam("lock_timeout"), True))
+    .where(courses.c.id == any_(bindparam("course_ids", type_=ARRAY(Uuid))))
+    .order_by(courses.c.id)
+    .with_for_update(of=courses)
+)
+
+
+async def lock_courses(
+    session: AsyncSession, course_ids: Sequence[UUID], *, lock_timeout_ms: int
+) -> list[Row]:
+    """The rows of those of ``course_ids`` that exist, locked for this transaction in the order
+    of their ids (the order every transaction locking several courses keeps, so that two never
+    wait for each other). Each wait is bounded as in ``lock_course``."""
+    values = {"course_ids": list(course_ids), "lock_timeout": f"{int(lock_timeout_ms)}ms"}
+    return list((await session.execute(LOCK_COURSES, values)).all())
 
 
 async def insert_course(session: AsyncSession, values: dict[str, Any]) -> None:

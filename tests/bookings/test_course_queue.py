@@ -1,6 +1,7 @@
-"""Bookings on one course take turns in the process, in groups: those that arrive while a group
-is booked are the next group, in arrival order, at most ``GROUP_LIMIT``; other courses do not
-wait for them; a wait that runs out is an error and books nothing; nothing is left behind."""
+"""Requests in one line take turns in the process, in groups (the bookings service keeps one
+line for all its courses): those that arrive while a group is booked are the next group, in
+arrival order, at most ``GROUP_LIMIT``; another line does not wait for them; a wait that runs
+out is an error and books nothing; nothing is left behind."""
 
 import asyncio
 from typing import Any

@@ -3,6 +3,9 @@ one transaction and one statement per step for the whole group, each request dec
 order with its own answer; a group that cannot commit writes nothing and its requests are booked
 one by one.
 
+Since the service keeps one line for all its courses, a group takes requests on several courses,
+each course locked once (in the order of their ids) and its requests decided in arrival order.
+
 A group forms deterministically: requests started together (``asyncio.gather``) all join the
 course's line before its worker first runs, so they are one group."""
 
@@ -25,9 +28,10 @@ from services.bookings.usecases.inputs import CourseDetails, NewBooking, SchoolD
 from services.bookings.usecases.read_models import BookingResult
 from shared.clock import MovableClock
 from shared.context import correlation_id
-from shared.errors import Conflict, Invalid
+from shared.errors import Conflict, DomainError, Invalid, NotFound
 from shared.identity import Principal, Role
 from shared.runtime import ServiceRuntime
+from shared.storage.outage import sqlstate
 from tests.bookings.conftest import course_body, new_urn
 from tests.support.stack import Stack
 from tests.support.wait import eventually
@@ -129,7 +133,7 @@ async def booked(ctx: BookingsContext, course_id: UUID) -> int:
 
 GROUP_STATEMENTS = [
     "SELECT courses.id, courses.alliance_id,",  # the course, locked
-    "SELECT anon_1.held, anon_1.waiting,",  # every request's context
+    "SELECT tally.held, tally.waiting,",  # every request's context
     "WITH course AS",  # queue counter, bookings, outbox rows, idempotency keys: one statement
     "COMMIT",
 ]
@@ -350,3 +354,220 @@ async def test_a_crowd_larger_than_a_group_keeps_arrival_order(ctx: BookingsCont
     assert statuses == ["confirmed"] * 3 + ["waitlisted"] * (crowd - 3)
     positions = [a.booking.waitlist_position for a in answers[3:]]  # type: ignore[union-attr]
     assert positions == list(range(1, crowd - 2))
+
+
+# Several courses in one group: the service keeps one line, so a group takes everyone waiting.
+
+
+async def test_several_courses_are_booked_in_one_transaction_each_in_its_own_order(
+    ctx: BookingsContext,
+) -> None:
+    small, large = await published_course(ctx, capacity=1), await published_course(ctx, capacity=5)
+    draft = (
+        await courses.create_course(ctx, ADMIN, CourseDetails(**course_body(capacity=5)))
+    ).id  # not open for booking
+    unknown = uuid4()
+    urn = await member_school(ctx)
+    same = request(urn)  # one participant on two courses: allowed
+    asked: list[Asked] = [
+        (urn, small, same, "x-1"),  # the place on the small course
+        (urn, large, same, "x-2"),  # a place on the large one
+        (urn, draft, request(urn), "x-3"),  # refused: not open
+        (urn, small, request(urn), "x-4"),  # small: waiting, 1st
+        (urn, unknown, request(urn), "x-5"),  # no such course
+        (urn, large, request(urn), "x-6"),  # a place
+        (urn, small, request(urn), "x-7"),  # small: waiting, 2nd
+    ]
+    with statements(ctx) as seen:
+        answers = await together(ctx, *asked)
+    assert seen == GROUP_STATEMENTS  # one group, one transaction, whatever the courses
+
+    first, on_large, refused, waiting, missing, second_large, last = answers
+    assert isinstance(first, BookingResult) and first.booking.status == "confirmed"
+    assert isinstance(on_large, BookingResult) and on_large.booking.status == "confirmed"
+    assert isinstance(refused, DomainError) and not isinstance(refused, NotFound)
+    assert isinstance(waiting, BookingResult) and waiting.booking.waitlist_position == 1
+    assert isinstance(missing, NotFound)
+    assert isinstance(second_large, BookingResult) and second_large.booking.status == "confirmed"
+    assert isinstance(last, BookingResult) and last.booking.waitlist_position == 2
+
+    small_events = (await outbox(ctx, small))[1:]  # after course_published
+    assert [(name, p.get("position")) for name, p, _ in small_events] == [
+        ("booking_confirmed", None),
+        ("booking_waitlisted", 1),
+        ("booking_waitlisted", 2),
+    ]
+    assert [h["ce_correlationid"] for _, _, h in small_events] == [
+        "request-x-1",
+        "request-x-4",
+        "request-x-7",
+    ]
+    large_events = (await outbox(ctx, large))[1:]
+    assert [p["booking"]["booking_id"] for _, p, _ in large_events] == [
+        str(on_large.booking.id),
+        str(second_large.booking.id),
+    ]
+    assert [await booked(ctx, c) for c in (small, large, draft)] == [3, 2, 0]
+
+
+async def test_a_crowd_over_several_courses_keeps_each_courses_arrival_order(
+    ctx: BookingsContext,
+) -> None:
+    ids = [await published_course(ctx, capacity=2) for _ in range(3)]
+    urn = await member_school(ctx)
+    asked = [(urn, ids[i % 3], request(urn), f"m-{i}") for i in range(30)]
+    with statements(ctx) as seen:
+        answers = await together(ctx, *asked)
+    assert seen.count("COMMIT") == 1
+    for course_id in ids:
+        mine = [a for a, (_, c, _, _) in zip(answers, asked, strict=True) if c == course_id]
+        assert all(isinstance(a, BookingResult) for a in mine)
+        statuses = [a.booking.status for a in mine]  # type: ignore[union-attr]
+        assert statuses == ["confirmed"] * 2 + ["waitlisted"] * 8
+        positions = [a.booking.waitlist_position for a in mine[2:]]  # type: ignore[union-attr]
+        assert positions == list(range(1, 9))
+
+
+async def test_a_key_taken_meanwhile_in_a_group_of_several_courses_books_course_by_course(
+    ctx: BookingsContext,
+) -> None:
+    """The group's writes find a key another transaction took: nothing of the group is written;
+    then each course's requests are a group of their own, where the key is found taken."""
+    one, other = await published_course(ctx, capacity=5), await published_course(ctx, capacity=5)
+    urn = await member_school(ctx)
+    principal = lead_of(urn)
+    scope = f"{principal.alliance_id}:{principal.subject}"
+    url = ctx.runtime.settings.database_url().replace("+asyncpg", "")
+    holder, watcher = await asyncpg.connect(url), await asyncpg.connect(url)
+    try:
+        taking = holder.transaction()
+        await taking.start()
+        await holder.execute(
+            "INSERT INTO idempotency_keys (scope, key, request_hash) VALUES ($1, $2, 'other')",
+            scope,
+            "xk-taken",
+        )
+        with statements(ctx) as seen:
+            group = asyncio.ensure_future(
+                together(
+                    ctx,
+                    (urn, one, request(urn), "xk-1"),
+                    (urn, other, request(urn), "xk-taken"),
+                    (urn, one, request(urn), "xk-2"),
+                    (urn, other, request(urn), "xk-3"),
+                )
+            )
+
+            async def waiting_for_the_key() -> int:
+                return int(
+                    await watcher.fetchval(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                        "AND query LIKE 'WITH course AS%'"
+                    )
+                )
+
+            await eventually(waiting_for_the_key, message="the group's key insert waits")
+            await taking.commit()
+            first, taken, second, third = await group
+    finally:
+        await holder.close()
+        await watcher.close()
+    # the whole group, rolled back; then each course's two together (the key now found taken)
+    assert seen == GROUP_STATEMENTS[:3] + GROUP_STATEMENTS * 2
+    made = [first, second, third]
+    assert [a.booking.status for a in made] == ["confirmed"] * 3  # type: ignore[union-attr]
+    assert isinstance(taken, Invalid) and taken.title == "Idempotency key reused"
+    assert [await booked(ctx, c) for c in (one, other)] == [2, 1]
+
+
+@pytest.fixture
+async def impatient(ctx: BookingsContext) -> AsyncIterator[BookingsContext]:
+    """The same database, with a lock wait of 300 ms."""
+    settings = ctx.runtime.settings.model_copy(update={"lock_timeout_ms": 300})
+    runtime = ServiceRuntime("bookings", settings, metadata)
+    yield BookingsContext(runtime, MovableClock(), settings)
+    await runtime.engine.dispose()
+
+
+async def test_a_course_locked_too_long_elsewhere_fails_only_its_own_requests(
+    ctx: BookingsContext, impatient: BookingsContext
+) -> None:
+    """Another transaction holds one course past the lock wait: the group is rolled back, the
+    other course's requests are booked together, and the locked course's requests are answered
+    with the lock error (503) without waiting once more each."""
+    free, held = await published_course(ctx, capacity=5), await published_course(ctx, capacity=5)
+    urn = await member_school(ctx)
+    url = ctx.runtime.settings.database_url().replace("+asyncpg", "")
+    holder = await asyncpg.connect(url)
+    try:
+        holding = holder.transaction()
+        await holding.start()
+        await holder.execute("SELECT 1 FROM courses WHERE id = $1 FOR UPDATE", held)
+        with statements(impatient) as seen:
+            answers = await together(
+                impatient,
+                (urn, held, request(urn), "lk-1"),
+                (urn, free, request(urn), "lk-2"),
+                (urn, held, request(urn), "lk-3"),
+                (urn, free, request(urn), "lk-4"),
+            )
+        await holding.rollback()
+    finally:
+        await holder.close()
+    lock = GROUP_STATEMENTS[0]
+    assert seen == [lock, lock, *GROUP_STATEMENTS]  # all, the held course, the free one
+    on_held_1, on_free_1, on_held_2, on_free_2 = answers
+    made = [on_free_1, on_free_2]
+    assert [a.booking.status for a in made] == ["confirmed"] * 2  # type: ignore[union-attr]
+    for answer in (on_held_1, on_held_2):
+        assert isinstance(answer, DBAPIError) and sqlstate(answer) == "55P03"
+    assert [await booked(ctx, c) for c in (free, held)] == [2, 0]
+    [retried] = await together(impatient, (urn, held, request(urn), "lk-1"))
+    assert isinstance(retried, BookingResult) and retried.booking.status == "confirmed"
+
+
+async def test_a_group_chosen_as_a_deadlock_victim_is_booked_again_course_by_course(
+    ctx: BookingsContext, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Another transaction locks the second of the group's courses, the group locks the first
+    and waits for it, then the other transaction asks for the first: PostgreSQL breaks the cycle
+    by failing the group (it waited first), which writes nothing; course by course, both are
+    booked once the other transaction ends."""
+    ids = sorted([await published_course(ctx, capacity=5), await published_course(ctx, capacity=5)])
+    first, second = ids
+    urn = await member_school(ctx)
+    url = ctx.runtime.settings.database_url().replace("+asyncpg", "")
+    holder, watcher = await asyncpg.connect(url), await asyncpg.connect(url)
+    try:
+        holding = holder.transaction()
+        await holding.start()
+        await holder.execute("SELECT 1 FROM courses WHERE id = $1 FOR UPDATE", second)
+        with statements(ctx) as seen:
+            group = asyncio.ensure_future(
+                together(
+                    ctx,
+                    (urn, second, request(urn), "dl-1"),
+                    (urn, first, request(urn), "dl-2"),
+                )
+            )
+
+            async def waiting_for_a_course() -> int:
+                return int(
+                    await watcher.fetchval(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                        "AND query LIKE 'SELECT courses.id%'"
+                    )
+                )
+
+            await eventually(waiting_for_a_course, message="the group waits for the course")
+            await holder.execute("SELECT 1 FROM courses WHERE id = $1 FOR UPDATE", first)
+            await holding.commit()
+            on_second, on_first = await group
+    finally:
+        await holder.close()
+        await watcher.close()
+    assert "deadlock detected" in caplog.text
+    assert seen == [GROUP_STATEMENTS[0], *GROUP_STATEMENTS, *GROUP_STATEMENTS]
+    made = [on_second, on_first]
+    assert [a.booking.status for a in made] == ["confirmed"] * 2  # type: ignore[union-attr]
+    assert [await booked(ctx, c) for c in ids] == [1, 1]

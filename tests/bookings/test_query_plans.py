@@ -12,8 +12,16 @@ from tests.support.stack import Stack
 
 async def test_the_booking_context_finds_a_live_booking_by_its_unique_index(stack: Stack) -> None:
     url = await stack.migrated_database("bookings", "plans")
-    values = {"course_id": uuid4(), "alliance_id": "a", "urns": ["100000"], "emails": ["a@b.c"]}
-    plan = await generic_plan(url, BOOKINGS_CONTEXT, **values, scopes=["s"], keys=["k"])
+    course = uuid4()
+    values = {
+        "courses": [course],
+        "course_ids": [course],
+        "alliance_ids": ["a"],
+        "urns": ["100000"],
+    }
+    plan = await generic_plan(
+        url, BOOKINGS_CONTEXT, **values, emails=["a@b.c"], scopes=["s"], keys=["k"]
+    )
     assert "uq_bookings_live_participant" in plan, plan
 
 

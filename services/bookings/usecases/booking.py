@@ -2,12 +2,12 @@
 waiting for the CPD lead's approval where the school asks for it, else allocated at once (a
 place or the waiting list) under the course lock. An Idempotency-Key makes a retry safe.
 
-Requests for one course queue up in the process (``course_queue``) while the ones before them
-are booked, and go on together: one transaction for the group, the course locked once, each
-request decided in arrival order on the one aggregate with its own answer (a refusal is that
-request's alone), then one statement for all their writes (the queue counter, bookings,
-events, keys). A group that cannot commit writes nothing; its requests are then booked one by
-one."""
+Requests queue up in the process (``course_queue``, one line whatever their course) while
+the ones before them are booked, and go on together: one transaction for the group, each of
+its courses locked once (in the order of their ids), each request decided in arrival order on
+its course's aggregate with its own answer (a refusal is that request's alone), then one
+statement for all their writes (queue counters, bookings, events, keys). A group that cannot
+commit writes nothing; its requests are then booked course by course, and then one by one."""
 
 import logging
 from contextvars import Context, copy_context
@@ -29,11 +29,15 @@ from services.bookings.usecases.context import BookingsContext
 from services.bookings.usecases.inputs import NewBooking
 from services.bookings.usecases.read_models import BookingResult, BookingView, booking_view
 from services.bookings.usecases.unit_of_work import unit_of_work
-from shared.errors import Conflict, DomainError, Forbidden, Invalid
+from shared.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from shared.identity import Principal, Role
 from shared.observability.metrics import Metrics
+from shared.storage.outage import sqlstate
 
 log = logging.getLogger(__name__)
+
+LOCK_NOT_AVAILABLE = "55P03"
+"""The SQLSTATE of a lock wait that ran out (``BOOKINGS_LOCK_TIMEOUT_MS``)."""
 
 
 def _check_booker(principal: Principal, booking: NewBooking) -> str:
@@ -74,8 +78,9 @@ async def create_booking(
 
 @dataclass(frozen=True)
 class _Request:
-    """A booking request as it waits for its course's turn."""
+    """A booking request as it waits in the line."""
 
+    course_id: UUID
     principal: Principal
     booking: NewBooking
     booker_email: str
@@ -87,7 +92,10 @@ class _Request:
 
     @property
     def asked(self) -> Asked:
-        return Asked(self.booking.school_urn, self.booking.participant.email, self.scope, self.key)
+        booking = self.booking
+        return Asked(
+            self.course_id, booking.school_urn, booking.participant.email, self.scope, self.key
+        )
 
 
 Answer = BookingResult | Exception
@@ -101,11 +109,14 @@ async def _book(
     fingerprint = idempotency.request_hash(
         {"course": str(course_id), "body": booking.model_dump(mode="json")}
     )
-    request = _Request(principal, booking, booker_email, scope, key, fingerprint, copy_context())
+    request = _Request(
+        course_id, principal, booking, booker_email, scope, key, fingerprint, copy_context()
+    )
     wait_s = ctx.config.database_pool_timeout_s + ctx.config.lock_timeout_ms / 1000
     try:
+        # one line per database: a group takes everyone waiting, whatever the course
         result: BookingResult = await course_queue.take_turn(
-            course_id, request, partial(_book_group, ctx, course_id), wait_s
+            ctx.runtime.engine, request, partial(_book_group, ctx), wait_s
         )
         return result
     except idempotency.KeyTaken:
@@ -114,28 +125,50 @@ async def _book(
         return BookingResult(booking=BookingView.model_validate(first), replayed=True)
 
 
-async def _book_group(
-    ctx: BookingsContext, course_id: UUID, requests: list[_Request]
-) -> list[Answer]:
-    """Book ``requests`` (in arrival order) together, or else one by one: a group that cannot
-    commit (a key another transaction took, a database error) leaves nothing written and each
-    request is tried again alone, so that it gets its own answer."""
-    if len(requests) > 1:
-        try:
-            return await _book_together(ctx, course_id, requests)
-        except Exception:
-            log.warning(
-                "a group of %d bookings on course %s was rolled back; booking them one by one",
-                len(requests),
-                course_id,
-                exc_info=True,
-            )
-    return [await _book_alone(ctx, course_id, request) for request in requests]
-
-
-async def _book_alone(ctx: BookingsContext, course_id: UUID, request: _Request) -> Answer:
+async def _book_group(ctx: BookingsContext, requests: list[_Request]) -> list[Answer]:
+    """Book ``requests`` (in arrival order) together, or else course by course, or else one by
+    one: a group that cannot commit (a key another transaction took, a database error) leaves
+    nothing written and its requests are tried again in smaller groups, so that each gets its
+    own answer. A course whose lock was not had in time answers its requests with that error:
+    alone, each would wait as long again."""
+    if len(requests) == 1:
+        return [await _book_alone(ctx, requests[0])]
     try:
-        [answer] = await _book_together(ctx, course_id, [request])
+        return await _book_together(ctx, requests)
+    except Exception as error:
+        failure = error
+    several = _several_courses(requests)
+    log.warning(
+        "a group of %d bookings was rolled back; booking them %s",
+        len(requests),
+        "course by course" if several else "one by one",
+        exc_info=failure,
+    )
+    if several:
+        return await _course_by_course(ctx, requests)
+    if sqlstate(failure) == LOCK_NOT_AVAILABLE:
+        return [failure] * len(requests)
+    return [await _book_alone(ctx, request) for request in requests]
+
+
+async def _course_by_course(ctx: BookingsContext, requests: list[_Request]) -> list[Answer]:
+    by_course: dict[UUID, list[int]] = {}
+    for i, request in enumerate(requests):
+        by_course.setdefault(request.course_id, []).append(i)
+    answers: dict[int, Answer] = {}
+    for indices in by_course.values():
+        course_answers = await _book_group(ctx, [requests[i] for i in indices])
+        answers |= zip(indices, course_answers, strict=True)
+    return [answers[i] for i in range(len(requests))]
+
+
+def _several_courses(requests: list[_Request]) -> bool:
+    return any(r.course_id != requests[0].course_id for r in requests)
+
+
+async def _book_alone(ctx: BookingsContext, request: _Request) -> Answer:
+    try:
+        [answer] = await _book_together(ctx, [request])
     except Exception as error:
         return error
     return answer
@@ -146,26 +179,27 @@ _AGAIN = Exception("the same idempotency key as an earlier request of the group"
 again alone once the group committed, and so replays that one's answer (or is refused)."""
 
 
-async def _book_together(
-    ctx: BookingsContext, course_id: UUID, requests: list[_Request]
-) -> list[Answer]:
-    """Book ``requests`` in one transaction: the course locked once, each decided in turn on
-    the one aggregate (a refusal is that request's answer), then the bookings, their events and
-    idempotency keys written in one statement. Raises (and writes nothing) when the
-    transaction cannot commit."""
+async def _book_together(ctx: BookingsContext, requests: list[_Request]) -> list[Answer]:
+    """Book ``requests`` in one transaction: their courses locked (in the order of their ids),
+    each request decided in turn on its course's aggregate (a refusal is that request's answer),
+    then the bookings, their events and idempotency keys written in one statement. Raises (and
+    writes nothing) when the transaction cannot commit."""
     answers: list[Answer] = []
     made: dict[UUID, BookingRow] = {}
-    events: list[tuple[list[DomainEvent], Context]] = []
-    booked_here: dict[str, UUID] = {}
+    events: list[tuple[Course, list[DomainEvent], Context]] = []
+    booked_here: dict[tuple[UUID, str], UUID] = {}
     keys_here: set[tuple[str, str]] = set()
     async with unit_of_work(ctx) as uow:
-        course, found = await uow.course_for_bookings(course_id, [r.asked for r in requests])
+        courses, found = await uow.courses_for_bookings([r.asked for r in requests])
         now = ctx.clock.now()
         for request, row in zip(requests, found, strict=True):
             if (request.scope, request.key) in keys_here:
                 answers.append(_AGAIN)
                 continue
+            course = courses.get(request.course_id)
             try:
+                if course is None or row is None:
+                    raise NotFound("no such course")
                 decided = _decide(course, request, row, booked_here, now)
             except DomainError as refusal:
                 answers.append(refusal)
@@ -174,9 +208,9 @@ async def _book_together(
                 answers.append(decided)
                 continue
             keys_here.add((request.scope, request.key))
-            booked_here[request.booking.participant.email.lower()] = decided.id
+            booked_here[course.id, request.booking.participant.email.lower()] = decided.id
             made[decided.id] = new_booking_row(course, decided, row)
-            events.append((course.pull_events(), request.context))
+            events.append((course, course.pull_events(), request.context))
             answers.append(BookingResult(booking=booking_view(ctx, made[decided.id])))
         keys = idempotency.rows(
             [
@@ -187,11 +221,13 @@ async def _book_together(
                 if isinstance(a, BookingResult) and not a.replayed
             ]
         )
-        if made and await uow.write_new_bookings(course, made, events, keys) < len(keys):
-            raise idempotency.KeyTaken
+        if made:
+            changed = [course for course in courses.values() if course.added]
+            if await uow.write_new_bookings(changed, made, events, keys) < len(keys):
+                raise idempotency.KeyTaken
     for i, answer in enumerate(answers):
         if answer is _AGAIN:
-            answers[i] = await _book_alone(ctx, course_id, requests[i])
+            answers[i] = await _book_alone(ctx, requests[i])
     return answers
 
 
@@ -199,7 +235,7 @@ def _decide(
     course: Course,
     request: _Request,
     found: Row,
-    booked_here: dict[str, UUID],
+    booked_here: dict[tuple[UUID, str], UUID],
     now: datetime,
 ) -> Booking | BookingResult:
     """The new booking ``request`` makes on ``course``, or the stored answer to replay; a
@@ -216,7 +252,9 @@ def _decide(
             "administrator registers it first (PUT /schools/{urn})",
             errors=[{"field": "school_urn", "message": "not registered"}],
         )
-    live_booking_id = found.live_booking_id or booked_here.get(booking.participant.email.lower())
+    live_booking_id = found.live_booking_id or booked_here.get(
+        (course.id, booking.participant.email.lower())
+    )
     if live_booking_id is not None:
         raise Conflict(
             "this participant already holds a live booking on this course",

@@ -16,10 +16,9 @@ an outage would (503, Retry-After), having done nothing. Once taken, it has its 
 import asyncio
 import contextvars
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from uuid import UUID
 
 GROUP_LIMIT = 100
 
@@ -41,19 +40,18 @@ class _Line:
     worker: asyncio.Task[None] | None = None
 
 
-_lines: dict[UUID, _Line] = {}
+_lines: dict[Hashable, _Line] = {}
 
 
-async def take_turn(course_id: UUID, request: Any, book_all: BookAll, timeout_s: float) -> Any:
-    """``request``'s answer once it is booked with the others for ``course_id`` that arrived
+async def take_turn(line_id: Hashable, request: Any, book_all: BookAll, timeout_s: float) -> Any:
+    """``request``'s answer once it is booked with the others in line ``line_id`` that arrived
     while the group before it was booked (its exception raised here); TimeoutError if no group
-    took it within ``timeout_s``. Every request for one course in this process goes with the
-    same ``book_all`` (the service's)."""
-    line = _lines.get(course_id)
+    took it within ``timeout_s``. Every request in one line goes with the same ``book_all``."""
+    line = _lines.get(line_id)
     if line is None:
-        line = _lines[course_id] = _Line(book_all)
+        line = _lines[line_id] = _Line(book_all)
         # its own context: the worker serves many requests and carries none of their ids
-        line.worker = asyncio.create_task(_work(course_id, line), context=contextvars.Context())
+        line.worker = asyncio.create_task(_work(line_id, line), context=contextvars.Context())
     ticket = _Ticket(request, asyncio.get_running_loop().create_future())
     line.waiting.append(ticket)
     try:
@@ -70,7 +68,7 @@ async def take_turn(course_id: UUID, request: Any, book_all: BookAll, timeout_s:
     return await ticket.answer  # its group is under way
 
 
-async def _work(course_id: UUID, line: _Line) -> None:
+async def _work(line_id: Hashable, line: _Line) -> None:
     group: list[_Ticket] = []
     try:
         while line.waiting:
@@ -88,6 +86,6 @@ async def _work(course_id: UUID, line: _Line) -> None:
                 else:
                     ticket.answer.set_result(answer)
     finally:
-        del _lines[course_id]  # nobody waits for this course: forget its line
+        del _lines[line_id]  # nobody waits in it: forget the line
         for ticket in (*group, *line.waiting):  # only when the worker itself is cancelled
             ticket.answer.cancel()

@@ -20,6 +20,8 @@ from services.bookings.domain.course import Booking, Course
 from services.bookings.domain.events import DomainEvent
 from services.bookings.store import BookingRow, course_from
 from services.bookings.usecases.context import BookingsContext
+from shared.contracts.bookings import CourseInfo
+from shared.contracts.common import Contact
 from shared.errors import NotFound
 
 
@@ -43,18 +45,26 @@ class UnitOfWork:
             raise NotFound("no such course")
         return course
 
-    async def course_for_bookings(
-        self, course_id: UUID, asked: Sequence[Asked]
-    ) -> tuple[Course, list[Row]]:
-        """The course aggregate, locked, and in one more round trip what new bookings need, a
-        row per request of ``asked`` (``repository.bookings_context``)."""
-        row = await repo.lock_course(
-            self.session, course_id, lock_timeout_ms=self.ctx.config.lock_timeout_ms
+    async def courses_for_bookings(
+        self, asked: Sequence[Asked]
+    ) -> tuple[dict[UUID, Course], list[Row | None]]:
+        """The aggregates of the courses ``asked`` names that exist, by id, locked (in the order
+        of their ids), and in one more round trip what new bookings need, a row per request
+        of ``asked`` (``booking_context.bookings_context``; None where the course does not
+        exist)."""
+        course_ids = sorted({a.course_id for a in asked})
+        locked = await repo.lock_courses(
+            self.session, course_ids, lock_timeout_ms=self.ctx.config.lock_timeout_ms
         )
-        if row is None:
-            raise NotFound("no such course")
-        found = await bookings_context(self.session, course_id, row.alliance_id, asked)
-        return course_from(row, found[0].held, found[0].waiting), found
+        alliances = {row.id: row.alliance_id for row in locked}
+        present = [a for a in asked if a.course_id in alliances]
+        found = await bookings_context(self.session, alliances, present) if present else []
+        counts = {
+            a.course_id: (row.held, row.waiting) for a, row in zip(present, found, strict=True)
+        }
+        courses = {row.id: course_from(row, *counts[row.id]) for row in locked}
+        rows = iter(found)
+        return courses, [next(rows) if a.course_id in courses else None for a in asked]
 
     async def course_and_booking(self, booking_id: UUID) -> tuple[Course, Booking]:
         """The booking's course and the booking, locked in that order (the order everyone uses)."""
@@ -112,49 +122,54 @@ class UnitOfWork:
         Events come in lots, each with the context of the request that caused them (None: this
         one), whose correlation id and trace they carry: bookings made together answer
         several requests."""
-        await self.ctx.runtime.outbox.insert(self.session, self._outbox_rows(course, rows, events))
+        lots = [(course, lot, context) for lot, context in events]
+        await self.ctx.runtime.outbox.insert(self.session, self._outbox_rows(rows, lots))
 
     async def write_new_bookings(
         self,
-        course: Course,
+        changed: Sequence[Course],
         rows: Mapping[UUID, BookingRow],
-        events: Sequence[tuple[Sequence[DomainEvent], Context | None]],
+        events: Sequence[tuple[Course, Sequence[DomainEvent], Context]],
         keys: Sequence[dict[str, Any]],
     ) -> int:
-        """``write`` and ``announce`` for new bookings (``rows``, as ``known``), and their
-        idempotency ``keys``, in one round trip (``booking_context.write_new_bookings``); the
-        number of keys written (one already kept is not)."""
+        """``write`` and ``announce`` for the new bookings of the ``changed`` courses (``rows``,
+        as ``known``), and their idempotency ``keys``, in one round trip
+        (``booking_context.write_new_bookings``); the number of keys written (one already kept
+        is not). ``events`` come in lots as for ``announce``, each with its course."""
         return await write_new_bookings(
             self.session,
-            course,
+            changed,
             self.ctx.runtime.outbox.table,
-            self._outbox_rows(course, rows, events),
+            self._outbox_rows(rows, events),
             keys,
         )
 
     def _outbox_rows(
         self,
-        course: Course,
         rows: Mapping[UUID, BookingRow],
-        events: Sequence[tuple[Sequence[DomainEvent], Context | None]],
+        lots: Sequence[tuple[Course, Sequence[DomainEvent], Context | None]],
     ) -> list[dict[str, Any]]:
-        if not any(lot for lot, _ in events):
-            return []
-        info = published.course_info(self.ctx, course)
-        admin = None
-        if course.administrator_email:
-            admin = published.contact(
-                "Alliance administrator", course.administrator_email, "alliance_admin"
-            )
         outbox = self.ctx.runtime.outbox
+        described: dict[UUID, tuple[CourseInfo, Contact | None]] = {}
         written: list[dict[str, Any]] = []
-        for lot, context in events:
+        for course, lot, context in lots:
+            if not lot:
+                continue
+            if course.id not in described:
+                described[course.id] = (published.course_info(self.ctx, course), _admin(course))
+            info, admin = described[course.id]
             contracts = [published.contract(self.ctx, event, info, rows, admin) for event in lot]
             if context is None:
                 written += outbox.rows(contracts)
             else:
                 written += context.run(outbox.rows, contracts)
         return written
+
+
+def _admin(course: Course) -> Contact | None:
+    if not course.administrator_email:
+        return None
+    return published.contact("Alliance administrator", course.administrator_email, "alliance_admin")
 
 
 @asynccontextmanager

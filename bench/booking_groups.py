@@ -1,0 +1,166 @@
+"""The booking use case's groups (issue "Speed"): run by hand, prints figures, not a test.
+
+    .venv/bin/python bench/booking_groups.py [--bookings 1000] [--courses 20] [--in-flight 50]
+
+Starts PostgreSQL and the broker (the test suite's stack, on free ports), then books through
+``usecases.booking.create_booking`` alone (no HTTP, no relay): ``--bookings`` requests spread
+over ``--courses`` courses, ``--in-flight`` at a time (the default run of ``bench/stack.py``),
+then a crowd of ``--crowd`` on one course of 30 places, 200 at a time. For each: round trips
+per booking (statements, BEGIN and COMMIT, counted in SQLAlchemy's events), commits per
+booking, and CPU per booking of this process and of PostgreSQL. Run from the tree to measure
+(its ``services`` is imported).
+"""
+
+import argparse
+import asyncio
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4
+
+import psutil
+from sqlalchemy import event
+
+ROOT = Path.cwd()
+sys.path[:0] = [str(ROOT)]
+
+from services.bookings.config import BookingsSettings  # noqa: E402
+from services.bookings.tables import metadata  # noqa: E402
+from services.bookings.usecases import booking, courses, schools  # noqa: E402
+from services.bookings.usecases.context import BookingsContext  # noqa: E402
+from services.bookings.usecases.inputs import CourseDetails, NewBooking, SchoolDetails  # noqa: E402
+from shared.clock import MovableClock  # noqa: E402
+from shared.identity import Principal, Role  # noqa: E402
+from shared.runtime import ServiceRuntime  # noqa: E402
+from tests.bookings.conftest import course_body, new_urn  # noqa: E402
+from tests.support.stack import start_stack, stop_stack  # noqa: E402
+
+ALLIANCE = "bench-tsa"
+ADMIN = Principal("admin", frozenset({Role.ALLIANCE_ADMIN}), ALLIANCE, email="admin@tsa.example")
+
+
+class RoundTrips:
+    """Statements, BEGINs and COMMITs sent on the engine."""
+
+    def __init__(self, ctx: BookingsContext) -> None:
+        self.count = {"statement": 0, "begin": 0, "commit": 0}
+        engine = ctx.runtime.engine.sync_engine
+        event.listen(engine, "before_cursor_execute", lambda *a: self._add("statement"))
+        event.listen(engine, "begin", lambda *a: self._add("begin"))
+        event.listen(engine, "commit", lambda *a: self._add("commit"))
+
+    def _add(self, what: str) -> None:
+        self.count[what] += 1
+
+    def snapshot(self) -> dict[str, int]:
+        return dict(self.count)
+
+
+def postgres_cpu(data_dir: Path) -> float:
+    total = 0.0
+    for process in psutil.process_iter(["cmdline"]):
+        try:
+            if any(str(data_dir) in part for part in process.info["cmdline"] or ()):
+                for p in [process, *process.children(recursive=True)]:
+                    t = p.cpu_times()
+                    total += t.user + t.system
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+    return total
+
+
+def own_cpu() -> float:
+    t = psutil.Process().cpu_times()
+    return t.user + t.system
+
+
+async def published_course(ctx: BookingsContext, capacity: int) -> UUID:
+    draft = await courses.create_course(ctx, ADMIN, CourseDetails(**course_body(capacity=capacity)))
+    return (await courses.publish_course(ctx, ADMIN, draft.id)).id
+
+
+async def member_school(ctx: BookingsContext) -> str:
+    urn = new_urn()
+    details = SchoolDetails(
+        name=f"School {urn}", cpd_lead_name="Pat Lead", cpd_lead_email=f"lead@{urn}.example.org"
+    )
+    await schools.put_school(ctx, ADMIN, urn, details)
+    await schools.add_member(ctx, ADMIN, ALLIANCE, urn)
+    return urn
+
+
+async def book(
+    ctx: BookingsContext,
+    trips: RoundTrips,
+    data_dir: Path,
+    label: str,
+    course_ids: list[UUID],
+    total: int,
+    in_flight: int,
+) -> None:
+    urn = await member_school(ctx)
+    lead = Principal(
+        f"lead-{urn}", frozenset({Role.SCHOOL_LEAD}), ALLIANCE, urn, f"lead@{urn}.example.org"
+    )
+    slots = asyncio.Semaphore(in_flight)
+
+    async def one(i: int) -> Any:
+        body = NewBooking.model_validate(
+            {"school_urn": urn, "participant": {"name": "Sam", "email": f"p{i}@school.example"}}
+        )
+        async with slots:
+            course_id = course_ids[i % len(course_ids)]
+            return await booking.create_booking(ctx, lead, course_id, body, uuid4().hex)
+
+    before, cpu, pg, wall = trips.snapshot(), own_cpu(), postgres_cpu(data_dir), time.perf_counter()
+    answers = await asyncio.gather(*(one(i) for i in range(total)), return_exceptions=True)
+    wall = time.perf_counter() - wall
+    cpu, pg = own_cpu() - cpu, postgres_cpu(data_dir) - pg
+    after = trips.snapshot()
+    sent = {k: after[k] - before[k] for k in after}
+    errors = sum(isinstance(a, Exception) for a in answers)
+    print(
+        f"{label}: {total} bookings over {len(course_ids)} course(s), {in_flight} in flight, "
+        f"{wall:.2f}s, {errors} errors\n"
+        f"  round trips per booking {sum(sent.values()) / total:.3f} "
+        f"(statements {sent['statement'] / total:.3f}, BEGIN {sent['begin'] / total:.3f}, "
+        f"COMMIT {sent['commit'] / total:.3f})\n"
+        f"  CPU ms per booking: this process {1000 * cpu / total:.2f}, "
+        f"PostgreSQL {1000 * pg / total:.2f}"
+    )
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bookings", type=int, default=1000)
+    parser.add_argument("--courses", type=int, default=20)
+    parser.add_argument("--in-flight", type=int, default=50)
+    parser.add_argument("--crowd", type=int, default=2000)
+    args = parser.parse_args()
+    print(f"booking groups bench from {ROOT}; load average now {os.getloadavg()[0]:.2f}")
+    root = Path(tempfile.mkdtemp(prefix="groupbench-"))
+    stack = await start_stack(root)
+    try:
+        url = await stack.migrated_database("bookings", "groups")
+        settings = stack.settings(BookingsSettings, BOOKINGS_DATABASE_URL=url)
+        runtime = ServiceRuntime("bookings", settings, metadata)  # not started: no relay
+        ctx = BookingsContext(runtime, MovableClock(), settings)
+        trips = RoundTrips(ctx)
+        try:
+            spread = [await published_course(ctx, capacity=60) for _ in range(args.courses)]
+            await book(ctx, trips, root / "pgdata", "spread", spread, args.bookings, args.in_flight)
+            crowd = [await published_course(ctx, capacity=30)]
+            await book(ctx, trips, root / "pgdata", "crowd", crowd, args.crowd, 200)
+        finally:
+            await runtime.engine.dispose()
+    finally:
+        await stop_stack(stack)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
