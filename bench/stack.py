@@ -425,7 +425,7 @@ async def pg_statements(stack: Stack, *, reset: bool = False, top: int = 0, per:
     )
     print(
         "  database        calls   ms/booking  mean µs  blocks/call  rows/call"
-        "  WAL rec/call  bytes/call  plans  statement"
+        "  WAL rec/call  bytes/call  plans  µs/plan  statement"
     )
     for r in rows:
         calls = max(r["calls"], 1)  # a statement only planned so far has none
@@ -435,7 +435,8 @@ async def pg_statements(stack: Stack, *, reset: bool = False, top: int = 0, per:
             f"  {r['datname'].removeprefix('alliance_'):<14} {r['calls']:6d} {spent / per:10.3f}"
             f" {1000 * spent / calls:8.1f} {r['blocks'] / calls:11.1f}"
             f" {r['rows'] / calls:9.1f} {r['wal_records'] / calls:13.1f}"
-            f" {r['wal_bytes'] / calls:11.0f}  {r['plans']:5d}  {query}"
+            f" {r['wal_bytes'] / calls:11.0f}  {r['plans']:5d}"
+            f" {1000 * r['total_plan_time'] / max(r['plans'], 1):8.1f}  {query}"
         )
 
 
