@@ -417,12 +417,21 @@ async def pg_statements(stack: Stack, *, reset: bool = False, top: int = 0, per:
             "SELECT sum(total_exec_time + total_plan_time), sum(jit_functions)"
             " FROM pg_stat_statements"
         )
+        by_database = await conn.fetch(
+            "SELECT d.datname, sum(s.calls) AS calls FROM pg_stat_statements s"
+            " JOIN pg_database d ON d.oid = s.dbid"
+            " WHERE d.datname LIKE 'alliance_%' GROUP BY 1 ORDER BY 1"
+        )
     finally:
         await conn.close()
     print(
         f"\nPostgreSQL statements, {everything / per:.3f} ms per booking in all (exec + plan);"
         f" {jitted} functions JIT-compiled:"
     )
+    calls = ", ".join(
+        f"{r['datname'].removeprefix('alliance_')} {r['calls'] / per:.2f}" for r in by_database
+    )
+    print(f"  statements per booking (BEGIN and COMMIT included): {calls}")
     print(
         "  database        calls   ms/booking  mean µs  blocks/call  rows/call"
         "  WAL rec/call  bytes/call  plans  µs/plan  statement"
