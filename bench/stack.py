@@ -212,6 +212,8 @@ async def measure(stack: Stack, args: argparse.Namespace) -> int:
 
     if args.pg_statements:
         await pg_statements(stack, reset=True)
+    # before pg_counters: its own sessions are not counted with the services'
+    maintenance_before = await pg_maintenance(stack) if args.pg_statements else {}
     pg_before = await pg_counters(stack)
     wal_start = await pg_wal_lsn(stack) if args.pg_statements else None
     root = stack.root
@@ -251,6 +253,7 @@ async def measure(stack: Stack, args: argparse.Namespace) -> int:
     if args.pg_statements:
         await pg_statements(stack, top=args.pg_statements, per=args.bookings)
         await pg_wal_by_relation(stack, wal_start, await pg_wal_lsn(stack), per=args.bookings)
+        print_maintenance(maintenance_before, await pg_maintenance(stack))
 
     half = max(1.0, rate / 2)
     paced = min(args.bookings, int(half * 5) + 1)
@@ -516,6 +519,42 @@ async def pg_wal_by_relation(stack: Stack, start: int, end: int, *, per: int) ->
         if k.startswith("Btree/INSERT")
     )
     print(f"  B-tree entries written per booking (INSERT_LEAF/UPPER/POST): {entries:.2f}")
+
+
+async def pg_maintenance(stack: Stack) -> dict[str, tuple[float, ...]]:
+    """Per table of every service's database: autovacuum and autoanalyze runs and their ms."""
+    import asyncpg
+
+    port = stack.env["ALLIANCE_POSTGRES_PORT"]
+    found: dict[str, tuple[float, ...]] = {}
+    for service in SERVICES:
+        conn = await asyncpg.connect(f"postgresql://postgres@127.0.0.1:{port}/alliance_{service}")
+        try:
+            for r in await conn.fetch(
+                "SELECT relname, autovacuum_count, total_autovacuum_time, autoanalyze_count,"
+                " total_autoanalyze_time FROM pg_stat_user_tables"
+            ):
+                found[f"{service}.{r['relname']}"] = tuple(float(v) for v in list(r.values())[1:])
+        finally:
+            await conn.close()
+    return found
+
+
+def print_maintenance(
+    before: dict[str, tuple[float, ...]], after: dict[str, tuple[float, ...]]
+) -> None:
+    zero = (0.0, 0.0, 0.0, 0.0)
+    runs = {
+        table: tuple(a - b for a, b in zip(values, before.get(table, zero), strict=True))
+        for table, values in after.items()
+    }
+    busy = sorted((t for t, d in runs.items() if d[0] or d[2]), key=lambda t: -runs[t][1])
+    print("\nautovacuum / autoanalyze meanwhile (runs, ms):")
+    for table in busy:
+        vacuums, vacuum_ms, analyzes, analyze_ms = runs[table]
+        print(f"  {table:<40} {vacuums:3.0f} {vacuum_ms:8.1f}   {analyzes:3.0f} {analyze_ms:8.1f}")
+    total = sum(d[1] + d[3] for d in runs.values())
+    print(f"  in all {total:.0f} ms")
 
 
 def fmt(values: dict[str, float], unit: str) -> str:
