@@ -202,7 +202,10 @@ async def measure_load(
     maildir = stack.var_dir / "mail"
     if args.pg_statements:
         await pg_statements(stack, reset=True)
+    # before pg_counters: its own sessions are not counted with the services'
+    maintenance_before = await pg_maintenance(stack) if args.pg_statements else {}
     pg_before = await pg_counters(stack)
+    wal_start = await pg_wal_lsn(stack) if args.pg_statements else None
     root = stack.root
     before = cpu_by_part(root)
     first = time.perf_counter()
@@ -239,6 +242,8 @@ async def measure_load(
     print("\nPostgreSQL per booking:", pg_delta(pg_before, pg_after, args.bookings))
     if args.pg_statements:
         await pg_statements(stack, top=args.pg_statements, per=args.bookings)
+        await pg_wal_by_relation(stack, wal_start, await pg_wal_lsn(stack), per=args.bookings)
+        print_maintenance(maintenance_before, await pg_maintenance(stack))
 
     half = max(1.0, rate / 2)
     paced = min(args.bookings, int(half * 5) + 1)
@@ -419,7 +424,8 @@ async def pg_statements(stack: Stack, *, reset: bool = False, top: int = 0, per:
             return
         rows = await conn.fetch(
             """
-            SELECT d.datname, s.calls, s.total_exec_time, s.total_plan_time, s.rows,
+            SELECT d.datname, s.calls, s.plans, s.total_exec_time, s.total_plan_time, s.rows,
+                   s.wal_records, s.wal_bytes,
                    s.shared_blks_hit + s.shared_blks_read AS blocks, s.query
               FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
              ORDER BY s.total_exec_time + s.total_plan_time DESC LIMIT $1
@@ -430,21 +436,141 @@ async def pg_statements(stack: Stack, *, reset: bool = False, top: int = 0, per:
             "SELECT sum(total_exec_time + total_plan_time), sum(jit_functions)"
             " FROM pg_stat_statements"
         )
+        by_database = await conn.fetch(
+            "SELECT d.datname, sum(s.calls) AS calls FROM pg_stat_statements s"
+            " JOIN pg_database d ON d.oid = s.dbid"
+            " WHERE d.datname LIKE 'alliance_%' GROUP BY 1 ORDER BY 1"
+        )
     finally:
         await conn.close()
     print(
         f"\nPostgreSQL statements, {everything / per:.3f} ms per booking in all (exec + plan);"
         f" {jitted} functions JIT-compiled:"
     )
-    print("  database        calls   ms/booking  mean µs  blocks/call  rows/call  statement")
+    calls = ", ".join(
+        f"{r['datname'].removeprefix('alliance_')} {r['calls'] / per:.2f}" for r in by_database
+    )
+    print(f"  statements per booking (BEGIN and COMMIT included): {calls}")
+    print(
+        "  database        calls   ms/booking  mean µs  blocks/call  rows/call"
+        "  WAL rec/call  bytes/call  plans  µs/plan  statement"
+    )
     for r in rows:
+        calls = max(r["calls"], 1)  # a statement only planned so far has none
         spent = r["total_exec_time"] + r["total_plan_time"]
         query = " ".join(r["query"].split())[:110]
         print(
             f"  {r['datname'].removeprefix('alliance_'):<14} {r['calls']:6d} {spent / per:10.3f}"
-            f" {1000 * spent / r['calls']:8.1f} {r['blocks'] / r['calls']:11.1f}"
-            f" {r['rows'] / r['calls']:9.1f}  {query}"
+            f" {1000 * spent / calls:8.1f} {r['blocks'] / calls:11.1f}"
+            f" {r['rows'] / calls:9.1f} {r['wal_records'] / calls:13.1f}"
+            f" {r['wal_bytes'] / calls:11.0f}  {r['plans']:5d}"
+            f" {1000 * r['total_plan_time'] / max(r['plans'], 1):8.1f}  {query}"
         )
+
+
+async def pg_wal_lsn(stack: Stack) -> int:
+    import asyncpg
+
+    dsn = f"postgresql://postgres@127.0.0.1:{stack.env['ALLIANCE_POSTGRES_PORT']}/postgres"
+    conn = await asyncpg.connect(dsn)
+    try:
+        return int(await conn.fetchval("SELECT pg_current_wal_lsn()"))
+    finally:
+        await conn.close()
+
+
+async def pg_wal_by_relation(stack: Stack, start: int, end: int, *, per: int) -> None:
+    """The WAL written between ``start`` and ``end`` by relation (table or index) and record
+    type (pg_walinspect): a B-tree INSERT_LEAF is one index entry written."""
+    import asyncpg
+
+    port = stack.env["ALLIANCE_POSTGRES_PORT"]
+    conn = await asyncpg.connect(f"postgresql://postgres@127.0.0.1:{port}/postgres")
+    try:
+        await conn.execute("CREATE EXTENSION IF NOT EXISTS pg_walinspect")
+        rows = await conn.fetch(
+            """
+            SELECT d.datname, b.relfilenode, b.resource_manager || '/' || b.record_type AS kind,
+                   count(*) AS blocks,
+                   sum(CASE WHEN b.block_id = 0 THEN b.record_length ELSE 0 END) AS bytes
+              FROM pg_get_wal_block_info($1::pg_lsn, $2::pg_lsn) b
+              LEFT JOIN pg_database d ON d.oid = b.reldatabase
+             GROUP BY 1, 2, 3
+            """,
+            start,
+            end,
+        )
+    finally:
+        await conn.close()
+    names: dict[tuple[str, int], str] = {}
+    for datname in {r["datname"] for r in rows if r["datname"]}:
+        db = await asyncpg.connect(f"postgresql://postgres@127.0.0.1:{port}/{datname}")
+        try:
+            for r in await db.fetch(
+                "SELECT relfilenode, relname FROM pg_class WHERE relfilenode = ANY($1::oid[])",
+                [r["relfilenode"] for r in rows if r["datname"] == datname],
+            ):
+                names[(datname, r["relfilenode"])] = r["relname"]
+        finally:
+            await db.close()
+    by_relation: dict[str, dict[str, float]] = {}
+    for r in rows:
+        db = (r["datname"] or "shared").removeprefix("alliance_")
+        relation = f"{db}.{names.get((r['datname'], r['relfilenode']), r['relfilenode'])}"
+        kinds = by_relation.setdefault(relation, {"bytes": 0.0})
+        kinds[r["kind"]] = kinds.get(r["kind"], 0.0) + r["blocks"] / per
+        kinds["bytes"] += r["bytes"] / per
+    print("\nWAL per booking by relation (block references by record type; bytes):")
+    ranked = sorted(by_relation.items(), key=lambda kv: -kv[1]["bytes"])
+    for relation, kinds in ranked[:40]:
+        bytes_ = kinds.pop("bytes")
+        if bytes_ < 1 and sum(kinds.values()) < 0.05:
+            continue
+        detail = ", ".join(f"{k} {v:.2f}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1]))
+        print(f"  {relation:<52} {bytes_:7.0f} B  {detail}")
+    entries = sum(
+        v
+        for kinds in by_relation.values()
+        for k, v in kinds.items()
+        if k.startswith("Btree/INSERT")
+    )
+    print(f"  B-tree entries written per booking (INSERT_LEAF/UPPER/POST): {entries:.2f}")
+
+
+async def pg_maintenance(stack: Stack) -> dict[str, tuple[float, ...]]:
+    """Per table of every service's database: autovacuum and autoanalyze runs and their ms."""
+    import asyncpg
+
+    port = stack.env["ALLIANCE_POSTGRES_PORT"]
+    found: dict[str, tuple[float, ...]] = {}
+    for service in SERVICES:
+        conn = await asyncpg.connect(f"postgresql://postgres@127.0.0.1:{port}/alliance_{service}")
+        try:
+            for r in await conn.fetch(
+                "SELECT relname, autovacuum_count, total_autovacuum_time, autoanalyze_count,"
+                " total_autoanalyze_time FROM pg_stat_user_tables"
+            ):
+                found[f"{service}.{r['relname']}"] = tuple(float(v) for v in list(r.values())[1:])
+        finally:
+            await conn.close()
+    return found
+
+
+def print_maintenance(
+    before: dict[str, tuple[float, ...]], after: dict[str, tuple[float, ...]]
+) -> None:
+    zero = (0.0, 0.0, 0.0, 0.0)
+    runs = {
+        table: tuple(a - b for a, b in zip(values, before.get(table, zero), strict=True))
+        for table, values in after.items()
+    }
+    busy = sorted((t for t, d in runs.items() if d[0] or d[2]), key=lambda t: -runs[t][1])
+    print("\nautovacuum / autoanalyze meanwhile (runs, ms):")
+    for table in busy:
+        vacuums, vacuum_ms, analyzes, analyze_ms = runs[table]
+        print(f"  {table:<40} {vacuums:3.0f} {vacuum_ms:8.1f}   {analyzes:3.0f} {analyze_ms:8.1f}")
+    total = sum(d[1] + d[3] for d in runs.values())
+    print(f"  in all {total:.0f} ms")
 
 
 def fmt(values: dict[str, float], unit: str) -> str:

@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     metrics_token: SecretStr | None = Field(None, alias="METRICS_TOKEN")
     otel_exporter_otlp_endpoint: str | None = Field(None, alias="OTEL_EXPORTER_OTLP_ENDPOINT")
 
-    database_pool_size: int = Field(10, alias="DATABASE_POOL_SIZE")
+    database_pool_size: int = Field(20, alias="DATABASE_POOL_SIZE")
     database_connect_timeout_s: float = Field(5.0, alias="DATABASE_CONNECT_TIMEOUT_S", gt=0)
     database_pool_timeout_s: float = Field(5.0, alias="DATABASE_POOL_TIMEOUT_S", gt=0)
     database_statement_timeout_s: float = Field(15.0, alias="DATABASE_STATEMENT_TIMEOUT_S", gt=0)

@@ -138,11 +138,16 @@ async def take_number(session: AsyncSession, alliance_id: str) -> int:
 # -- the ledger ------------------------------------------------------------------------------
 
 
-PLACE_CHARGED = select(func.coalesce(func.sum(entries.c.amount_pence), 0)).where(
-    entries.c.subject_id == bindparam("booking_id"),
-    # One array parameter: an IN list would be re-rendered into the SQL on every execution.
-    entries.c.kind == any_(bindparam("place_kinds", [k.value for k in PLACE_KINDS], ARRAY(String))),
-)
+def _place_charged(booking_id: Any) -> Any:
+    return select(func.coalesce(func.sum(entries.c.amount_pence), 0)).where(
+        entries.c.subject_id == booking_id,
+        # One array parameter: an IN list would be re-rendered into the SQL on every execution.
+        entries.c.kind
+        == any_(bindparam("place_kinds", [k.value for k in PLACE_KINDS], ARRAY(String))),
+    )
+
+
+PLACE_CHARGED = _place_charged(bindparam("booking_id"))
 """What a booking's place holds now: its place charge less what was given back."""
 
 LEARN_SCHOOL_AND_PLACE_CHARGED = PLACE_CHARGED.add_cte(LEARN_SCHOOL.cte("learn_school"))
@@ -164,28 +169,59 @@ ADD_ENTRY = insert(entries).on_conflict_do_nothing()
 """A redelivered event's entries are there already (the unique event, school, kind)."""
 
 
+def _entry_values(event_id: UUID, e: Entry) -> dict[str, Any]:
+    return {
+        "event_id": event_id,
+        "alliance_id": e.alliance_id,
+        "school_urn": e.school_urn,
+        "kind": e.kind.value,
+        "subject_id": e.subject_id,
+        "reference": e.reference,
+        "description": e.description[:300],
+        "price_band": e.price_band,
+        "quantity": e.quantity,
+        "unit_pence": e.unit_pence,
+        "amount_pence": e.amount_pence,
+        "occurred_on": e.occurred_on,
+    }
+
+
 async def add_entries(session: AsyncSession, event_id: UUID, found: list[Entry]) -> None:
     """One round trip for all of ``found``."""
     if not found:
         return
-    rows = [
-        {
-            "event_id": event_id,
-            "alliance_id": e.alliance_id,
-            "school_urn": e.school_urn,
-            "kind": e.kind.value,
-            "subject_id": e.subject_id,
-            "reference": e.reference,
-            "description": e.description[:300],
-            "price_band": e.price_band,
-            "quantity": e.quantity,
-            "unit_pence": e.unit_pence,
-            "amount_pence": e.amount_pence,
-            "occurred_on": e.occurred_on,
-        }
-        for e in found
-    ]
-    await session.execute(ADD_ENTRY, rows)
+    await session.execute(ADD_ENTRY, [_entry_values(event_id, e) for e in found])
+
+
+def _charge_place_statement() -> Any:
+    columns = [c for c in entries.c if c.name in _ENTRY_COLUMNS]
+    values = {c.name: bindparam(c.name, type_=c.type) for c in columns}
+    held = _place_charged(values["subject_id"]).scalar_subquery()
+    row = select(*values.values()).where(held == 0)
+    return (
+        insert(entries)
+        .from_select(columns, row)
+        .on_conflict_do_nothing()
+        .add_cte(LEARN_SCHOOL.cte("learn_school"))
+    )
+
+
+_ENTRY_COLUMNS = {
+    "event_id", "alliance_id", "school_urn", "kind", "subject_id", "reference", "description",
+    "price_band", "quantity", "unit_pence", "amount_pence", "occurred_on",
+}  # fmt: skip
+LEARN_SCHOOL_AND_CHARGE_PLACE = _charge_place_statement()
+"""The school learnt and the place's charge written unless the place holds something already,
+in one round trip (``entries_for`` charges a place only while it holds nothing)."""
+
+
+async def learn_school_and_charge_place(
+    session: AsyncSession, school: dict[str, Any], event_id: UUID, charge: Entry
+) -> None:
+    """``LEARN_SCHOOL`` with ``school`` (``school_values``), and ``charge`` (the place's
+    charge, for ``event_id``) written if the booking's place holds nothing."""
+    values = {**school, **_entry_values(event_id, charge)}
+    await session.execute(LEARN_SCHOOL_AND_CHARGE_PLACE, values)
 
 
 def _entry_select() -> Any:

@@ -93,7 +93,12 @@ Index(
     entries.c.occurred_on,
 )
 Index("ix_ledger_entries_subject", entries.c.subject_id)
-Index("ix_ledger_entries_invoice", entries.c.invoice_id)
+# The entries on an invoice (an entry is on none when recorded: no index entry to write then).
+Index(
+    "ix_ledger_entries_invoice",
+    entries.c.invoice_id,
+    postgresql_where=entries.c.invoice_id.is_not(None),
+)
 
 invoices = Table(
     "invoices",

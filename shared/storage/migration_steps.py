@@ -1,6 +1,6 @@
 """Schema steps every service's migrations share: the outbox and inbox tables (version 1), the
-index the pruner finds published outbox rows by (version 2), and the outbox vacuumed more often
-(version 3).
+index the pruner finds published outbox rows by (version 2), the outbox vacuumed more often
+(version 3), and outbox pages filled to half (version 4).
 
 Migrations are history: a later change to these tables is a new function used by a new
 migration, never an edit here.
@@ -95,3 +95,12 @@ def vacuum_queue_as_default_v3(table: str = "outbox") -> None:
     op.execute(
         f"ALTER TABLE {table} RESET (autovacuum_vacuum_scale_factor, autovacuum_vacuum_threshold)"
     )
+
+
+def outbox_room_for_updates_v4() -> None:
+    """Outbox pages filled to half by inserts (``shared.storage.tables.OUTBOX_FILLFACTOR``)."""
+    op.execute("ALTER TABLE outbox SET (fillfactor = 50)")
+
+
+def outbox_full_pages_v4() -> None:
+    op.execute("ALTER TABLE outbox RESET (fillfactor)")

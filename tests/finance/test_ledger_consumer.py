@@ -133,9 +133,10 @@ async def school_row(app: FastAPI, alliance: str, urn: str) -> Any:
         return (await session.execute(query)).one_or_none()
 
 
-async def test_a_booking_event_takes_two_statements(finance: FastAPI) -> None:
-    """Per batch the inbox, then per event: learn the school while reading what the place
-    holds, and write the entries (it took three, each statement built for the call)."""
+async def test_a_confirmed_booking_takes_one_statement(finance: FastAPI) -> None:
+    """Per batch the inbox, then per event one statement: learn the school and charge the
+    place unless it holds something already (it took three, then two: read what the place
+    holds, then write the entries)."""
     bookings, school = Bookings(), a_school()
     await consumer_of(finance).process([record(bookings.confirmed(school, lead(school)))])
     batch = [bookings.confirmed(school, lead(school)) for _ in range(3)]
@@ -152,9 +153,19 @@ async def test_a_booking_event_takes_two_statements(finance: FastAPI) -> None:
         await consumer_of(finance).process([record(data) for data in batch])
     finally:
         event.remove(engine, "before_cursor_execute", seen)
-    assert statements == ["INSERT"] + ["WITH", "INSERT"] * 3, statements
+    assert statements == ["INSERT"] + ["WITH"] * 3, statements
     for data in batch:
         assert await ledger_of(finance, data.booking.booking_id) == [("place", 9_000)]
+
+
+async def test_a_free_place_learns_the_school_and_charges_nothing(finance: FastAPI) -> None:
+    bookings, school = Bookings(), a_school("Meadow Lane Infants")
+    paid = bookings.confirmed(school, lead(school))
+    free = paid.model_copy(update={"booking": paid.booking.model_copy(update={"price_pence": 0})})
+    await consumer_of(finance).process([record(free)])
+    assert await ledger_of(finance, free.booking.booking_id) == []
+    known = await school_row(finance, bookings.alliance, school.urn)
+    assert (known.name, known.cpd_lead_email) == (school.name, f"lead@{school.urn}.example.org")
 
 
 async def test_a_school_is_written_only_when_what_is_known_changes(finance: FastAPI) -> None:

@@ -135,7 +135,7 @@ async def test_a_path_no_route_takes_is_labelled_unmatched_not_by_its_path(
 
 
 async def test_pool_and_consumer_lag_gauges(observed: Observed) -> None:
-    assert await observed.value("bookings", "alliance_db_pool_size") == 10
+    assert await observed.value("bookings", "alliance_db_pool_size") == 20
     assert "alliance_db_pool_checked_out" in await observed.metrics("notifications")
 
     async def lag() -> list[tuple[dict[str, str], float]]:

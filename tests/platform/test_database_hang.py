@@ -135,7 +135,7 @@ async def test_a_hung_database_is_a_503_with_retry_after_in_bounded_time_and_it_
             frozen = hang(postgres)
             try:
                 await send_counted(stack, counter, 1)
-                # More at once than the pool holds (2 + 2 overflow), then more behind them.
+                # More at once than the pool holds (2), then more behind them.
                 first = await asyncio.gather(
                     *(timed_get(client, f"/ledger/{counter}") for _ in range(8))
                 )

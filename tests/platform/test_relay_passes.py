@@ -129,3 +129,30 @@ async def test_the_commits_woken_during_the_linger_go_out_in_one_pass(
 
 async def _value(value: object) -> object:
     return value
+
+
+async def test_a_published_row_stays_on_its_page(store: ServiceRuntime) -> None:
+    """The outbox's pages are filled to half: marking a row published writes its new version on
+    the same page (one page written, only the row's changed end logged), however many rows
+    were written together."""
+    counter = f"page-{uuid.uuid4()}"
+    async with store.sessions() as session, session.begin():
+        await store.outbox.add_all(session, [Counted(counter=counter, n=n) for n in range(40)])
+    t = store.outbox_table
+    page = text("(ctid::text::point)[0]::int")
+
+    async def pages() -> list[int]:
+        query = select(t.c.id, page).order_by(t.c.id)
+        async with store.sessions() as session:
+            return [p for _, p in (await session.execute(query)).all()]
+
+    written = await pages()
+    broker = make_broker(store.settings, f"relay-{counter}")
+    relay = OutboxRelay(store.sessions, broker, t, counter)
+    await broker.start()
+    try:
+        assert await relay.publish_batch() == 40
+    finally:
+        await broker.stop()
+    assert await pages() == written
+    assert all(row[1] for row in await published(store))

@@ -18,7 +18,8 @@ LONDON = ZoneInfo("Europe/London")
 
 async def record(session: AsyncSession, event: CloudEvent, data: EventData) -> None:
     """Two round trips: learn the school(s) (and read what a booking's place holds), then
-    write the entries."""
+    write the entries. One for a place confirmed: its charge is written unless the place holds
+    something already."""
     on = event.time.astimezone(LONDON).date()
     if isinstance(data, r.DeploymentSettled):
         request, home = data.request, data.sle.home_school
@@ -35,5 +36,13 @@ async def record(session: AsyncSession, event: CloudEvent, data: EventData) -> N
     course: b.CourseInfo = data.course  # type: ignore[attr-defined]
     lead = booking.cpd_lead.email.lower() if booking.cpd_lead else None
     school = repo.school_values(course.alliance_id, booking.school.urn, booking.school.name, lead)
+    if isinstance(data, b.BookingConfirmed | b.OfferAccepted):
+        charges = entries_for(data, on, place_charged=0)  # what a place holding nothing gets
+        if charges:
+            (charge,) = charges
+            await repo.learn_school_and_charge_place(session, school, event.id, charge)
+        else:
+            await repo.learn_school(session, **school)
+        return
     held = await repo.learn_school_and_place_charged(session, school, booking.booking_id)
     await repo.add_entries(session, event.id, entries_for(data, on, held))
