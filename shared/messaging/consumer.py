@@ -32,7 +32,7 @@ from uuid import UUID
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
-from faststream.kafka.annotations import KafkaMessage
+from faststream.kafka.message import KafkaMessage
 from opentelemetry.trace import SpanKind
 from sqlalchemy import String, Table, Uuid, bindparam, func, literal, select
 from sqlalchemy.dialects.postgresql import ARRAY, insert
