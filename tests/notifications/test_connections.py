@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtplib import protocol
 
 from devstack import free_port
 from services.notifications.config import NotificationsSettings
@@ -20,7 +21,14 @@ class Server:
 
     port: int
     received: list[tuple[tuple[str, int], str]] = field(default_factory=list)
+    mail_options: list[list[str]] = field(default_factory=list)
     controller: Controller | None = None
+
+    async def handle_MAIL(self, server, session, envelope, address, options) -> str:
+        self.mail_options.append(options)
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, options) -> str:
         if address == REFUSED:
@@ -33,7 +41,9 @@ class Server:
         return "250 Message accepted"
 
     def start(self) -> None:
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller = Controller(
+            self, hostname="127.0.0.1", port=self.port, enable_SMTPUTF8=True
+        )
         self.controller.start()
 
     def stop(self) -> None:
@@ -122,3 +132,32 @@ async def test_a_server_that_is_gone_is_a_temporary_failure(server: Server) -> N
         await mailer.send(message(2))
     assert not failed.value.permanent
     server.start()
+
+
+async def test_a_message_is_read_once_on_its_way_out(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """aiosmtplib's ``sendmail`` rewrote the line endings of the whole message twice: once to
+    count its size, once to send it."""
+    read: list[int] = []
+    normalize = protocol.normalize_message_line_endings
+
+    def counted(message: bytes) -> bytes:
+        read.append(len(message))
+        return normalize(message)
+
+    monkeypatch.setattr(protocol, "normalize_message_line_endings", counted)
+    mailer = mailer_for(server)
+    for n in range(3):
+        await mailer.send(message(n))
+    await mailer.close()
+    assert server.recipients == [f"p{n}@school.example.org" for n in range(3)]
+    assert len(read) == 3
+
+
+async def test_an_address_that_is_not_ascii_goes_with_smtputf8(server: Server) -> None:
+    mailer = mailer_for(server)
+    await mailer.send(message(1, to="zoë@école.example.org"))
+    await mailer.close()
+    assert server.recipients == ["zoë@école.example.org"]
+    assert server.mail_options == [["SMTPUTF8"]]

@@ -78,7 +78,6 @@ class Mailer:
     async def _deliver(self, message: bytes, to: str) -> aiosmtplib.SMTP:
         """Send over a kept connection; one the server has closed meanwhile (it never took the
         message) is replaced by a new one once."""
-        mail = [] if to.isascii() and self.envelope_from.isascii() else ["SMTPUTF8"]
         client, reused = self.connections.take()
         try:
             try:
@@ -87,29 +86,35 @@ class Mailer:
                         client = self._client()
                         await client.connect()
                     try:
-                        await client.sendmail(self.envelope_from, [to], message, mail_options=mail)
+                        await self._transaction(client, to, message)
                     except aiosmtplib.SMTPServerDisconnected:
                         if not reused:
                             raise
                         client.close()
                         client = self._client()
                         await client.connect()
-                        await client.sendmail(self.envelope_from, [to], message, mail_options=mail)
+                        await self._transaction(client, to, message)
             except BaseException:
                 if client is not None:
                     client.close()
                 raise
-        except aiosmtplib.SMTPRecipientsRefused as exc:
-            refused = exc.recipients[0] if exc.recipients else None
-            if refused is None:
-                raise DeliveryError(str(exc), permanent=False) from exc
-            raise _code_error(refused.code, refused.message) from exc
-        except aiosmtplib.SMTPResponseException as exc:
+        except aiosmtplib.SMTPResponseException as exc:  # MAIL, RCPT or DATA refused
             raise _code_error(exc.code, exc.message) from exc
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             reason = f"{type(exc).__name__}: {exc}".rstrip(": ")
             raise DeliveryError(reason[:1000], permanent=False) from exc
         return client
+
+    async def _transaction(self, client: aiosmtplib.SMTP, to: str, message: bytes) -> None:
+        """MAIL, RCPT, DATA: what ``sendmail`` sends, less its SIZE option, for which aiosmtplib
+        rewrote the line endings of the whole message once more just to count its bytes. A
+        failure leaves the transaction open: the caller closes the connection."""
+        utf8 = not (to.isascii() and self.envelope_from.isascii())
+        encoding = "utf-8" if utf8 else "ascii"
+        options = ["SMTPUTF8"] if utf8 else []
+        await client.mail(self.envelope_from, options=options, encoding=encoding)
+        await client.rcpt(to, encoding=encoding)
+        await client.data(message)
 
     def _client(self) -> aiosmtplib.SMTP:
         return aiosmtplib.SMTP(
