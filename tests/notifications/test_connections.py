@@ -1,7 +1,9 @@
 """The mailer keeps its SMTP connection between messages, and never reuses a broken one."""
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -22,6 +24,7 @@ class Server:
     port: int
     received: list[tuple[tuple[str, int], str]] = field(default_factory=list)
     mail_options: list[list[str]] = field(default_factory=list)
+    messages: list[EmailMessage] = field(default_factory=list)
     controller: Controller | None = None
 
     async def handle_MAIL(self, server, session, envelope, address, options) -> str:
@@ -38,6 +41,7 @@ class Server:
 
     async def handle_DATA(self, server, session, envelope) -> str:
         self.received.append((session.peer, envelope.rcpt_tos[0]))
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
         return "250 Message accepted"
 
     def start(self) -> None:
@@ -160,4 +164,17 @@ async def test_an_address_that_is_not_ascii_goes_with_smtputf8(server: Server) -
     await mailer.send(message(1, to="zoë@école.example.org"))
     await mailer.close()
     assert server.recipients == ["zoë@école.example.org"]
-    assert server.mail_options == [["SMTPUTF8"]]
+    assert "SMTPUTF8" in server.mail_options[0]
+
+
+async def test_a_body_that_is_not_ascii_goes_as_8bit_to_a_server_that_takes_it(
+    server: Server,
+) -> None:
+    mailer = mailer_for(server)
+    await mailer.send(replace(message(1), text="Price: £350"))
+    await mailer.close()
+    assert server.mail_options == [["BODY=8BITMIME"]]
+    [mail] = server.messages
+    plain = mail.get_body(preferencelist=("plain",))
+    assert plain["Content-Transfer-Encoding"] == "8bit"
+    assert plain.get_content().splitlines() == ["Price: £350"]
