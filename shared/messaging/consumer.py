@@ -32,7 +32,7 @@ from uuid import UUID
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
-from faststream.kafka.message import KafkaMessage
+from faststream.kafka.annotations import KafkaMessage
 from opentelemetry.trace import SpanKind
 from sqlalchemy import String, Table, Uuid, bindparam, func, literal, select
 from sqlalchemy.dialects.postgresql import ARRAY, insert
@@ -182,6 +182,8 @@ class EventConsumer:
             decoder=raw_decoder,
         )
 
+        # The broker runs no FastDepends (``make_broker``): ``message`` is what ``raw_decoder``
+        # gives, the message itself; its annotation keeps it out of the AsyncAPI payload.
         @self.subscriber
         async def receive(message: KafkaMessage) -> None:
             try:
