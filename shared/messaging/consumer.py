@@ -11,6 +11,8 @@ unknown ``ce_type``, data outside its contract) goes there at once: FastStream h
 over undecoded (``shared.messaging.records``), so nothing fails before this code sees it.
 A message of a known type this consumer does not handle is passed over by its ``ce_type`` header
 alone, unread: it is the business of the consumers that handle it.
+A handler that is a ``BatchedHandler`` prepares each event on its own and writes what a run of
+consecutive events prepared in one go (one statement for the run, not one per event).
 Offsets are committed only after the effect (or the dead letter) is durable: a crash in between
 means redelivery, never loss. They are committed at most every ``commit_interval_s`` (one
 commit to the broker for every batch meanwhile, not one per batch): a crash or a rebalance
@@ -19,11 +21,12 @@ delivers up to that much again, and the inbox drops it.
 
 import asyncio
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
@@ -60,6 +63,45 @@ AfterCommit = Callable[[CloudEvent], Awaitable[None]]
 
 class PermanentError(Exception):
     """The message can never be processed; retrying is pointless."""
+
+
+Prepared = TypeVar("Prepared")
+
+
+class BatchedHandler(ABC, Generic[Prepared]):
+    """A handler in two steps, so that a batch's writes can go in one statement: ``prepare``
+    one event (no I/O; run in the event's context: its span, its correlation id), then
+    ``write`` what consecutive events prepared, together. Called for one event, it does both."""
+
+    @abstractmethod
+    def prepare(self, event: CloudEvent, data: EventData) -> Prepared: ...
+
+    @abstractmethod
+    async def write(self, session: AsyncSession, prepared: list[Prepared]) -> None: ...
+
+    async def __call__(self, session: AsyncSession, event: CloudEvent, data: EventData) -> None:
+        await self.write(session, [self.prepare(event, data)])
+
+
+class _Unwritten:
+    """What a run of consecutive events prepared for the same ``BatchedHandler``, written as
+    the run ends: before any other handler runs, and before the transaction commits."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.handler: BatchedHandler[Any] | None = None
+        self.prepared: list[Any] = []
+
+    async def add(self, handler: BatchedHandler[Any], prepared: Any) -> None:
+        if handler is not self.handler:
+            await self.write()
+            self.handler = handler
+        self.prepared.append(prepared)
+
+    async def write(self) -> None:
+        if self.handler is not None and self.prepared:
+            await self.handler.write(self.session, self.prepared)
+        self.handler, self.prepared = None, []
 
 
 @dataclass(frozen=True)
@@ -140,6 +182,8 @@ class EventConsumer:
             decoder=raw_decoder,
         )
 
+        # The broker runs no FastDepends (``make_broker``): ``message`` is what ``raw_decoder``
+        # gives, the message itself; its annotation keeps it out of the AsyncAPI payload.
         @self.subscriber
         async def receive(message: KafkaMessage) -> None:
             try:
@@ -248,6 +292,7 @@ class EventConsumer:
         try:
             async with self.sessions() as session, session.begin():
                 fresh = set(await self._arrive(session, [event for _, event, _ in ready]))
+                unwritten = _Unwritten(session)
                 for record, event, data in ready:
                     if event.id not in fresh:
                         log.info("duplicate event ignored", extra={"event_id": str(event.id)})
@@ -257,9 +302,16 @@ class EventConsumer:
                     causation_id.set(str(event.id))
                     handler = self.handlers.get(event.type) or self.fallback
                     assert handler is not None
-                    with _consuming(record, event):
-                        await handler(session, event, data)
+                    if isinstance(handler, BatchedHandler):
+                        with _consuming(record, event):
+                            prepared = handler.prepare(event, data)
+                        await unwritten.add(handler, prepared)
+                    else:
+                        await unwritten.write()
+                        with _consuming(record, event):
+                            await handler(session, event, data)
                     applied.append(event)
+                await unwritten.write()
         except asyncio.CancelledError:
             raise
         except Exception as exc:

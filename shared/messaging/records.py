@@ -3,7 +3,7 @@
 FastStream parses a batch (headers as UTF-8) and decodes its bodies (JSON, for
 ``content-type: application/json``) before a handler runs; there a bad message fails the whole
 batch, outside the consumer's reach. ``lenient_parser`` and ``raw_decoder`` take those steps
-out of FastStream's hands: the handler gets the records exactly as they came, and
+out of FastStream's hands: the handler gets the message, its records exactly as they came, and
 ``read_event`` decodes each one, saying why when it cannot.
 """
 
@@ -45,9 +45,10 @@ async def lenient_parser(raw: ConsumerRecord | Records, original: Callable[..., 
     return message
 
 
-async def raw_decoder(message: Any) -> None:
-    """No decoding by FastStream: ``read_event`` does it, record by record."""
-    return None
+async def raw_decoder(message: Any) -> Any:
+    """No decoding by FastStream: the handler is given the message itself, and ``read_event``
+    decodes its records one by one."""
+    return message
 
 
 def text_headers(record: ConsumerRecord) -> dict[str, str]:

@@ -3,7 +3,10 @@
 from typing import Any
 
 import pytest
+from pydantic import BaseModel, EmailStr, ValidationError
 
+from shared.contracts import common
+from shared.contracts.common import Contact
 from tests.contracts.snapshot import current_schemas, recorded_schemas
 
 RECORDED = recorded_schemas()
@@ -63,3 +66,26 @@ def test_a_removed_field_is_reported_as_breaking() -> None:
     old = RECORDED["uk.alliance.bookings.booking_cancelled.v1"]["schema"]
     new = {**old, "properties": {k: v for k, v in old["properties"].items() if k != "fee_pence"}}
     assert breaking_changes(old, new, old, new, "") == [".fee_pence: removed"]
+
+
+def test_an_address_is_read_as_emailstr_reads_it_and_checked_once() -> None:
+    class Plain(BaseModel):
+        email: EmailStr
+
+    for value in ["Tom.Hughes@School.Example.org", " amy@example.org ", "zoë@exämple.org"]:
+        assert Contact(name="x", email=value).email == Plain(email=value).email
+    for bad in ["nope", "a@b", "tom@localhost", "a\nb@example.org", "x" * 300 + "@example.org"]:
+        with pytest.raises(ValidationError) as ours:
+            Contact(name="x", email=bad)
+        with pytest.raises(ValidationError) as theirs:
+            Plain(email=bad)
+        assert ours.value.errors()[0]["msg"] == theirs.value.errors()[0]["msg"]
+    assert Contact.model_json_schema()["properties"]["email"] == {
+        **Plain.model_json_schema()["properties"]["email"],
+        "title": "Email",
+    }
+
+    common._email.cache_clear()
+    for _ in range(3):
+        Contact(name="x", email="lead@school.example.org")
+    assert common._email.cache_info().misses == 1

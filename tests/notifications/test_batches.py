@@ -1,4 +1,5 @@
-"""Senders claim due notifications in batches: one statement claims a batch, one statement
+"""The consumer records a batch's notifications in one statement. Senders claim due
+notifications in batches: one statement claims a batch, one statement
 records each email; a failure is that email's alone; a claim lasts as long as the database
 session that made it (a sender that dies releases what it claimed, a live one keeps it).
 
@@ -22,7 +23,8 @@ from services.notifications.tables import notifications as t
 from services.notifications.usecases.dispatch import Dispatch
 from shared.storage.engine import make_engine, make_sessions
 from tests.notifications import factories as f
-from tests.notifications.usecase_support import FakeMailer, record_event
+from tests.notifications.support import envelope
+from tests.notifications.usecase_support import FakeMailer, record, record_event
 from tests.support.stack import Stack
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -118,6 +120,32 @@ class Erases(FakeMailer):
             async with self.sessions() as session, session.begin():
                 await store.erase(session, self.address, datetime.now(UTC))
         await super().send(outgoing, accepted)
+
+
+async def test_a_batch_of_events_is_recorded_in_one_statement(sessions: Sessions) -> None:
+    events = [(envelope(data), data) for data in (f.confirmed() for _ in range(3))]
+    erased = events[1][1].booking.participant.email
+    async with sessions() as session, session.begin():
+        await store.erase(session, erased, datetime.now(UTC))  # after the events' time
+    async with sessions() as session, session.begin():
+        await record(session, *events[0])  # recorded before: left as it is
+    before = await rows(sessions)
+
+    async with sessions() as session, session.begin():
+        with statements(sessions) as seen:
+            await record.write(session, [record.prepare(event, data) for event, data in events])
+
+    assert seen == ["INSERT"]
+    found = await rows(sessions)
+    expected = {
+        person.email
+        for _, data in events
+        for person in (data.booking.participant, data.booking.cpd_lead)
+        if person.email != erased
+    }
+    assert set(found) == expected
+    assert {e: found[e].created_at for e in before} == {e: r.created_at for e, r in before.items()}
+    assert {r.event_id for r in found.values()} == {event.id for event, _ in events}
 
 
 async def test_a_batch_is_one_claim_then_one_statement_per_email(sessions: Sessions) -> None:

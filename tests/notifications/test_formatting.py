@@ -55,3 +55,24 @@ def test_retry_backoff_is_exponential_capped_and_bounded() -> None:
     assert [policy.delay_after(n) for n in (1, 2, 3, 4)] == [2, 4, 5, 5]
     assert not policy.gives_up_after(3)
     assert policy.gives_up_after(4)
+
+
+def test_paragraphs_wrap_between_words_and_keep_a_long_link_whole() -> None:
+    text = " ".join(["word"] * 30)
+    lines = fmt.wrap(text, 20).split("\n")
+    assert lines[0] == "word word word word"
+    assert all(len(line) <= 20 for line in lines)
+    assert " ".join(lines) == text
+    link = "https://bookings.example/places/" + "x" * 80
+    assert fmt.wrap(f"Open {link} to see it, well-known follow-up", 30).split("\n") == [
+        "Open",
+        link,
+        "to see it, well-known",
+        "follow-up",
+    ]
+    assert fmt.wrap("", 76) == ""
+
+
+def test_every_day_and_month_has_its_english_name() -> None:
+    assert fmt.day(date(2026, 1, 5)) == "Monday 5 January 2026"
+    assert fmt.day(date(2026, 12, 27)) == "Sunday 27 December 2026"

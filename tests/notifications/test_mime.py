@@ -9,7 +9,7 @@ import pytest
 from services.notifications.mail import mime
 
 
-def parsed(**overrides: str) -> EmailMessage:
+def parsed(eight_bit: bool = False, **overrides: str) -> EmailMessage:
     fields = {
         "sender": mime.address("Odyssey Alliance", "no-reply@alliance.example"),
         "to_name": "Tom Hughes",
@@ -19,7 +19,7 @@ def parsed(**overrides: str) -> EmailMessage:
         "text": "Hello Tom",
         "html": "<p>Hello Tom</p>",
     } | overrides
-    raw = mime.build(**fields)
+    raw = mime.build(**fields, eight_bit=eight_bit)
     assert all(len(line) <= mime.MAX_LINE for line in raw.splitlines())
     message = message_from_bytes(raw, policy=policy.default)
     assert isinstance(message, EmailMessage)
@@ -44,10 +44,13 @@ def test_a_subject_reads_back_as_written(subject: str) -> None:
     assert parsed(subject=subject)["Subject"] == subject
 
 
-def test_bodies_read_back_as_written_whatever_their_characters_and_line_lengths() -> None:
+@pytest.mark.parametrize("eight_bit", [False, True])
+def test_bodies_read_back_as_written_whatever_their_characters_and_line_lengths(
+    eight_bit: bool,
+) -> None:
     text = "Dear Siân,\n\n" + "£5 " * 600 + "\n.\nFrom the alliance\n"
     html = "<p>" + "x" * 2000 + "</p>\n"
-    message = parsed(text=text, html=html)
+    message = parsed(eight_bit, text=text, html=html)
     assert message.get_body(preferencelist=("plain",)).get_content() == text
     assert message.get_body(preferencelist=("html",)).get_content() == html
     assert message["Message-ID"] == "<1@alliance.example>"
@@ -57,3 +60,22 @@ def test_bodies_read_back_as_written_whatever_their_characters_and_line_lengths(
 def test_an_address_that_is_not_ascii_is_written_as_it_is() -> None:
     assert mime.address("Siân", "siân@exämple.org").endswith(" <siân@exämple.org>")
     assert mime.address("", "siân@exämple.org") == "siân@exämple.org"
+
+
+def test_a_body_that_is_not_ascii_goes_as_it_is_where_the_server_takes_8bit() -> None:
+    text, html = "Price: £350\n", "<p>Price: £350</p>\n"
+    message = parsed(True, text=text, html=html)
+    parts = {part.get_content_type(): part for part in message.walk()}
+    assert parts["text/plain"]["Content-Transfer-Encoding"] == "8bit"
+    assert parts["text/plain"].get_content() == text
+    assert parts["text/html"].get_content() == html
+    ascii_only = parsed(True)
+    assert {
+        p["Content-Transfer-Encoding"]
+        for p in ascii_only.walk()
+        if p.get_content_maintype() == "text"
+    } == {"7bit"}
+    elsewhere = parsed(False, text=text)
+    assert elsewhere.get_body(preferencelist=("plain",))["Content-Transfer-Encoding"] == (
+        "quoted-printable"
+    )

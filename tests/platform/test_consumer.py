@@ -7,6 +7,8 @@ import sys
 import uuid
 from pathlib import Path
 
+import anyio.to_thread
+import pytest
 from aiokafka import AIOKafkaProducer
 
 from devstack import ChildProcess
@@ -159,3 +161,23 @@ async def test_a_consumer_killed_between_its_commit_and_its_offset_commit_has_no
         if "duplicate event ignored" in line
     ]
     assert len(redelivered) >= 1, "events whose offsets were never committed come again"
+
+
+async def test_a_batch_reaches_the_handler_without_a_worker_thread(
+    stack: Stack, kernel: ServiceRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FastStream's dependency injection resolved the message on a worker thread per batch."""
+    threads: list[object] = []
+    run_sync = anyio.to_thread.run_sync
+
+    async def counted(func, *args, **kw):  # type: ignore[no-untyped-def]
+        threads.append(func)
+        return await run_sync(func, *args, **kw)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    counter = f"t-{uuid.uuid4()}"
+    event = kernel.outbox.envelope(Counted(counter=counter, n=1))
+    await send_raw(stack, counter, event.kafka_headers(), event.kafka_value())
+
+    await eventually(lambda: effects_of(kernel, counter), lambda ns: ns == [1])
+    assert threads == []

@@ -1,6 +1,7 @@
 """What a consumed batch costs: events of a type nobody here handles are passed over unread, the
-inbox takes a batch of any size in one statement, built once, and the offsets of the batches of
-an interval are committed to the broker once."""
+inbox takes a batch of any size in one statement, built once, a batched handler writes a run of
+consecutive events at once, and the offsets of the batches of an interval are committed to the
+broker once."""
 
 import asyncio
 import logging
@@ -13,7 +14,7 @@ from aiokafka.errors import CommitFailedError
 
 from shared.contracts.envelope import CloudEvent
 from shared.messaging import consumer as consumer_module
-from shared.messaging.consumer import EventConsumer
+from shared.messaging.consumer import BatchedHandler, EventConsumer, PermanentError
 from shared.runtime import ServiceRuntime
 from tests.platform.conftest import statements_of
 from tests.platform.kernel_app import TOPIC as KERNEL_TOPIC
@@ -104,6 +105,68 @@ async def test_the_inbox_takes_a_batch_of_any_size_in_one_statement_built_once(
     inbox = [s for s in sent if s.startswith("INSERT INTO inbox")]
     assert len(inbox) == 3, "one statement per batch"
     assert len(set(inbox)) == 1, "the same statement for 1, 2 and 5 events"
+
+
+class CountInRuns(BatchedHandler[Counted]):
+    """Counts a run of consecutive events in one statement; a count of 13 can never be."""
+
+    def __init__(self, kernel: ServiceRuntime) -> None:
+        self.ledger = kernel.metadata.tables["ledger"]
+        self.runs: list[list[int]] = []
+
+    def prepare(self, event: CloudEvent, data: Counted) -> dict[str, object]:  # type: ignore[override]
+        if data.n == 13:
+            raise PermanentError("13 is not counted")
+        return {"event_id": event.id, "counter": data.counter, "n": data.n}
+
+    async def write(self, session, prepared: list[dict[str, object]]) -> None:  # type: ignore[no-untyped-def,override]
+        self.runs.append([row["n"] for row in prepared])  # type: ignore[misc]
+        await session.execute(self.ledger.insert().values(prepared))
+
+
+async def test_a_batched_handler_writes_each_run_of_its_events_at_once_in_order(
+    kernel: ServiceRuntime,
+) -> None:
+    counter = f"runs-{uuid.uuid4()}"
+    ledger = kernel.metadata.tables["ledger"]
+    consumer = EventConsumer(
+        kernel.broker, kernel.sessions, kernel.inbox_table, f"runs-{uuid.uuid4()}"
+    )
+    batched = CountInRuns(kernel)
+    consumer.on(Counted)(batched)
+
+    @consumer.on(AlwaysFails)
+    async def one(session, event: CloudEvent, data: AlwaysFails) -> None:  # type: ignore[no-untyped-def]
+        await session.execute(ledger.insert().values(event_id=event.id, counter=counter, n=0))
+
+    counted = [kernel.outbox.envelope(Counted(counter=counter, n=n)) for n in range(1, 6)]
+    between = kernel.outbox.envelope(AlwaysFails(counter=counter))
+    batch = [*counted[:2], between, *counted[2:]]
+    with statements_of(kernel) as sent:
+        await consumer.process([of(event, offset) for offset, event in enumerate(batch)])
+        await consumer.process([of(counted[0], 9)])  # delivered again: nothing written
+
+    effects = [n for _, c, n in await ledger_rows(kernel) if c == counter]
+    assert effects == [1, 2, 0, 3, 4, 5], "in the order of the batch"
+    assert batched.runs == [[1, 2], [3, 4, 5]]
+    assert len([s for s in sent if s.startswith("INSERT INTO ledger")]) == 3
+
+
+async def test_an_event_a_batched_handler_cannot_prepare_is_dead_lettered_alone(
+    kernel: ServiceRuntime,
+) -> None:
+    counter = f"runs-{uuid.uuid4()}"
+    broker = Broker()
+    consumer = EventConsumer(broker, kernel.sessions, kernel.inbox_table, f"runs-{uuid.uuid4()}")  # type: ignore[arg-type]
+    consumer.on(Counted)(CountInRuns(kernel))
+    events = [kernel.outbox.envelope(Counted(counter=counter, n=n)) for n in (12, 13, 14)]
+    await consumer.process([of(event, offset) for offset, event in enumerate(events)])
+
+    effects = [n for _, c, n in await ledger_rows(kernel) if c == counter]
+    assert effects == [12, 14]
+    [(_, _, headers)] = broker.published
+    assert headers["dlq_reason"] == "13 is not counted"
+    assert headers["ce_id"] == str(events[1].id)
 
 
 class Consumer:

@@ -23,11 +23,18 @@ def clock(moment: datetime) -> str:
     return f"{hour}:{moment.minute:02d}{suffix}"
 
 
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS = (
+    *("January", "February", "March", "April", "May", "June", "July"),
+    *("August", "September", "October", "November", "December"),
+)
+
+
 def day(value: date | datetime) -> str:
-    """``Tuesday 3 March 2026``."""
+    """``Tuesday 3 March 2026`` (in English whatever the process's locale)."""
     if isinstance(value, datetime):
         value = local(value)
-    return f"{value:%A} {value.day} {value:%B %Y}"
+    return f"{DAYS[value.weekday()]} {value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
 def when(moment: datetime) -> str:
@@ -71,3 +78,18 @@ def days(amount: float) -> str:
 def humanise(code: str) -> str:
     """A controlled-list code as words: ``closing_the_disadvantage_gap`` → ``closing the ...``."""
     return code.replace("_", " ").replace("-", " ").strip()
+
+
+def wrap(text: str, width: int = 76) -> str:
+    """Text of single spaces (``squash``) in lines of at most ``width`` characters, broken
+    between words only: a word longer than that (a link) has a line of its own, whole."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    lines.append(line)
+    return "\n".join(lines)

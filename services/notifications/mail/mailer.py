@@ -44,7 +44,14 @@ class Mailer:
         self.local_hostname = mail_domain(settings.mail_from)
         self.connections = Connections(size=keep_connections)
 
-    def build(self, outgoing: Outgoing) -> bytes:
+    def build(self, outgoing: Outgoing, eight_bit: bool = False) -> bytes:
+        """The message's bytes; a header the email package refuses will never send."""
+        try:
+            return self._build(outgoing, eight_bit)
+        except Exception as exc:
+            raise DeliveryError(f"cannot build the message: {exc}", permanent=True) from exc
+
+    def _build(self, outgoing: Outgoing, eight_bit: bool) -> bytes:
         return mime.build(
             sender=self.sender,
             to_name=header_text(outgoing.to_name),
@@ -53,6 +60,7 @@ class Mailer:
             message_id=outgoing.message_id,
             text=outgoing.text,
             html=outgoing.html,
+            eight_bit=eight_bit,
         )
 
     async def send(
@@ -64,21 +72,16 @@ class Mailer:
         it with the shortest possible gap (the duplicate window). The connection is kept for the
         next message (see ``Connections``); one that fails is closed, never reused.
         """
-        try:
-            message = self.build(outgoing)
-        except Exception as exc:  # a header the email package refuses will never send
-            raise DeliveryError(f"cannot build the message: {exc}", permanent=True) from exc
-        client = await self._deliver(message, outgoing.to_email)
+        client = await self._deliver(outgoing)
         try:
             if accepted is not None:
                 await accepted()
         finally:
             self.connections.put_back(client)
 
-    async def _deliver(self, message: bytes, to: str) -> aiosmtplib.SMTP:
+    async def _deliver(self, outgoing: Outgoing) -> aiosmtplib.SMTP:
         """Send over a kept connection; one the server has closed meanwhile (it never took the
         message) is replaced by a new one once."""
-        mail = [] if to.isascii() and self.envelope_from.isascii() else ["SMTPUTF8"]
         client, reused = self.connections.take()
         try:
             try:
@@ -87,29 +90,42 @@ class Mailer:
                         client = self._client()
                         await client.connect()
                     try:
-                        await client.sendmail(self.envelope_from, [to], message, mail_options=mail)
+                        await self._transaction(client, outgoing)
                     except aiosmtplib.SMTPServerDisconnected:
                         if not reused:
                             raise
                         client.close()
                         client = self._client()
                         await client.connect()
-                        await client.sendmail(self.envelope_from, [to], message, mail_options=mail)
+                        await self._transaction(client, outgoing)
             except BaseException:
                 if client is not None:
                     client.close()
                 raise
-        except aiosmtplib.SMTPRecipientsRefused as exc:
-            refused = exc.recipients[0] if exc.recipients else None
-            if refused is None:
-                raise DeliveryError(str(exc), permanent=False) from exc
-            raise _code_error(refused.code, refused.message) from exc
-        except aiosmtplib.SMTPResponseException as exc:
+        except aiosmtplib.SMTPResponseException as exc:  # MAIL, RCPT or DATA refused
             raise _code_error(exc.code, exc.message) from exc
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             reason = f"{type(exc).__name__}: {exc}".rstrip(": ")
             raise DeliveryError(reason[:1000], permanent=False) from exc
         return client
+
+    async def _transaction(self, client: aiosmtplib.SMTP, outgoing: Outgoing) -> None:
+        """EHLO if not yet, then MAIL, RCPT, DATA: what ``sendmail`` sends, less its SIZE
+        option, for which aiosmtplib rewrote the line endings of the whole message once more
+        just to count its bytes. A body that is not ASCII goes as it is to a server that takes
+        8BITMIME (quoted-printable cost more than the rest of the message). A failure leaves
+        the transaction open: the caller closes the connection."""
+        if client.is_ehlo_or_helo_needed:
+            await client.ehlo()
+        eight_bit = client.supports_extension("8bitmime")
+        message = self.build(outgoing, eight_bit)
+        to = outgoing.to_email
+        utf8 = not (to.isascii() and self.envelope_from.isascii())
+        encoding = "utf-8" if utf8 else "ascii"
+        options = [*(["SMTPUTF8"] if utf8 else []), *(["BODY=8BITMIME"] if eight_bit else [])]
+        await client.mail(self.envelope_from, options=options, encoding=encoding)
+        await client.rcpt(to, encoding=encoding)
+        await client.data(message)
 
     def _client(self) -> aiosmtplib.SMTP:
         return aiosmtplib.SMTP(

@@ -4,7 +4,8 @@ every header it was given again: a fifth of the notifications service's CPU per 
 
 Header values come in already cleaned (``header_text``: no CR, LF or other control character);
 a name or subject that is not ASCII is RFC 2047 encoded, a name with specials is quoted, and a
-body that is not ASCII (or has a line too long for SMTP) is quoted-printable.
+body that is not ASCII is sent as it is (8bit) to a server that takes 8BITMIME, else (or if a
+line is too long for SMTP) quoted-printable.
 """
 
 import binascii
@@ -32,17 +33,19 @@ def header(text: str) -> str:
     return Header(text, charset, maxlinelen=76).encode(linesep="\r\n")
 
 
-def _body(text: str, subtype: str) -> bytes:
-    """One part: its headers and its body, 7bit when it can be, else quoted-printable (line
-    endings become CRLF as the message is sent). The text ends with a line break, as
-    ``EmailMessage.set_content`` makes it."""
+def _body(text: str, subtype: str, eight_bit: bool) -> bytes:
+    """One part: its headers and its body, 7bit when it can be, 8bit if allowed, else
+    quoted-printable (line endings become CRLF as the message is sent). The text ends with a
+    line break, as ``EmailMessage.set_content`` makes it."""
     if not text.endswith("\n"):
         text += "\n"
-    if text.isascii() and max(map(len, text.split("\n"))) <= MAX_LINE:
-        encoding, body = "7bit", text.encode()
+    body = text.encode()
+    ascii = text.isascii()
+    if (ascii or eight_bit) and max(map(len, body.split(b"\n"))) <= MAX_LINE:
+        encoding = "7bit" if ascii else "8bit"
     else:
         encoding = "quoted-printable"
-        body = binascii.b2a_qp(text.encode(), istext=True)
+        body = binascii.b2a_qp(body, istext=True)
     head = (
         f'Content-Type: text/{subtype}; charset="utf-8"\r\n'
         f"Content-Transfer-Encoding: {encoding}\r\n\r\n"
@@ -64,8 +67,10 @@ def build(
     message_id: str,
     text: str,
     html: str,
+    eight_bit: bool = False,
 ) -> bytes:
-    """The whole message, CRLF line endings, ready for ``SMTP.sendmail``."""
+    """The whole message, CRLF line endings, ready for ``SMTP.data``; ``eight_bit`` if the
+    server takes 8BITMIME (and is told ``BODY=8BITMIME``)."""
     boundary = f"=_alliance_{binascii.hexlify(os.urandom(12)).decode()}"
     head = (
         f"From: {sender}\r\n"
@@ -83,9 +88,9 @@ def build(
         (
             head,
             delimiter,
-            _body(text, "plain"),
+            _body(text, "plain", eight_bit),
             delimiter,
-            _body(html, "html"),
+            _body(html, "html", eight_bit),
             f"--{boundary}--\r\n".encode(),
         )
     )

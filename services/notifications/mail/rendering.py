@@ -149,8 +149,13 @@ def deployment_facts(deployment: r.DeploymentInfo) -> Facts:
     ]
 
 
+_SPACES = re.compile(r"\s+")
+_TRAILING_SPACES = re.compile(r"[ \t]+\n")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
 def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", str(text)).strip()
+    return _SPACES.sub(" ", str(text)).strip()
 
 
 def _environment(fmt_name: str, autoescape: bool) -> Environment:
@@ -171,6 +176,7 @@ def _environment(fmt_name: str, autoescape: bool) -> Environment:
         days=fmt.days,
         humanise=fmt.humanise,
         squash=_squash,
+        wrap=fmt.wrap,
     )
     env.globals.update(
         layout=f"_layout.{fmt_name}.j2",
@@ -222,8 +228,8 @@ class Renderer:
             "".join(text_template.blocks["subject"](text_template.new_context(context)))
         )
         text = text_template.render(context)
-        text = re.sub(r"[ \t]+\n", "\n", text)
-        text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+        text = _TRAILING_SPACES.sub("\n", text)
+        text = _BLANK_LINES.sub("\n\n", text).strip() + "\n"
         html = self.html.get_template(name).render(context)
         return Rendered(subject=subject, text=text, html=html)
 

@@ -18,7 +18,7 @@ from services.notifications.domain.messages import NewNotification, header_text
 from services.notifications.domain.recipients import Recipient, recipients
 from shared.contracts.base import EventData
 from shared.contracts.envelope import CloudEvent
-from shared.messaging.consumer import PermanentError
+from shared.messaging.consumer import BatchedHandler, PermanentError
 
 
 class Rendered(Protocol):
@@ -42,7 +42,10 @@ def alliance_of(data: EventData) -> str:
     raise PermanentError(f"{data.event_type} names no alliance")
 
 
-class RecordNotifications:
+class RecordNotifications(BatchedHandler[list[repository.NewRow]]):
+    """The consumer's handler: each event planned and rendered on its own, a batch's
+    notifications written in one statement."""
+
     def __init__(self, renderer: Renderer, mail_domain: str) -> None:
         self.renderer = renderer
         self.mail_domain = mail_domain
@@ -81,5 +84,8 @@ class RecordNotifications:
             )
         return planned
 
-    async def __call__(self, session: AsyncSession, event: CloudEvent, data: EventData) -> None:
-        await repository.add(session, self.plan(event, data), event.time)
+    def prepare(self, event: CloudEvent, data: EventData) -> list[repository.NewRow]:
+        return repository.new_rows(self.plan(event, data), event.time)
+
+    async def write(self, session: AsyncSession, prepared: list[list[repository.NewRow]]) -> None:
+        await repository.add(session, [row for rows in prepared for row in rows])
