@@ -1,6 +1,8 @@
 """Value types shared by event contracts."""
 
-from pydantic import BaseModel, ConfigDict, EmailStr
+from pydantic import BaseModel, ConfigDict
+
+from shared.email_address import Email
 
 
 class Contact(BaseModel):
@@ -9,7 +11,7 @@ class Contact(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     name: str
-    email: EmailStr
+    email: Email
     role: str | None = None
 
 
