@@ -10,9 +10,13 @@ from shared.web.auth import current_principal, optional_principal, require_roles
 from shared.web.documented import documents
 
 
+def context_of(request: Request) -> BookingsContext:
+    return request.app.state.bookings  # type: ignore[no-any-return]
+
+
 @documents(503)
 async def get_ctx(request: Request) -> BookingsContext:  # async: no hop to the thread pool
-    return request.app.state.bookings
+    return context_of(request)
 
 
 @documents(429)
