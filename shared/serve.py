@@ -1,6 +1,7 @@
 """Run one service's HTTP app (and with it its broker, relay and consumers) under uvicorn."""
 
 import asyncio
+import gc
 import logging
 import sys
 from collections.abc import Callable
@@ -32,6 +33,18 @@ def uvicorn_options(settings: Settings) -> dict[str, object]:
     }
 
 
+GC_THRESHOLDS = (10_000, 10, 10)
+"""The cyclic garbage collector's generation thresholds (Python's are 700, 10, 10). With
+thousands of requests in flight (a flash crowd) each collection walks all their live objects:
+at 700 allocations a time that was half the CPU of 5,000 bookings in flight in one process
+(2.8 s, 1.5 s of it collecting); at 10,000 it is 1.6-1.9 s, 0.3-0.6 s collecting, with the
+same peak memory."""
+
+
+def tune_gc() -> None:
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
 async def _problems(settings: ServiceSettings) -> list[str]:
     found = [
         await preflight.database_problem(settings.database_url()),
@@ -57,4 +70,5 @@ def serve(service: str, settings_class: type[S], build_app: Callable[[S], FastAP
             print(f"{service}: {problem}", file=sys.stderr)
         raise SystemExit(2)
     logging.getLogger("aiokafka").setLevel(logging.WARNING)
+    tune_gc()
     uvicorn.run(app, port=settings.port, **uvicorn_options(settings))  # type: ignore[arg-type]
