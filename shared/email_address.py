@@ -49,7 +49,7 @@ def is_plain(address: str) -> bool:
 
 def _checked(value: object, validate: ValidatorFunctionWrapHandler) -> str:
     if type(value) is not str:
-        return validate(value)  # type: ignore[no-any-return]
+        return str(validate(value))
     if is_plain(value):
         return value
     known = _accepted.get(value)

@@ -11,7 +11,8 @@ from shared.web.documented import documents
 
 
 def context_of(request: Request) -> BookingsContext:
-    return request.app.state.bookings  # type: ignore[no-any-return]
+    bookings: BookingsContext = request.app.state.bookings
+    return bookings
 
 
 @documents(503)
