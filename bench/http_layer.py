@@ -2,13 +2,16 @@
 
     .venv/bin/python bench/http_layer.py [--requests 5000]
 
-Builds the real bookings app (no database: its lifespan is not run) and adds one route with
-the booking endpoint's signature (bearer token, body, ``Idempotency-Key``) whose use case is
-skipped: it answers the same 201 JSON a booking does. Each request goes through the app's
-whole ASGI stack (middlewares, routing, FastAPI's dependencies and body validation), then
-once more with the user middlewares removed; prints CPU microseconds per request of both and
-their difference (the middlewares). CPU time of this process only, so a loaded machine
-inflates it less than wall time; repeat and take the smallest.
+Builds the real bookings app (no database: its lifespan is not run) and books through the real
+``POST /courses/{id}/bookings`` with the course's queue (``course_queue.take_turn``, where the
+database work starts) answering at once with a stored booking: what is measured is everything
+a booking request costs outside the database (middlewares, routing, FastAPI's dependencies
+and body validation, the use case's checks and idempotency fingerprint, the response). Each
+request goes through the app's whole ASGI stack, then once more with the user middlewares
+removed; prints CPU microseconds per request of both and their difference (the middlewares),
+and the Python function calls of one request (exact, unlike the CPU time). CPU time of this
+process only, so a loaded machine inflates it less than wall time; repeat and take the
+smallest.
 """
 
 import argparse
@@ -33,35 +36,43 @@ os.environ.update(
     ACCESS_LOG=os.environ.get("ACCESS_LOG", "true"),
 )
 
-from fastapi import FastAPI  # noqa: E402
-from fastapi.responses import Response  # noqa: E402
-
-from services.bookings.api import bookings as api  # noqa: E402
 from services.bookings.app import build_app  # noqa: E402
+from services.bookings.domain.model import BookingStatus  # noqa: E402
+from services.bookings.usecases import course_queue  # noqa: E402
+from services.bookings.usecases.read_models import (  # noqa: E402
+    BookingResult,
+    BookingView,
+    ContactView,
+    SchoolRefView,
+)
 from shared.logs import configure_logging  # noqa: E402
 from shared.web.auth import issue_token  # noqa: E402
 
 COURSE = UUID("5d1e7b4c-6c57-4a43-9a3c-1f5d0c1e2a90")
 
 
-def add_bench_route(app: FastAPI) -> None:
-    async def book(
-        ctx: api.Ctx,
-        principal: api.AnyPrincipal,
-        course_id: UUID,
-        body: api.BookingIn,
-        key: api.IdempotencyKey,
-    ) -> Response:
-        answer = {
-            "id": str(uuid4()),
-            "course_id": str(course_id),
-            "participant": body.participant.model_dump(),
-            "created_at": datetime.now(UTC).isoformat(),
-        }
-        return Response(json.dumps(answer), 201, media_type="application/json")
+def answer_at_once() -> None:
+    """The course's queue answers every request with one confirmed booking, at once."""
+    booked = BookingResult(
+        booking=BookingView(
+            id=uuid4(),
+            course_id=COURSE,
+            course_title="Bench course",
+            status=BookingStatus.CONFIRMED,
+            school=SchoolRefView(urn="100001", name="Bench School"),
+            participant=ContactView(name="Bench Person", email="p@bench.org"),
+            booker=ContactView(name="Bench Lead", email="lead@bench.org"),
+            access_needs=None,
+            price_pence=12_000,
+            created_at=datetime.now(UTC),
+            url=f"http://127.0.0.1:8001/bookings/{uuid4()}",
+        )
+    )
 
-    app.add_api_route("/bench/{course_id}/bookings", book, methods=["POST"], status_code=201)
-    app.router.routes.insert(0, app.router.routes.pop())  # matched first, as a hot route would be
+    async def take_turn(*_: Any) -> BookingResult:
+        return booked
+
+    course_queue.take_turn = take_turn  # type: ignore[assignment]
 
 
 def scope_for(token: str, body: bytes) -> dict[str, Any]:
@@ -85,49 +96,70 @@ def scope_for(token: str, body: bytes) -> dict[str, Any]:
         "scheme": "http",
         "method": "POST",
         "root_path": "",
-        "path": f"/bench/{COURSE}/bookings",
-        "raw_path": f"/bench/{COURSE}/bookings".encode(),
+        "path": f"/courses/{COURSE}/bookings",
+        "raw_path": f"/courses/{COURSE}/bookings".encode(),
         "query_string": b"",
         "headers": headers,
         "state": {},
     }
 
 
+def booking_body() -> bytes:
+    participant = {"name": "Bench Person", "email": f"p-{uuid4().hex}@bench.org"}
+    return json.dumps({"school_urn": "100001", "participant": participant}).encode()
+
+
+async def book_once(app: Any, token: str, body: bytes, statuses: list[int]) -> None:
+    sent = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            statuses.append(message["status"])
+
+    await app(scope_for(token, body), receive, send)
+
+
 async def run(app: Any, token: str, n: int) -> float:
     """CPU microseconds per request over ``n`` requests (after 200 to warm up)."""
     statuses: list[int] = []
-
-    async def one() -> None:
-        body = json.dumps(
-            {
-                "school_urn": "100001",
-                "participant": {"name": "Bench Person", "email": f"p-{uuid4().hex}@bench.org"},
-            }
-        ).encode()
-        sent = False
-
-        async def receive() -> dict[str, Any]:
-            nonlocal sent
-            if sent:
-                return {"type": "http.disconnect"}
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        async def send(message: dict[str, Any]) -> None:
-            if message["type"] == "http.response.start":
-                statuses.append(message["status"])
-
-        await app(scope_for(token, body), receive, send)
-
     for _ in range(200):
-        await one()
+        await book_once(app, token, booking_body(), statuses)
     started = time.process_time()
     for _ in range(n):
-        await one()
+        await book_once(app, token, booking_body(), statuses)
     used = time.process_time() - started
     if set(statuses) != {201}:
         raise SystemExit(f"unexpected statuses: {sorted(set(statuses))}")
     return used * 1e6 / n
+
+
+async def calls(app: Any, token: str) -> tuple[int, int]:
+    """Python function calls and calls into C of one request (after warming up)."""
+    statuses: list[int] = []
+    for _ in range(20):
+        await book_once(app, token, booking_body(), statuses)
+    counts = {"call": 0, "c_call": 0}
+
+    def count(_frame: Any, event: str, _arg: Any) -> None:
+        if event in counts:
+            counts[event] += 1
+
+    body = booking_body()
+    sys.setprofile(count)
+    try:
+        await book_once(app, token, body, statuses)
+    finally:
+        sys.setprofile(None)
+    if set(statuses) != {201}:
+        raise SystemExit(f"unexpected statuses: {sorted(set(statuses))}")
+    return counts["call"], counts["c_call"]
 
 
 def main() -> None:
@@ -149,12 +181,18 @@ def main() -> None:
         school_urn="100001",
         email="lead@bench.org",
     )
+    answer_at_once()
     full = build_app()
-    add_bench_route(full)
     bare = build_app()
-    add_bench_route(bare)
     bare.user_middleware = []
     loop = asyncio.new_event_loop()
+    python_calls, c_calls = loop.run_until_complete(calls(full, token))
+    bare_python, bare_c = loop.run_until_complete(calls(bare, token))
+    print(
+        f"calls per request: whole app {python_calls} Python + {c_calls} C, without the user "
+        f"middlewares {bare_python} + {bare_c}",
+        file=sys.__stdout__,
+    )
     with_mw = min(
         loop.run_until_complete(run(full, token, args.requests)) for _ in range(args.repeat)
     )

@@ -45,7 +45,10 @@ S = TypeVar("S", bound=ServiceSettings)
 
 
 YOUNG_GENERATION = 10_000
-"""Container allocations between two young collections (Python's default is 700)."""
+"""Container allocations between two young collections (Python's default is 700). With
+thousands of requests in flight (a flash crowd) each collection walks all their live objects:
+at 700 that was half the CPU of 5,000 requests in flight in one process (2.8 s, 1.5 s of it
+collecting); at 10,000 it is 1.6-1.9 s, 0.3-0.6 s collecting, with the same peak memory."""
 
 
 def settle_the_heap() -> None:

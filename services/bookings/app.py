@@ -87,11 +87,12 @@ def build_app(settings: BookingsSettings | None = None, *, clock: Clock | None =
     async def resolve(_: object, person: Person) -> Identity:
         return await identity_of(ctx, person)
 
-    install_signin(app, settings, SERVICE, resolve)
-    # The catalogue's own paths (/catalogue/matrix) before /catalogue/{course_id}.
-    routers = (courses, bookings, running, schools, staff, personal_data, catalogue, privacy, pages)
+    # Routes are matched in order: the bookings API first (a booking is the request a crowd
+    # sends), the catalogue's own paths (/catalogue/matrix) before /catalogue/{course_id}.
+    routers = (bookings, courses, running, schools, staff, personal_data, catalogue, privacy, pages)
     routers += (admin_courses, admin_bookings, admin_running, admin_schools, admin_staff)
     routers += (places, school_lead)
     for router in (module.router for module in routers):
         app.include_router(router)
+    install_signin(app, settings, SERVICE, resolve)  # /signin, /auth/callback, /signout
     return app

@@ -1,25 +1,8 @@
 """Value types shared by event contracts."""
 
-from functools import lru_cache
-from typing import Annotated
+from pydantic import BaseModel, ConfigDict
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, WithJsonSchema
-from pydantic.networks import import_email_validator, validate_email
-
-import_email_validator()  # as EmailStr does: without email-validator, fail at import
-
-
-@lru_cache(maxsize=4096)
-def _email(value: str) -> str:
-    return validate_email(value)[1]
-
-
-# EmailStr's check and schema, each address checked once per process: the same people (a
-# school's CPD lead, the alliance's staff) are in event after event, and email-validator's
-# check was most of the time it took to read an event.
-Email = Annotated[
-    str, AfterValidator(_email), WithJsonSchema({"type": "string", "format": "email"})
-]
+from shared.email_address import Email
 
 
 class Contact(BaseModel):

@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from fastapi.telemetry import TelemetryConfig
 
 from shared.observability import tracing
 from shared.observability.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
@@ -20,6 +21,13 @@ from shared.web.pages import install_assets
 from shared.web.problems import PROBLEM_JSON, install_problem_handlers
 from shared.web.proxies import TrustedProxies
 from shared.web.ratelimit import RateLimit
+
+NO_FASTAPI_TELEMETRY: TelemetryConfig = {
+    "tracing": False,
+    "metrics": False,
+    "logs": False,
+    "operation_spans": False,
+}
 
 
 def create_app(runtime: ServiceRuntime, *, title: str, description: str = "") -> FastAPI:
@@ -38,6 +46,10 @@ def create_app(runtime: ServiceRuntime, *, title: str, description: str = "") ->
         version="1.0.0",
         docs_url=None,  # install_docs serves Swagger UI from a package, not a CDN
         redoc_url=None,
+        # ObserveMiddleware measures, logs and traces every request; FastAPI's own telemetry
+        # (on OpenTelemetry's global providers, which nothing here sets) would only look them
+        # up again on each request
+        telemetry=NO_FASTAPI_TELEMETRY,
     )
     app.state.runtime = runtime
     app.state.token_verifier = TokenVerifier(runtime.settings)

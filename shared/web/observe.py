@@ -5,6 +5,7 @@
 import logging
 import time
 from contextlib import AbstractContextManager
+from typing import Any
 
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -31,6 +32,9 @@ class ObserveMiddleware:
         self.app = app
         self.metrics = metrics
         self.log_requests = log_requests
+        self._series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+        """The request counter and latency histogram of each (method, route, status), looked
+        up once: as many as the registry holds anyway (routes are templates)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -82,8 +86,15 @@ class ObserveMiddleware:
     def _record(self, scope: Scope, status: int, seconds: float) -> None:
         method = scope["method"]
         route = route_of(scope)
-        self.metrics.http_requests.labels(method, route, str(status)).inc()
-        self.metrics.http_latency.labels(method, route).observe(seconds)
+        series = self._series.get((method, route, status))
+        if series is None:
+            series = self._series[method, route, status] = (
+                self.metrics.http_requests.labels(method, route, str(status)),
+                self.metrics.http_latency.labels(method, route),
+            )
+        requests, latency = series
+        requests.inc()
+        latency.observe(seconds)
         if self.log_requests and access_log.isEnabledFor(logging.INFO):
             # made here rather than by .info(): the logger would walk the stack for the caller
             record = access_log.makeRecord(

@@ -24,7 +24,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from shared.errors import Forbidden, Unauthenticated
 from shared.identity import Identity, Person, Principal, Role
 from shared.settings import ServiceSettings, Settings
-from shared.web.auth import bearer_scheme, current_principal
+from shared.web.auth import bearer_scheme, verified
 from shared.web.csrf import Csrf, derive_key
 
 log = logging.getLogger(__name__)
@@ -120,7 +120,7 @@ def principal_for(*roles: Role, page: bool = False) -> Callable[..., Awaitable[P
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
     ) -> Principal:
         if credentials is not None:
-            principal = await current_principal(request, credentials)
+            principal = verified(request, credentials)
             if not principal.has(*roles):
                 raise Forbidden(f"this needs one of the roles: {', '.join(roles)}")
             return principal

@@ -10,9 +10,14 @@ from shared.web.auth import current_principal, optional_principal, require_roles
 from shared.web.documented import documents
 
 
+def context_of(request: Request) -> BookingsContext:
+    bookings: BookingsContext = request.app.state.bookings
+    return bookings
+
+
 @documents(503)
 async def get_ctx(request: Request) -> BookingsContext:  # async: no hop to the thread pool
-    return request.app.state.bookings
+    return context_of(request)
 
 
 @documents(429)

@@ -17,7 +17,7 @@ from services.bookings.usecases.personal_data import (
 )
 from shared.errors import Unauthenticated
 from shared.identity import Principal
-from shared.web.auth import bearer_scheme, current_principal
+from shared.web.auth import bearer_scheme, verified
 from shared.web.documented import documents, problems
 from shared.web.signin import identity_of
 
@@ -32,7 +32,7 @@ async def hats(
     """The token's principal; or every hat of the signed-in person, and the person as
     themselves (their own email, whatever else they are)."""
     if credentials is not None:
-        return [await current_principal(request, credentials)]
+        return [verified(request, credentials)]
     identity = await identity_of(request)
     if identity is None:
         raise Unauthenticated("a bearer token or a signed-in session is required")

@@ -38,9 +38,12 @@ class Recorded:
     response: dict[str, Any]
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
+"""``json.dumps`` with these options, made once (``dumps`` makes an encoder on every call)."""
+
+
 def request_hash(payload: Any) -> str:
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(_CANONICAL.encode(payload).encode()).hexdigest()
 
 
 RECORD = insert(keys).on_conflict_do_nothing().returning(keys.c.scope, keys.c.key)

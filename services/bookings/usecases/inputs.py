@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from services.bookings.domain.model import CourseStatus, Phase, Strand
+from shared.email_address import Email
 from shared.text import MultiLine, SingleLine
 
 Name = Annotated[SingleLine, StringConstraints(min_length=1, max_length=200)]
@@ -156,7 +157,7 @@ class CourseFilters(BaseModel):
 
 class Participant(StrictInput):
     name: Name
-    email: EmailStr
+    email: Email
     role: ShortText | None = None
 
     @field_validator("email")
