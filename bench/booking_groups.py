@@ -1,6 +1,7 @@
 """The booking use case's groups (issue "Speed"): run by hand, prints figures, not a test.
 
     .venv/bin/python bench/booking_groups.py [--bookings 1000] [--courses 20] [--in-flight 50]
+        [--crowd 2000] [--unsettled] [--profile]
 
 Starts PostgreSQL and the broker (the test suite's stack, on free ports), then books through
 ``usecases.booking.create_booking`` alone (no HTTP, no relay): ``--bookings`` requests spread
@@ -8,12 +9,17 @@ over ``--courses`` courses, ``--in-flight`` at a time (the default run of ``benc
 then a crowd of ``--crowd`` on one course of 30 places, 200 at a time. For each: round trips
 per booking (statements, BEGIN and COMMIT, counted in SQLAlchemy's events), commits per
 booking, and CPU per booking of this process and of PostgreSQL. Run from the tree to measure
-(its ``services`` is imported).
+(its ``services`` is imported). The heap is settled as the service settles it once started
+(``shared.serve.settle_the_heap``) unless ``--unsettled``; ``--profile`` counts Python calls
+per booking (cProfile, a figure that does not depend on the machine's load) and lists the top
+(``BENCH_SORT=tottime``, ``BENCH_TOP=45``).
 """
 
 import argparse
 import asyncio
+import cProfile
 import os
+import pstats
 import shutil
 import sys
 import tempfile
@@ -36,6 +42,7 @@ from services.bookings.usecases.inputs import CourseDetails, NewBooking, SchoolD
 from shared.clock import MovableClock  # noqa: E402
 from shared.identity import Principal, Role  # noqa: E402
 from shared.runtime import ServiceRuntime  # noqa: E402
+from shared.serve import settle_the_heap  # noqa: E402
 from tests.bookings.conftest import course_body, new_urn  # noqa: E402
 from tests.support.stack import start_stack, stop_stack  # noqa: E402
 
@@ -101,6 +108,7 @@ async def book(
     course_ids: list[UUID],
     total: int,
     in_flight: int,
+    profile: bool = False,
 ) -> None:
     urn = await member_school(ctx)
     lead = Principal(
@@ -116,8 +124,13 @@ async def book(
             course_id = course_ids[i % len(course_ids)]
             return await booking.create_booking(ctx, lead, course_id, body, uuid4().hex)
 
+    profiler = cProfile.Profile() if profile else None
     before, cpu, pg, wall = trips.snapshot(), own_cpu(), postgres_cpu(data_dir), time.perf_counter()
+    if profiler:
+        profiler.enable()
     answers = await asyncio.gather(*(one(i) for i in range(total)), return_exceptions=True)
+    if profiler:
+        profiler.disable()
     wall = time.perf_counter() - wall
     cpu, pg = own_cpu() - cpu, postgres_cpu(data_dir) - pg
     after = trips.snapshot()
@@ -132,6 +145,13 @@ async def book(
         f"  CPU ms per booking: this process {1000 * cpu / total:.2f}, "
         f"PostgreSQL {1000 * pg / total:.2f}"
     )
+    if profiler:
+        stats = pstats.Stats(profiler)
+        calls = sum(entry[1] for entry in stats.stats.values())  # type: ignore[attr-defined]
+        print(f"  Python function calls per booking (cProfile): {calls / total:.0f}")
+        stats.sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(
+            int(os.environ.get("BENCH_TOP", "45"))
+        )
 
 
 async def main() -> None:
@@ -140,6 +160,12 @@ async def main() -> None:
     parser.add_argument("--courses", type=int, default=20)
     parser.add_argument("--in-flight", type=int, default=50)
     parser.add_argument("--crowd", type=int, default=2000)
+    parser.add_argument(
+        "--unsettled", action="store_true", help="leave the collector as Python sets it"
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="count Python calls (cProfile) and list the top"
+    )
     args = parser.parse_args()
     print(f"booking groups bench from {ROOT}; load average now {os.getloadavg()[0]:.2f}")
     root = Path(tempfile.mkdtemp(prefix="groupbench-"))
@@ -152,9 +178,22 @@ async def main() -> None:
         trips = RoundTrips(ctx)
         try:
             spread = [await published_course(ctx, capacity=60) for _ in range(args.courses)]
-            await book(ctx, trips, root / "pgdata", "spread", spread, args.bookings, args.in_flight)
+            if not args.unsettled:
+                settle_the_heap()  # as the service does once started
+            await book(
+                ctx,
+                trips,
+                root / "pgdata",
+                "spread",
+                spread,
+                args.bookings,
+                args.in_flight,
+                args.profile,
+            )
+            if not args.crowd:
+                return
             crowd = [await published_course(ctx, capacity=30)]
-            await book(ctx, trips, root / "pgdata", "crowd", crowd, args.crowd, 200)
+            await book(ctx, trips, root / "pgdata", "crowd", crowd, args.crowd, 200, args.profile)
         finally:
             await runtime.engine.dispose()
     finally:

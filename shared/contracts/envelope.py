@@ -33,21 +33,17 @@ class CloudEvent(BaseModel):
     data: dict[str, Any]
 
     def kafka_headers(self) -> dict[str, str]:
-        headers = {
-            "ce_id": str(self.id),
-            "ce_type": self.type,
-            "ce_source": self.source,
-            "ce_specversion": self.specversion,
-            "ce_time": self.time.isoformat(),
-            "content-type": self.datacontenttype,
-        }
-        optional = {
-            "ce_subject": self.subject,
-            "ce_correlationid": self.correlationid,
-            "ce_causationid": self.causationid,
-        }
-        headers.update({k: v for k, v in optional.items() if v is not None})
-        return headers
+        return kafka_headers(
+            self.id,
+            self.type,
+            self.source,
+            self.time,
+            subject=self.subject,
+            correlationid=self.correlationid,
+            causationid=self.causationid,
+            specversion=self.specversion,
+            datacontenttype=self.datacontenttype,
+        )
 
     def kafka_value(self) -> bytes:
         return json.dumps(self.data, separators=(",", ":"), default=str).encode()
@@ -81,3 +77,33 @@ class CloudEvent(BaseModel):
             )
         except ValidationError as exc:
             raise EnvelopeError(f"bad CloudEvents attributes: {exc.errors()[0]['msg']}") from exc
+
+
+def kafka_headers(
+    id: UUID,
+    type: str,
+    source: str,
+    time: datetime,
+    *,
+    subject: str | None,
+    correlationid: str | None,
+    causationid: str | None,
+    specversion: str = SPEC_VERSION,
+    datacontenttype: str = CONTENT_TYPE,
+) -> dict[str, str]:
+    """A CloudEvent's attributes as its Kafka headers (binary content mode)."""
+    headers = {
+        "ce_id": str(id),
+        "ce_type": type,
+        "ce_source": source,
+        "ce_specversion": specversion,
+        "ce_time": time.isoformat(),
+        "content-type": datacontenttype,
+    }
+    if subject is not None:
+        headers["ce_subject"] = subject
+    if correlationid is not None:
+        headers["ce_correlationid"] = correlationid
+    if causationid is not None:
+        headers["ce_causationid"] = causationid
+    return headers

@@ -1,13 +1,15 @@
 """Transactional outbox: events are rows written in the caller's transaction."""
 
+from datetime import UTC, datetime
 from typing import Any
+from uuid import uuid4
 
 from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.context import causation_id, current_correlation_id
 from shared.contracts.base import EventData
-from shared.contracts.envelope import CloudEvent
+from shared.contracts.envelope import CloudEvent, kafka_headers
 from shared.observability import tracing
 
 
@@ -40,8 +42,33 @@ class Outbox:
 
     def rows(self, items: list[EventData]) -> list[dict[str, Any]]:
         """The rows of ``items``, with the current correlation id and trace: rows made in
-        several requests' contexts can then be written together (``insert``)."""
-        return [self._row(self.envelope(data), data) for data in items]
+        several requests' contexts can then be written together (``insert``). Each row is the
+        one ``envelope`` would give (a new id, the time now), without building the envelope."""
+        correlation, causation = current_correlation_id(), causation_id.get()
+        rows = []
+        for data in items:
+            event_id = uuid4()
+            headers = kafka_headers(
+                event_id,
+                data.event_type,
+                self.source,
+                datetime.now(UTC),
+                subject=data.subject(),
+                correlationid=correlation,
+                causationid=causation,
+            )
+            tracing.inject(headers)
+            rows.append(
+                {
+                    "event_id": event_id,
+                    "topic": data.topic,
+                    "key": data.key(),
+                    "event_type": data.event_type,
+                    "headers": headers,
+                    "payload": data.model_dump(mode="json"),
+                }
+            )
+        return rows
 
     async def insert(self, session: AsyncSession, rows: list[dict[str, Any]]) -> None:
         """Record ``rows`` (of ``rows``) in one round trip, in this order."""

@@ -7,7 +7,9 @@ does not answer at all). Past any of them the caller gets an error that ``is_out
 """
 
 from dataclasses import dataclass
+from typing import Any
 
+from pydantic_core import from_json, to_json
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -27,6 +29,13 @@ class Timeouts:
     statement_s: float = 15.0
 
 
+def json_text(value: Any) -> str:
+    """A JSONB parameter's text, by pydantic-core's encoder: 2-4 times as fast as ``json.dumps``
+    (an event's payload and headers, a stored answer). PostgreSQL keeps JSONB parsed, so only
+    the values count, not the spelling (spaces, escapes of non-ASCII characters)."""
+    return to_json(value).decode()
+
+
 def make_engine(url: str, pool_size: int = 20, timeouts: Timeouts | None = None) -> AsyncEngine:
     """At most ``pool_size`` connections, each opened when first needed and then kept.
 
@@ -44,6 +53,8 @@ def make_engine(url: str, pool_size: int = 20, timeouts: Timeouts | None = None)
         # outage (503 with Retry-After; consumers wait it out), and the retry gets a fresh one.
         pool_pre_ping=False,
         pool_timeout=timeouts.pool_s,
+        json_serializer=json_text,
+        json_deserializer=from_json,
         connect_args={
             "timeout": timeouts.connect_s,
             "command_timeout": timeouts.statement_s + CLIENT_GRACE_S,
