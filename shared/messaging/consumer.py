@@ -207,7 +207,8 @@ class EventConsumer:
 
     async def commit(self, consumer: AIOKafkaConsumer) -> None:
         """Commit the offsets after the records processed so far (never those being processed)
-        of the partitions ``consumer`` holds. A failure is left to the next commit."""
+        of the partitions ``consumer`` holds. After a failure (a rebalance, the broker away)
+        the commit is tried again ``commit_interval_s`` later, for the partitions then held."""
         assigned = consumer.assignment()
         offsets = {
             tp: offset
@@ -223,6 +224,8 @@ class EventConsumer:
                 "offsets not committed; the events after them may come again",
                 extra={"group": self.group_id, "error": f"{type(exc).__name__}: {exc}"},
             )
+            if not self._closing:  # tried again, even if no other batch comes
+                self._committing = asyncio.create_task(self._commit_later(consumer))
 
     async def close(self) -> None:
         """Before the broker stops: commit at once what waits to be, and from now on after each

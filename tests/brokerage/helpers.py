@@ -159,13 +159,26 @@ def school_token(submitted: dict[str, Any]) -> str:
 
 
 async def events_for(stack: Stack, request_id: str, count: int) -> list[Record]:
-    """The records keyed by ``request_id`` on the topic, once at least ``count`` are there."""
-    return await read_topic(
+    """The events keyed by ``request_id`` on the topic, once at least ``count`` are there: each
+    once, as consumers see them (the relay publishes at least once: a batch whose publication
+    was not marked, its transaction lost to a slow broker, is published again)."""
+    records = await read_topic(
         stack.bootstrap,
         BROKERAGE_EVENTS,
-        until=lambda found: len(found) >= count,
+        until=lambda found: len(_once(found)) >= count,
         match=lambda r: r.key is not None and r.key.decode() == request_id,
     )
+    return _once(records)
+
+
+def _once(records: list[Record]) -> list[Record]:
+    seen: set[str | None] = set()
+    first = []
+    for record in records:
+        if (event_id := header(record, "ce_id")) not in seen:
+            seen.add(event_id)
+            first.append(record)
+    return first
 
 
 def types(records: list[Record]) -> list[str]:

@@ -154,7 +154,8 @@ async def test_withdrawal_by_the_school_releases_the_undelivered_days(brokerage:
     assert state["deployment"]["days_released"] == 2
     assert await sle_days(brokerage, alliance, sle) == 1
 
-    records = await events_for(brokerage.stack, rid, 8)
+    # submitted, triaged, proposed, 3 confirmations, accepted, agreed, a visit, then these two
+    records = await events_for(brokerage.stack, rid, 11)
     assert types(records)[-2:] == ["request_withdrawn", "deployment_settled"]
     import json
 

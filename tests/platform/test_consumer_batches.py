@@ -175,11 +175,13 @@ class Consumer:
     def __init__(self, *, fail: bool = False) -> None:
         self.commits: list[dict[TopicPartition, int]] = []
         self.fail = fail
+        self.attempts = 0
 
     def assignment(self) -> set[TopicPartition]:
         return {TopicPartition(TOPIC, 0)}
 
     async def commit(self, offsets: dict[TopicPartition, int]) -> None:
+        self.attempts += 1
         if self.fail:
             raise CommitFailedError("rebalancing")
         self.commits.append(dict(offsets))
@@ -248,17 +250,23 @@ async def test_closing_commits_at_once_and_then_after_every_batch() -> None:
     assert kafka.commits[-1] == {TopicPartition(TOPIC, 0): 3}
 
 
-async def test_a_failed_commit_is_left_to_the_next_one(caplog: pytest.LogCaptureFixture) -> None:
+async def test_a_failed_commit_is_tried_again_without_another_batch(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     kafka = Consumer(fail=True)
-    consumer = counting_consumer(Broker(), interval_s=3600)
+    consumer = counting_consumer(Broker(), interval_s=0.05)
     await consumer.process([passed_over(1)])
     with caplog.at_level(logging.INFO, logger="shared.messaging.consumer"):
-        await consumer.commit(kafka)  # type: ignore[arg-type]
+        await consumer.processed(kafka)  # type: ignore[arg-type]
+        await eventually(lambda: _value(kafka.attempts), lambda n: n >= 2, timeout=3)
     assert "offsets not committed" in caplog.text
-    kafka.fail = False
+    assert kafka.commits == []
+    kafka.fail = False  # the rebalance is over; no other event comes
+    await eventually(lambda: _value(kafka.commits), lambda c: len(c) == 1, timeout=3)
+    assert kafka.commits == [{TopicPartition(TOPIC, 0): 2}]
     await consumer.process([passed_over(2)])
     await consumer.commit(kafka)  # type: ignore[arg-type]
-    assert kafka.commits == [{TopicPartition(TOPIC, 0): 3}]
+    assert kafka.commits[-1] == {TopicPartition(TOPIC, 0): 3}
 
 
 async def _value(value: object) -> object:
