@@ -79,14 +79,23 @@ LOCK_COURSES = (
 )
 
 
+LOCK_FREE_COURSES = LOCK_COURSES.with_for_update(of=courses, skip_locked=True)
+
+
 async def lock_courses(
-    session: AsyncSession, course_ids: Sequence[UUID], *, lock_timeout_ms: int
+    session: AsyncSession,
+    course_ids: Sequence[UUID],
+    *,
+    lock_timeout_ms: int,
+    skip_held: bool = False,
 ) -> list[Row]:
     """The rows of those of ``course_ids`` that exist, locked for this transaction in the order
     of their ids (the order every transaction locking several courses keeps, so that two never
-    wait for each other). Each wait is bounded as in ``lock_course``."""
+    wait for each other). Each wait is bounded as in ``lock_course``; with ``skip_held``, none:
+    a course another transaction holds is left out as if it did not exist."""
     values = {"course_ids": list(course_ids), "lock_timeout": f"{int(lock_timeout_ms)}ms"}
-    return list((await session.execute(LOCK_COURSES, values)).all())
+    statement = LOCK_FREE_COURSES if skip_held else LOCK_COURSES
+    return list((await session.execute(statement, values)).all())
 
 
 async def insert_course(session: AsyncSession, values: dict[str, Any]) -> None:

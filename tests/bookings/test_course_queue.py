@@ -129,3 +129,34 @@ async def test_a_request_cancelled_while_it_waits_is_not_booked() -> None:
     await holder
     assert booker.groups == [["holder"]]
     assert course_queue._lines == {}
+
+
+async def test_a_request_answered_in_another_line_gets_that_lines_answer() -> None:
+    """A group may hand a request on (a course held elsewhere, in the bookings service): its
+    answer is a future, and the request gets what that future holds, result or error, even
+    after its first line is gone."""
+    line, other = uuid4(), uuid4()
+    elsewhere = Booker(hold=True)
+
+    async def hand_on(requests: list[Any]) -> list[Any]:
+        return [
+            asyncio.ensure_future(course_queue.take_turn(other, r, elsewhere, timeout_s=5))
+            for r in requests
+        ]
+
+    taken = [
+        asyncio.create_task(course_queue.take_turn(line, r, hand_on, timeout_s=5))
+        for r in ("one", "bad two")
+    ]
+    await elsewhere.inside.wait()
+    await eventually(lambda: _gone(line), timeout=5, interval=0.001)
+    assert not any(t.done() for t in taken)
+    elsewhere.release.set()
+    assert await taken[0] == "booked one"
+    with pytest.raises(ValueError, match="bad two"):
+        await taken[1]
+    assert elsewhere.groups == [["one", "bad two"]]
+
+
+async def _gone(line: UUID) -> bool:
+    return not course_queue.has_line(line)

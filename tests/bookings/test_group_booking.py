@@ -380,7 +380,9 @@ async def test_several_courses_are_booked_in_one_transaction_each_in_its_own_ord
     ]
     with statements(ctx) as seen:
         answers = await together(ctx, *asked)
-    assert seen == GROUP_STATEMENTS  # one group, one transaction, whatever the courses
+    # one group, one transaction, whatever the courses; then the course that was not there is
+    # looked for in its own line (as one held elsewhere would be waited for there)
+    assert seen == [*GROUP_STATEMENTS, GROUP_STATEMENTS[0], "COMMIT"]
 
     first, on_large, refused, waiting, missing, second_large, last = answers
     assert isinstance(first, BookingResult) and first.booking.status == "confirmed"
@@ -492,9 +494,9 @@ async def impatient(ctx: BookingsContext) -> AsyncIterator[BookingsContext]:
 async def test_a_course_locked_too_long_elsewhere_fails_only_its_own_requests(
     ctx: BookingsContext, impatient: BookingsContext
 ) -> None:
-    """Another transaction holds one course past the lock wait: the group is rolled back, the
-    other course's requests are booked together, and the locked course's requests are answered
-    with the lock error (503) without waiting once more each."""
+    """Another transaction holds one course past the lock wait: the group books the other
+    course's requests without waiting for it, and the held course's requests, set aside in its
+    own line, are answered with the lock error (503) once, without waiting once more each."""
     free, held = await published_course(ctx, capacity=5), await published_course(ctx, capacity=5)
     urn = await member_school(ctx)
     url = ctx.runtime.settings.database_url().replace("+asyncpg", "")
@@ -515,7 +517,7 @@ async def test_a_course_locked_too_long_elsewhere_fails_only_its_own_requests(
     finally:
         await holder.close()
     lock = GROUP_STATEMENTS[0]
-    assert seen == [lock, lock, *GROUP_STATEMENTS]  # all, the held course, the free one
+    assert seen == [*GROUP_STATEMENTS, lock]  # the free course booked, then the held one waited for
     on_held_1, on_free_1, on_held_2, on_free_2 = answers
     made = [on_free_1, on_free_2]
     assert [a.booking.status for a in made] == ["confirmed"] * 2  # type: ignore[union-attr]
@@ -526,28 +528,28 @@ async def test_a_course_locked_too_long_elsewhere_fails_only_its_own_requests(
     assert isinstance(retried, BookingResult) and retried.booking.status == "confirmed"
 
 
-async def test_a_group_chosen_as_a_deadlock_victim_is_booked_again_course_by_course(
-    ctx: BookingsContext, caplog: pytest.LogCaptureFixture
+async def test_a_course_held_elsewhere_is_set_aside_and_the_others_go_on(
+    ctx: BookingsContext,
 ) -> None:
-    """Another transaction locks the second of the group's courses, the group locks the first
-    and waits for it, then the other transaction asks for the first: PostgreSQL breaks the cycle
-    by failing the group (it waited first), which writes nothing; course by course, both are
-    booked once the other transaction ends."""
-    ids = sorted([await published_course(ctx, capacity=5), await published_course(ctx, capacity=5)])
-    first, second = ids
+    """Another transaction holds one of the group's courses: the group does not wait for it but
+    books the others at once; the held course's requests wait in its own line, and a request
+    for it that comes meanwhile waits behind them; all are booked, in arrival order, as soon as
+    the course is free."""
+    held, free = await published_course(ctx, capacity=1), await published_course(ctx, capacity=5)
     urn = await member_school(ctx)
     url = ctx.runtime.settings.database_url().replace("+asyncpg", "")
     holder, watcher = await asyncpg.connect(url), await asyncpg.connect(url)
     try:
         holding = holder.transaction()
         await holding.start()
-        await holder.execute("SELECT 1 FROM courses WHERE id = $1 FOR UPDATE", second)
+        await holder.execute("SELECT 1 FROM courses WHERE id = $1 FOR UPDATE", held)
         with statements(ctx) as seen:
             group = asyncio.ensure_future(
                 together(
                     ctx,
-                    (urn, second, request(urn), "dl-1"),
-                    (urn, first, request(urn), "dl-2"),
+                    (urn, held, request(urn), "sa-1"),
+                    (urn, free, request(urn), "sa-2"),
+                    (urn, held, request(urn), "sa-3"),
                 )
             )
 
@@ -559,15 +561,24 @@ async def test_a_group_chosen_as_a_deadlock_victim_is_booked_again_course_by_cou
                     )
                 )
 
-            await eventually(waiting_for_a_course, message="the group waits for the course")
-            await holder.execute("SELECT 1 FROM courses WHERE id = $1 FOR UPDATE", first)
+            await eventually(waiting_for_a_course, message="the held course's line waits")
+            assert [await booked(ctx, c) for c in (free, held)] == [1, 0]  # not waited for
+            later = asyncio.ensure_future(together(ctx, (urn, held, request(urn), "sa-4")))
             await holding.commit()
-            on_second, on_first = await group
+            first, on_free, second = await group
+            [last] = await later
     finally:
         await holder.close()
         await watcher.close()
-    assert "deadlock detected" in caplog.text
-    assert seen == [GROUP_STATEMENTS[0], *GROUP_STATEMENTS, *GROUP_STATEMENTS]
-    made = [on_second, on_first]
-    assert [a.booking.status for a in made] == ["confirmed"] * 2  # type: ignore[union-attr]
-    assert [await booked(ctx, c) for c in ids] == [1, 1]
+    made = [first, on_free, second, last]
+    assert all(isinstance(a, BookingResult) for a in made), made
+    assert [a.booking.status for a in made] == [  # type: ignore[union-attr]
+        "confirmed",
+        "confirmed",
+        "waitlisted",
+        "waitlisted",
+    ]
+    assert [second.booking.waitlist_position, last.booking.waitlist_position] == [1, 2]  # type: ignore[union-attr]
+    lock = GROUP_STATEMENTS[0]
+    assert seen[:4] == GROUP_STATEMENTS and seen[4] == lock  # the free course first
+    assert [await booked(ctx, c) for c in (free, held)] == [1, 3]

@@ -7,9 +7,13 @@ the ones before them are booked, and go on together: one transaction for the gro
 its courses locked once (in the order of their ids), each request decided in arrival order on
 its course's aggregate with its own answer (a refusal is that request's alone), then one
 statement for all their writes (queue counters, bookings, events, keys). A group that cannot
-commit writes nothing; its requests are then booked course by course, and then one by one."""
+commit writes nothing; its requests are then booked course by course, and then one by one.
+A group does not wait for a course another transaction holds: that course's requests are set
+aside in its own line, which waits for the lock, and those for it that come meanwhile follow."""
 
+import asyncio
 import logging
+from collections.abc import Hashable
 from contextvars import Context, copy_context
 from dataclasses import dataclass
 from datetime import datetime
@@ -112,12 +116,13 @@ async def _book(
     request = _Request(
         course_id, principal, booking, booker_email, scope, key, fingerprint, copy_context()
     )
-    wait_s = ctx.config.database_pool_timeout_s + ctx.config.lock_timeout_ms / 1000
     try:
-        # one line per database: a group takes everyone waiting, whatever the course
-        result: BookingResult = await course_queue.take_turn(
-            ctx.runtime.engine, request, partial(_book_group, ctx), wait_s
-        )
+        if course_queue.has_line(_own_line(ctx, course_id)):  # behind those set aside before
+            result: BookingResult = await _set_aside(ctx, request)
+        else:  # one line per database: a group takes everyone waiting, whatever the course
+            result = await course_queue.take_turn(
+                ctx.runtime.engine, request, partial(_book_in_turn, ctx), _wait_s(ctx)
+            )
         return result
     except idempotency.KeyTaken:
         async with unit_of_work(ctx) as uow:
@@ -125,16 +130,51 @@ async def _book(
         return BookingResult(booking=BookingView.model_validate(first), replayed=True)
 
 
-async def _book_group(ctx: BookingsContext, requests: list[_Request]) -> list[Answer]:
+def _wait_s(ctx: BookingsContext) -> float:
+    return ctx.config.database_pool_timeout_s + ctx.config.lock_timeout_ms / 1000
+
+
+def _own_line(ctx: BookingsContext, course_id: UUID) -> Hashable:
+    return (ctx.runtime.engine, course_id)
+
+
+async def _book_in_turn(
+    ctx: BookingsContext, requests: list[_Request]
+) -> list[Answer | asyncio.Future[BookingResult]]:
+    """A group of the service's line, which never waits for a course that another transaction
+    holds: that course's requests are set aside in its own line, in arrival order (and those
+    that come after them follow them there while it lasts), so that the others go on."""
+    free = [r for r in requests if not course_queue.has_line(_own_line(ctx, r.course_id))]
+    booked = dict(zip(map(id, free), await _book_group(ctx, free, skip_held=True), strict=True))
+    answers: list[Answer | asyncio.Future[BookingResult]] = []
+    for request in requests:
+        answer = booked.get(id(request), _HELD)
+        answers.append(_set_aside(ctx, request) if answer is _HELD else answer)
+    return answers
+
+
+def _set_aside(ctx: BookingsContext, request: _Request) -> asyncio.Future[BookingResult]:
+    """``request`` booked in its course's own line, whose groups wait for the course's lock."""
+    line = _own_line(ctx, request.course_id)
+    waiting = partial(_book_group, ctx, skip_held=False)
+    return asyncio.ensure_future(course_queue.take_turn(line, request, waiting, _wait_s(ctx)))
+
+
+async def _book_group(
+    ctx: BookingsContext, requests: list[_Request], *, skip_held: bool
+) -> list[Answer]:
     """Book ``requests`` (in arrival order) together, or else course by course, or else one by
     one: a group that cannot commit (a key another transaction took, a database error) leaves
     nothing written and its requests are tried again in smaller groups, so that each gets its
     own answer. A course whose lock was not had in time answers its requests with that error:
-    alone, each would wait as long again."""
+    alone, each would wait as long again. With ``skip_held``, a course another transaction
+    holds is not waited for: its requests are answered ``_HELD``."""
+    if not requests:
+        return []
     if len(requests) == 1:
-        return [await _book_alone(ctx, requests[0])]
+        return [await _book_alone(ctx, requests[0], skip_held=skip_held)]
     try:
-        return await _book_together(ctx, requests)
+        return await _book_together(ctx, requests, skip_held=skip_held)
     except Exception as error:
         failure = error
     several = _several_courses(requests)
@@ -145,19 +185,21 @@ async def _book_group(ctx: BookingsContext, requests: list[_Request]) -> list[An
         exc_info=failure,
     )
     if several:
-        return await _course_by_course(ctx, requests)
+        return await _course_by_course(ctx, requests, skip_held=skip_held)
     if sqlstate(failure) == LOCK_NOT_AVAILABLE:
         return [failure] * len(requests)
-    return [await _book_alone(ctx, request) for request in requests]
+    return [await _book_alone(ctx, request, skip_held=skip_held) for request in requests]
 
 
-async def _course_by_course(ctx: BookingsContext, requests: list[_Request]) -> list[Answer]:
+async def _course_by_course(
+    ctx: BookingsContext, requests: list[_Request], *, skip_held: bool
+) -> list[Answer]:
     by_course: dict[UUID, list[int]] = {}
     for i, request in enumerate(requests):
         by_course.setdefault(request.course_id, []).append(i)
     answers: dict[int, Answer] = {}
     for indices in by_course.values():
-        course_answers = await _book_group(ctx, [requests[i] for i in indices])
+        course_answers = await _book_group(ctx, [requests[i] for i in indices], skip_held=skip_held)
         answers |= zip(indices, course_answers, strict=True)
     return [answers[i] for i in range(len(requests))]
 
@@ -166,20 +208,25 @@ def _several_courses(requests: list[_Request]) -> bool:
     return any(r.course_id != requests[0].course_id for r in requests)
 
 
-async def _book_alone(ctx: BookingsContext, request: _Request) -> Answer:
+async def _book_alone(ctx: BookingsContext, request: _Request, *, skip_held: bool) -> Answer:
     try:
-        [answer] = await _book_together(ctx, [request])
+        [answer] = await _book_together(ctx, [request], skip_held=skip_held)
     except Exception as error:
         return error
     return answer
 
+
+_HELD = Exception("its course is held by another transaction")
+"""Stands for the answer of a request whose course a group skipped (``skip_held``)."""
 
 _AGAIN = Exception("the same idempotency key as an earlier request of the group")
 """Stands for the answer of a request with the key of an earlier one in its group: it is sent
 again alone once the group committed, and so replays that one's answer (or is refused)."""
 
 
-async def _book_together(ctx: BookingsContext, requests: list[_Request]) -> list[Answer]:
+async def _book_together(
+    ctx: BookingsContext, requests: list[_Request], *, skip_held: bool
+) -> list[Answer]:
     """Book ``requests`` in one transaction: their courses locked (in the order of their ids),
     each request decided in turn on its course's aggregate (a refusal is that request's answer),
     then the bookings, their events and idempotency keys written in one statement. Raises (and
@@ -190,13 +237,18 @@ async def _book_together(ctx: BookingsContext, requests: list[_Request]) -> list
     booked_here: dict[tuple[UUID, str], UUID] = {}
     keys_here: set[tuple[str, str]] = set()
     async with unit_of_work(ctx) as uow:
-        courses, found = await uow.courses_for_bookings([r.asked for r in requests])
+        courses, found = await uow.courses_for_bookings(
+            [r.asked for r in requests], skip_held=skip_held
+        )
         now = ctx.clock.now()
         for request, row in zip(requests, found, strict=True):
             if (request.scope, request.key) in keys_here:
                 answers.append(_AGAIN)
                 continue
             course = courses.get(request.course_id)
+            if course is None and skip_held:  # held elsewhere (or gone: its own line says)
+                answers.append(_HELD)
+                continue
             try:
                 if course is None or row is None:
                     raise NotFound("no such course")
@@ -227,7 +279,7 @@ async def _book_together(ctx: BookingsContext, requests: list[_Request]) -> list
                 raise idempotency.KeyTaken
     for i, answer in enumerate(answers):
         if answer is _AGAIN:
-            answers[i] = await _book_alone(ctx, requests[i])
+            answers[i] = await _book_alone(ctx, requests[i], skip_held=skip_held)
     return answers
 
 

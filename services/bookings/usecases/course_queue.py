@@ -18,19 +18,22 @@ import contextvars
 from collections import deque
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 GROUP_LIMIT = 100
 
 BookAll = Callable[[list[Any]], Awaitable[Sequence[Any]]]
-"""Books a group's requests together: an answer per request, in order, either its result or
-the exception to raise for it."""
+"""Books a group's requests together: an answer per request, in order, either its result, the
+exception to raise for it, or a future that will hold its answer (another line's)."""
 
 
 @dataclass
 class _Ticket:
     request: Any
     answer: asyncio.Future[Any]
+    forwarded: bool = False
+    """Its answer comes from another line."""
 
 
 @dataclass
@@ -41,6 +44,11 @@ class _Line:
 
 
 _lines: dict[Hashable, _Line] = {}
+
+
+def has_line(line_id: Hashable) -> bool:
+    """Whether requests wait in line ``line_id`` or its group is being booked."""
+    return line_id in _lines
 
 
 async def take_turn(line_id: Hashable, request: Any, book_all: BookAll, timeout_s: float) -> Any:
@@ -81,11 +89,27 @@ async def _work(line_id: Hashable, line: _Line) -> None:
             for ticket, answer in zip(group, answers, strict=True):
                 if ticket.answer.done():
                     continue
-                if isinstance(answer, BaseException):
+                if isinstance(answer, asyncio.Future):  # to be answered in another line
+                    answer.add_done_callback(partial(_forward, ticket.answer))
+                    ticket.forwarded = True
+                elif isinstance(answer, BaseException):
                     ticket.answer.set_exception(answer)
                 else:
                     ticket.answer.set_result(answer)
     finally:
         del _lines[line_id]  # nobody waits in it: forget the line
         for ticket in (*group, *line.waiting):  # only when the worker itself is cancelled
-            ticket.answer.cancel()
+            if not ticket.forwarded:
+                ticket.answer.cancel()
+
+
+def _forward(answer: asyncio.Future[Any], source: asyncio.Future[Any]) -> None:
+    error = None if source.cancelled() else source.exception()
+    if answer.done():
+        return
+    if source.cancelled():
+        answer.cancel()
+    elif error is not None:
+        answer.set_exception(error)
+    else:
+        answer.set_result(source.result())

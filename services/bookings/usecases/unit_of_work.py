@@ -46,15 +46,18 @@ class UnitOfWork:
         return course
 
     async def courses_for_bookings(
-        self, asked: Sequence[Asked]
+        self, asked: Sequence[Asked], *, skip_held: bool = False
     ) -> tuple[dict[UUID, Course], list[Row | None]]:
         """The aggregates of the courses ``asked`` names that exist, by id, locked (in the order
         of their ids), and in one more round trip what new bookings need, a row per request
         of ``asked`` (``booking_context.bookings_context``; None where the course does not
-        exist)."""
+        exist, or with ``skip_held`` where another transaction holds it)."""
         course_ids = sorted({a.course_id for a in asked})
         locked = await repo.lock_courses(
-            self.session, course_ids, lock_timeout_ms=self.ctx.config.lock_timeout_ms
+            self.session,
+            course_ids,
+            lock_timeout_ms=self.ctx.config.lock_timeout_ms,
+            skip_held=skip_held,
         )
         alliances = {row.id: row.alliance_id for row in locked}
         present = [a for a in asked if a.course_id in alliances]
