@@ -10,8 +10,8 @@ A group forms deterministically: requests started together (``asyncio.gather``) 
 course's line before its worker first runs, so they are one group."""
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -131,6 +131,32 @@ async def booked(ctx: BookingsContext, course_id: UUID) -> int:
         return int(await session.scalar(query) or 0)
 
 
+Waits = Callable[[str], Awaitable[int]]
+
+
+@asynccontextmanager
+async def elsewhere(ctx: BookingsContext) -> AsyncIterator[tuple[asyncpg.Connection, Waits]]:
+    """Another session, and how many statements wait for a lock, by how they begin (seen from a
+    third session)."""
+    url = ctx.runtime.settings.database_url().replace("+asyncpg", "")
+    holder, watcher = await asyncpg.connect(url), await asyncpg.connect(url)
+
+    async def waits(query_start: str) -> int:
+        return int(
+            await watcher.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND query LIKE $1",
+                f"{query_start}%",
+            )
+        )
+
+    try:
+        yield holder, waits
+    finally:
+        await holder.close()
+        await watcher.close()
+
+
 GROUP_STATEMENTS = [
     "SELECT courses.id, courses.alliance_id,",  # the course, locked
     "SELECT tally.held, tally.waiting,",  # every request's context
@@ -242,9 +268,7 @@ async def test_a_key_taken_meanwhile_rolls_the_group_back_and_books_one_by_one(
     urn = await member_school(ctx)
     principal = lead_of(urn)
     scope = f"{principal.alliance_id}:{principal.subject}"
-    url = ctx.runtime.settings.database_url().replace("+asyncpg", "")
-    holder, watcher = await asyncpg.connect(url), await asyncpg.connect(url)
-    try:
+    async with elsewhere(ctx) as (holder, waits):
         taking = holder.transaction()
         await taking.start()
         await holder.execute(
@@ -261,20 +285,9 @@ async def test_a_key_taken_meanwhile_rolls_the_group_back_and_books_one_by_one(
             )
         )
 
-        async def waiting_for_the_key() -> int:
-            return int(
-                await watcher.fetchval(
-                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                    "AND query LIKE 'WITH course AS%'"
-                )
-            )
-
-        await eventually(waiting_for_the_key, message="the group's key insert waits")
+        await eventually(lambda: waits("WITH course AS"), message="the group's key insert waits")
         await taking.commit()
         before, taken, after = await group
-    finally:
-        await holder.close()
-        await watcher.close()
     assert isinstance(before, BookingResult) and before.booking.status == "confirmed"
     assert isinstance(taken, Invalid) and taken.title == "Idempotency key reused"
     assert isinstance(after, BookingResult) and after.booking.status == "confirmed"
@@ -439,9 +452,7 @@ async def test_a_key_taken_meanwhile_in_a_group_of_several_courses_books_course_
     urn = await member_school(ctx)
     principal = lead_of(urn)
     scope = f"{principal.alliance_id}:{principal.subject}"
-    url = ctx.runtime.settings.database_url().replace("+asyncpg", "")
-    holder, watcher = await asyncpg.connect(url), await asyncpg.connect(url)
-    try:
+    async with elsewhere(ctx) as (holder, waits):
         taking = holder.transaction()
         await taking.start()
         await holder.execute(
@@ -460,20 +471,11 @@ async def test_a_key_taken_meanwhile_in_a_group_of_several_courses_books_course_
                 )
             )
 
-            async def waiting_for_the_key() -> int:
-                return int(
-                    await watcher.fetchval(
-                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                        "AND query LIKE 'WITH course AS%'"
-                    )
-                )
-
-            await eventually(waiting_for_the_key, message="the group's key insert waits")
+            await eventually(
+                lambda: waits("WITH course AS"), message="the group's key insert waits"
+            )
             await taking.commit()
             first, taken, second, third = await group
-    finally:
-        await holder.close()
-        await watcher.close()
     # the whole group, rolled back; then each course's two together (the key now found taken)
     assert seen == GROUP_STATEMENTS[:3] + GROUP_STATEMENTS * 2
     made = [first, second, third]
@@ -499,9 +501,7 @@ async def test_a_course_locked_too_long_elsewhere_fails_only_its_own_requests(
     own line, are answered with the lock error (503) once, without waiting once more each."""
     free, held = await published_course(ctx, capacity=5), await published_course(ctx, capacity=5)
     urn = await member_school(ctx)
-    url = ctx.runtime.settings.database_url().replace("+asyncpg", "")
-    holder = await asyncpg.connect(url)
-    try:
+    async with elsewhere(ctx) as (holder, _):
         holding = holder.transaction()
         await holding.start()
         await holder.execute("SELECT 1 FROM courses WHERE id = $1 FOR UPDATE", held)
@@ -514,8 +514,6 @@ async def test_a_course_locked_too_long_elsewhere_fails_only_its_own_requests(
                 (urn, free, request(urn), "lk-4"),
             )
         await holding.rollback()
-    finally:
-        await holder.close()
     lock = GROUP_STATEMENTS[0]
     assert seen == [*GROUP_STATEMENTS, lock]  # the free course booked, then the held one waited for
     on_held_1, on_free_1, on_held_2, on_free_2 = answers
@@ -537,9 +535,7 @@ async def test_a_course_held_elsewhere_is_set_aside_and_the_others_go_on(
     the course is free."""
     held, free = await published_course(ctx, capacity=1), await published_course(ctx, capacity=5)
     urn = await member_school(ctx)
-    url = ctx.runtime.settings.database_url().replace("+asyncpg", "")
-    holder, watcher = await asyncpg.connect(url), await asyncpg.connect(url)
-    try:
+    async with elsewhere(ctx) as (holder, waits):
         holding = holder.transaction()
         await holding.start()
         await holder.execute("SELECT 1 FROM courses WHERE id = $1 FOR UPDATE", held)
@@ -553,23 +549,14 @@ async def test_a_course_held_elsewhere_is_set_aside_and_the_others_go_on(
                 )
             )
 
-            async def waiting_for_a_course() -> int:
-                return int(
-                    await watcher.fetchval(
-                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                        "AND query LIKE 'SELECT courses.id%'"
-                    )
-                )
-
-            await eventually(waiting_for_a_course, message="the held course's line waits")
+            await eventually(
+                lambda: waits("SELECT courses.id"), message="the held course's line waits"
+            )
             assert [await booked(ctx, c) for c in (free, held)] == [1, 0]  # not waited for
             later = asyncio.ensure_future(together(ctx, (urn, held, request(urn), "sa-4")))
             await holding.commit()
             first, on_free, second = await group
             [last] = await later
-    finally:
-        await holder.close()
-        await watcher.close()
     made = [first, on_free, second, last]
     assert all(isinstance(a, BookingResult) for a in made), made
     assert [a.booking.status for a in made] == [  # type: ignore[union-attr]
