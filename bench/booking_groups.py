@@ -28,11 +28,12 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
-import psutil
 from sqlalchemy import event
 
 ROOT = Path.cwd()
 sys.path[:0] = [str(ROOT)]
+
+from cpu import own_cpu, postgres_cpu  # noqa: E402
 
 from services.bookings.config import BookingsSettings  # noqa: E402
 from services.bookings.tables import metadata  # noqa: E402
@@ -65,24 +66,6 @@ class RoundTrips:
 
     def snapshot(self) -> dict[str, int]:
         return dict(self.count)
-
-
-def postgres_cpu(data_dir: Path) -> float:
-    total = 0.0
-    for process in psutil.process_iter(["cmdline"]):
-        try:
-            if any(str(data_dir) in part for part in process.info["cmdline"] or ()):
-                for p in [process, *process.children(recursive=True)]:
-                    t = p.cpu_times()
-                    total += t.user + t.system
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
-            continue
-    return total
-
-
-def own_cpu() -> float:
-    t = psutil.Process().cpu_times()
-    return t.user + t.system
 
 
 async def published_course(ctx: BookingsContext, capacity: int) -> UUID:

@@ -27,6 +27,8 @@ from sqlalchemy import event, func, select
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from cpu import postgres_cpu  # noqa: E402
+
 from devstack import EmbeddedPostgres, free_port  # noqa: E402
 from services.finance.app import build_app  # noqa: E402
 from services.finance.config import FinanceSettings  # noqa: E402
@@ -73,20 +75,6 @@ def record(offset: int, data: b.BookingRequested | b.BookingConfirmed) -> Consum
     return ConsumerRecord(
         data.topic, 0, offset, 0, 0, data.key().encode(), value, None, 0, len(value), headers
     )
-
-
-def postgres_cpu(pg: EmbeddedPostgres) -> float:
-    total = 0.0
-    for proc in psutil.process_iter(["cmdline"]):
-        try:
-            if any(str(pg.data_dir) in part for part in proc.info["cmdline"] or ()):
-                family = [proc, *proc.children(recursive=True)]
-                for p in family:
-                    t = p.cpu_times()
-                    total += t.user + t.system
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
-            continue
-    return total
 
 
 async def main(bookings: int, batch: int, schools: int) -> None:
@@ -137,11 +125,11 @@ async def main(bookings: int, batch: int, schools: int) -> None:
         event.listen(engine, "before_cursor_execute", on_statement)
         event.listen(engine, "begin", on_begin)
         event.listen(engine, "commit", on_commit)
-        pg_before = postgres_cpu(pg)
+        pg_before = postgres_cpu(pg.data_dir)
         cpu_before = time.process_time()
         await feed(measured)
         cpu = time.process_time() - cpu_before
-        pg_cpu = postgres_cpu(pg) - pg_before
+        pg_cpu = postgres_cpu(pg.data_dir) - pg_before
         async with runtime.sessions() as session:
             placed = await session.scalar(select(func.count()).select_from(entries))
         await runtime.engine.dispose()

@@ -32,12 +32,12 @@ from collections import Counter
 from pathlib import Path
 from typing import ClassVar
 
-import psutil
 from pydantic import EmailStr
 
 ROOT = Path.cwd()
 sys.path[:0] = [str(ROOT)]
 
+from cpu import own_cpu, postgres_cpu  # noqa: E402
 from sqlalchemy.dialects.postgresql import asyncpg as sa_asyncpg  # noqa: E402
 
 from devstack import ensure_topics  # noqa: E402
@@ -101,24 +101,6 @@ def count_round_trips() -> None:
     connection._call_and_discard = _call_and_discard
     cursor._prepare_and_execute = _prepare_and_execute
     cursor._executemany = _executemany
-
-
-def postgres_cpu(data_dir: Path) -> float:
-    total = 0.0
-    for process in psutil.process_iter(["cmdline"]):
-        try:
-            if any(str(data_dir) in part for part in process.info["cmdline"] or ()):
-                for p in [process, *process.children(recursive=True)]:
-                    t = p.cpu_times()
-                    total += t.user + t.system
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
-            continue
-    return total
-
-
-def own_cpu() -> float:
-    t = psutil.Process().cpu_times()
-    return t.user + t.system
 
 
 def relay_of(runtime, **kwargs):  # type: ignore[no-untyped-def]
