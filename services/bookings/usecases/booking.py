@@ -144,13 +144,17 @@ async def _book_in_turn(
     """A group of the service's line, which never waits for a course that another transaction
     holds: that course's requests are set aside in its own line, in arrival order (and those
     that come after them follow them there while it lasts), so that the others go on."""
-    free = [r for r in requests if not course_queue.has_line(_own_line(ctx, r.course_id))]
-    booked = dict(zip(map(id, free), await _book_group(ctx, free, skip_held=True), strict=True))
-    answers: list[Answer | asyncio.Future[BookingResult]] = []
-    for request in requests:
-        answer = booked.get(id(request), _HELD)
-        answers.append(_set_aside(ctx, request) if answer is _HELD else answer)
-    return answers
+    free = [
+        i for i, r in enumerate(requests) if not course_queue.has_line(_own_line(ctx, r.course_id))
+    ]
+    answers: list[Answer] = [_HELD] * len(requests)
+    booked = await _book_group(ctx, [requests[i] for i in free], skip_held=True)
+    for i, answer in zip(free, booked, strict=True):
+        answers[i] = answer
+    return [
+        _set_aside(ctx, request) if answer is _HELD else answer
+        for request, answer in zip(requests, answers, strict=True)
+    ]
 
 
 def _set_aside(ctx: BookingsContext, request: _Request) -> asyncio.Future[BookingResult]:
