@@ -24,13 +24,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.bookings.domain.course import Course
 from services.bookings.domain.model import BookingStatus
 from services.bookings.repository import HELD, LIVE_INLINE
 from services.bookings.store import booking_values
 from services.bookings.tables import bookings, courses, idempotency_keys, memberships, schools
+from shared.storage.direct import Direct, DirectConnection
 
 
 def _bookings_context_statement() -> Any:
@@ -117,7 +117,7 @@ def _bookings_context_statement() -> Any:
     )
 
 
-BOOKINGS_CONTEXT = _bookings_context_statement()
+BOOKINGS_CONTEXT = Direct(_bookings_context_statement())
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,7 @@ class Asked:
 
 
 async def bookings_context(
-    session: AsyncSession, alliances: Mapping[UUID, str], asked: Sequence[Asked]
+    connection: DirectConnection, alliances: Mapping[UUID, str], asked: Sequence[Asked]
 ) -> list[Row]:
     """In one round trip, what new bookings need once their courses (``alliances``: each
     one's alliance, by id) are locked: one row per request of ``asked``, in its order, each
@@ -150,7 +150,7 @@ async def bookings_context(
         "scopes": [a.scope for a in asked],
         "keys": [a.key for a in asked],
     }
-    return list((await session.execute(BOOKINGS_CONTEXT, values)).all())
+    return await connection.all(BOOKINGS_CONTEXT, values)
 
 
 def _unnest(prefix: str, columns: Sequence[Column[Any]]) -> Any:
@@ -176,7 +176,7 @@ KEY_COLUMNS = ["scope", "key", "request_hash", "response"]
 
 
 @cache
-def _write_statement(outbox: Table) -> Any:
+def _write_statement(outbox: Table) -> Direct:
     """The courses' queue counters (those that moved), the new bookings, their outbox rows and
     the requests' idempotency keys, written in one statement; it returns how many keys were
     new."""
@@ -195,13 +195,13 @@ def _write_statement(outbox: Table) -> Any:
         .returning(idempotency_keys.c.key)
         .cte("new_keys")
     )
-    return (
+    return Direct(
         select(func.count().label("keys")).select_from(keys).add_cte(course, new_bookings, events)
     )
 
 
 async def write_new_bookings(
-    session: AsyncSession,
+    connection: DirectConnection,
     changed: Sequence[Course],
     outbox: Table,
     events: Sequence[dict[str, Any]],
@@ -224,7 +224,7 @@ async def write_new_bookings(
         ("k", KEY_COLUMNS, keys),
     ):
         values |= {f"{prefix}_{name}": [row[name] for row in rows] for name in names}
-    written: int = (await session.execute(_write_statement(outbox), values)).scalar_one()
+    written: int = await connection.scalar(_write_statement(outbox), values)
     for course in changed:
         course.updates.clear()
         course.added.clear()

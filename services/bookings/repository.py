@@ -18,6 +18,7 @@ from services.bookings.domain.course import Booking, Course
 from services.bookings.domain.model import HOLDS_PLACE, LIVE, BookingStatus
 from services.bookings.store import booking_from, booking_values, course_from
 from services.bookings.tables import bookings, courses, memberships, schools
+from shared.storage.direct import Direct, DirectConnection
 from shared.storage.inline import inline
 
 HELD = [s.value for s in HOLDS_PLACE]
@@ -81,9 +82,11 @@ LOCK_COURSES = (
 
 LOCK_FREE_COURSES = LOCK_COURSES.with_for_update(of=courses, skip_locked=True)
 
+_LOCK_COURSES = {False: Direct(LOCK_COURSES), True: Direct(LOCK_FREE_COURSES)}
+
 
 async def lock_courses(
-    session: AsyncSession,
+    connection: DirectConnection,
     course_ids: Sequence[UUID],
     *,
     lock_timeout_ms: int,
@@ -94,8 +97,7 @@ async def lock_courses(
     wait for each other). Each wait is bounded as in ``lock_course``; with ``skip_held``, none:
     a course another transaction holds is left out as if it did not exist."""
     values = {"course_ids": list(course_ids), "lock_timeout": f"{int(lock_timeout_ms)}ms"}
-    statement = LOCK_FREE_COURSES if skip_held else LOCK_COURSES
-    return list((await session.execute(statement, values)).all())
+    return await connection.all(_LOCK_COURSES[skip_held], values)
 
 
 async def insert_course(session: AsyncSession, values: dict[str, Any]) -> None:

@@ -31,6 +31,7 @@ from shared.context import correlation_id
 from shared.errors import Conflict, DomainError, Invalid, NotFound
 from shared.identity import Principal, Role
 from shared.runtime import ServiceRuntime
+from shared.storage import direct
 from shared.storage.outage import sqlstate
 from tests.bookings.conftest import course_body, new_urn
 from tests.support.stack import Stack
@@ -95,11 +96,15 @@ async def together(ctx: BookingsContext, *asked: Asked) -> list[BookingResult | 
 
 @contextmanager
 def statements(ctx: BookingsContext) -> Iterator[list[str]]:
-    """The SQL statements sent (their first words), and a COMMIT per transaction."""
+    """The SQL statements sent (their first words), and a COMMIT per transaction, through
+    SQLAlchemy or straight on the driver (``shared.storage.direct``: the groups)."""
     seen: list[str] = []
 
-    def execute(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+    def sent(statement: str) -> None:
         seen.append(" ".join(statement.split()[:3]))
+
+    def execute(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        sent(statement)
 
     def commit(conn: Any) -> None:
         seen.append("COMMIT")
@@ -108,7 +113,8 @@ def statements(ctx: BookingsContext) -> Iterator[list[str]]:
     event.listen(engine, "before_cursor_execute", execute)
     event.listen(engine, "commit", commit)
     try:
-        yield seen
+        with direct.observed(sent):
+            yield seen
     finally:
         event.remove(engine, "before_cursor_execute", execute)
         event.remove(engine, "commit", commit)

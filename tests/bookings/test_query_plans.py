@@ -20,7 +20,7 @@ async def test_the_booking_context_finds_a_live_booking_by_its_unique_index(stac
         "urns": ["100000"],
     }
     plan = await generic_plan(
-        url, BOOKINGS_CONTEXT, **values, emails=["a@b.c"], scopes=["s"], keys=["k"]
+        url, BOOKINGS_CONTEXT.statement, **values, emails=["a@b.c"], scopes=["s"], keys=["k"]
     )
     assert "uq_bookings_live_participant" in plan, plan
 

@@ -32,7 +32,7 @@ from services.bookings.usecases.access import is_school_lead_of
 from services.bookings.usecases.context import BookingsContext
 from services.bookings.usecases.inputs import NewBooking
 from services.bookings.usecases.read_models import BookingResult, BookingView, booking_view
-from services.bookings.usecases.unit_of_work import unit_of_work
+from services.bookings.usecases.unit_of_work import group_unit_of_work, unit_of_work
 from shared.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from shared.identity import Principal, Role
 from shared.observability.metrics import Metrics
@@ -240,7 +240,7 @@ async def _book_together(
     events: list[tuple[Course, list[DomainEvent], Context]] = []
     booked_here: dict[tuple[UUID, str], UUID] = {}
     keys_here: set[tuple[str, str]] = set()
-    async with unit_of_work(ctx) as uow:
+    async with group_unit_of_work(ctx) as uow:
         courses, found = await uow.courses_for_bookings(
             [r.asked for r in requests], skip_held=skip_held
         )

@@ -23,6 +23,7 @@ from services.bookings.usecases.context import BookingsContext
 from shared.contracts.bookings import CourseInfo
 from shared.contracts.common import Contact
 from shared.errors import NotFound
+from shared.storage.direct import DirectConnection, direct_transaction
 
 
 @dataclass
@@ -44,30 +45,6 @@ class UnitOfWork:
         if course is None:
             raise NotFound("no such course")
         return course
-
-    async def courses_for_bookings(
-        self, asked: Sequence[Asked], *, skip_held: bool = False
-    ) -> tuple[dict[UUID, Course], list[Row | None]]:
-        """The aggregates of the courses ``asked`` names that exist, by id, locked (in the order
-        of their ids), and in one more round trip what new bookings need, a row per request
-        of ``asked`` (``booking_context.bookings_context``; None where the course does not
-        exist, or with ``skip_held`` where another transaction holds it)."""
-        course_ids = sorted({a.course_id for a in asked})
-        locked = await repo.lock_courses(
-            self.session,
-            course_ids,
-            lock_timeout_ms=self.ctx.config.lock_timeout_ms,
-            skip_held=skip_held,
-        )
-        alliances = {row.id: row.alliance_id for row in locked}
-        present = [a for a in asked if a.course_id in alliances]
-        found = await bookings_context(self.session, alliances, present) if present else []
-        counts = {
-            a.course_id: (row.held, row.waiting) for a, row in zip(present, found, strict=True)
-        }
-        courses = {row.id: course_from(row, *counts[row.id]) for row in locked}
-        rows = iter(found)
-        return courses, [next(rows) if a.course_id in courses else None for a in asked]
 
     async def course_and_booking(self, booking_id: UUID) -> tuple[Course, Booking]:
         """The booking's course and the booking, locked in that order (the order everyone uses)."""
@@ -126,47 +103,29 @@ class UnitOfWork:
         one), whose correlation id and trace they carry: bookings made together answer
         several requests."""
         lots = [(course, lot, context) for lot, context in events]
-        await self.ctx.runtime.outbox.insert(self.session, self._outbox_rows(rows, lots))
+        await self.ctx.runtime.outbox.insert(self.session, outbox_rows(self.ctx, rows, lots))
 
-    async def write_new_bookings(
-        self,
-        changed: Sequence[Course],
-        rows: Mapping[UUID, BookingRow],
-        events: Sequence[tuple[Course, Sequence[DomainEvent], Context]],
-        keys: Sequence[dict[str, Any]],
-    ) -> int:
-        """``write`` and ``announce`` for the new bookings of the ``changed`` courses (``rows``,
-        as ``known``), and their idempotency ``keys``, in one round trip
-        (``booking_context.write_new_bookings``); the number of keys written (one already kept
-        is not). ``events`` come in lots as for ``announce``, each with its course."""
-        return await write_new_bookings(
-            self.session,
-            changed,
-            self.ctx.runtime.outbox.table,
-            self._outbox_rows(rows, events),
-            keys,
-        )
 
-    def _outbox_rows(
-        self,
-        rows: Mapping[UUID, BookingRow],
-        lots: Sequence[tuple[Course, Sequence[DomainEvent], Context | None]],
-    ) -> list[dict[str, Any]]:
-        outbox = self.ctx.runtime.outbox
-        described: dict[UUID, tuple[CourseInfo, Contact | None]] = {}
-        written: list[dict[str, Any]] = []
-        for course, lot, context in lots:
-            if not lot:
-                continue
-            if course.id not in described:
-                described[course.id] = (published.course_info(self.ctx, course), _admin(course))
-            info, admin = described[course.id]
-            contracts = [published.contract(self.ctx, event, info, rows, admin) for event in lot]
-            if context is None:
-                written += outbox.rows(contracts)
-            else:
-                written += context.run(outbox.rows, contracts)
-        return written
+def outbox_rows(
+    ctx: BookingsContext,
+    rows: Mapping[UUID, BookingRow],
+    lots: Sequence[tuple[Course, Sequence[DomainEvent], Context | None]],
+) -> list[dict[str, Any]]:
+    outbox = ctx.runtime.outbox
+    described: dict[UUID, tuple[CourseInfo, Contact | None]] = {}
+    written: list[dict[str, Any]] = []
+    for course, lot, context in lots:
+        if not lot:
+            continue
+        if course.id not in described:
+            described[course.id] = (published.course_info(ctx, course), _admin(course))
+        info, admin = described[course.id]
+        contracts = [published.contract(ctx, event, info, rows, admin) for event in lot]
+        if context is None:
+            written += outbox.rows(contracts)
+        else:
+            written += context.run(outbox.rows, contracts)
+    return written
 
 
 def _admin(course: Course) -> Contact | None:
@@ -179,3 +138,63 @@ def _admin(course: Course) -> Contact | None:
 async def unit_of_work(ctx: BookingsContext) -> AsyncIterator[UnitOfWork]:
     async with ctx.runtime.transaction() as session:
         yield UnitOfWork(ctx, session)
+
+
+@dataclass
+class GroupUnitOfWork:
+    """Booking a group of requests: their courses locked, what the group needs read, and all
+    it writes, in one transaction on the driver's own connection (``shared.storage.direct``):
+    the service's hottest path, three statements and a commit."""
+
+    ctx: BookingsContext
+    connection: DirectConnection
+
+    async def courses_for_bookings(
+        self, asked: Sequence[Asked], *, skip_held: bool = False
+    ) -> tuple[dict[UUID, Course], list[Row | None]]:
+        """The aggregates of the courses ``asked`` names that exist, by id, locked (in the order
+        of their ids), and in one more round trip what new bookings need, a row per request
+        of ``asked`` (``booking_context.bookings_context``; None where the course does not
+        exist, or with ``skip_held`` where another transaction holds it)."""
+        course_ids = sorted({a.course_id for a in asked})
+        locked = await repo.lock_courses(
+            self.connection,
+            course_ids,
+            lock_timeout_ms=self.ctx.config.lock_timeout_ms,
+            skip_held=skip_held,
+        )
+        alliances = {row.id: row.alliance_id for row in locked}
+        present = [a for a in asked if a.course_id in alliances]
+        found = await bookings_context(self.connection, alliances, present) if present else []
+        counts = {
+            a.course_id: (row.held, row.waiting) for a, row in zip(present, found, strict=True)
+        }
+        courses = {row.id: course_from(row, *counts[row.id]) for row in locked}
+        rows = iter(found)
+        return courses, [next(rows) if a.course_id in courses else None for a in asked]
+
+    async def write_new_bookings(
+        self,
+        changed: Sequence[Course],
+        rows: Mapping[UUID, BookingRow],
+        events: Sequence[tuple[Course, Sequence[DomainEvent], Context]],
+        keys: Sequence[dict[str, Any]],
+    ) -> int:
+        """What ``UnitOfWork.write`` and ``announce`` do, for the new bookings of the ``changed``
+        courses (``rows``, as ``known``), and their idempotency ``keys``, in one round trip
+        (``booking_context.write_new_bookings``); the number of keys written (one already kept
+        is not). ``events`` come in lots as for ``announce``, each with its course."""
+        return await write_new_bookings(
+            self.connection,
+            changed,
+            self.ctx.runtime.outbox.table,
+            outbox_rows(self.ctx, rows, events),
+            keys,
+        )
+
+
+@asynccontextmanager
+async def group_unit_of_work(ctx: BookingsContext) -> AsyncIterator[GroupUnitOfWork]:
+    async with direct_transaction(ctx.runtime.engine) as connection:
+        yield GroupUnitOfWork(ctx, connection)
+    ctx.runtime.relay.wake()
