@@ -10,8 +10,10 @@ the broker's confirmation and the commit sends a row again), and consumers drop 
 through their inbox.
 
 A pass is four round trips: BEGIN; one statement that takes the lock and the pending rows; one
-UPDATE of the rows the broker confirmed; COMMIT. Each commit of the service wakes the relay,
-which lingers ``linger_s`` first so that one pass takes the rows of every commit meanwhile.
+UPDATE of the rows the broker confirmed; COMMIT; sent straight on asyncpg
+(``shared.storage.direct``), as a pass follows nearly every commit of a busy service. Each
+commit of the service wakes the relay, which lingers ``linger_s`` first so that one pass takes
+the rows of every commit meanwhile.
 Without a wake it looks every ``poll_interval_s`` (rows written by another process, or left
 by a failure) with one statement outside any transaction, and runs a pass only if a row waits.
 """
@@ -25,11 +27,12 @@ from typing import Any
 
 from faststream.kafka import KafkaBroker
 from opentelemetry.trace import SpanKind
-from sqlalchemy import BigInteger, Row, Table, any_, bindparam, func, literal, select, update
+from sqlalchemy import BigInteger, Table, any_, bindparam, func, literal, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from shared.observability import tracing
+from shared.storage.direct import Direct, DirectConnection, direct_transaction
 from shared.workers import Worker
 
 log = logging.getLogger(__name__)
@@ -79,6 +82,7 @@ class OutboxRelay:
         linger_s: float = 0.0,
     ) -> None:
         self.sessions = sessions
+        self.engine: AsyncEngine = sessions.kw["bind"]
         self.broker = broker
         self.table = table
         self.lock_key = advisory_lock_key(name)
@@ -100,7 +104,7 @@ class OutboxRelay:
         # FOR UPDATE reads each row's latest committed version and skips such a row.
         lock_key = literal(self.lock_key, BigInteger)
         locked = select(func.pg_try_advisory_xact_lock(lock_key)).scalar_subquery()
-        self._take = (
+        self._take = Direct(
             select(t.c.id, t.c.topic, t.c.key, t.c.headers, t.c.payload)
             .where(locked, pending)
             .order_by(t.c.id)
@@ -108,12 +112,12 @@ class OutboxRelay:
             .with_for_update()
         )
         self._probe = select(t.c.id).where(pending).limit(1)
-        self._published = (
+        self._published = Direct(
             update(t)
             .where(t.c.id == any_(bindparam("ids", type_=ARRAY(BigInteger))))
             .values(published_at=func.now(), attempts=t.c.attempts + 1)
         )
-        self._refused = (
+        self._refused = Direct(
             update(t)
             .where(t.c.id == bindparam("row_id"))
             .values(attempts=t.c.attempts + 1, last_error=bindparam("error"))
@@ -152,18 +156,18 @@ class OutboxRelay:
 
         Raises ``PublishFailed`` (after recording it on the row) when a row could not be sent.
         """
-        async with self.sessions() as session, session.begin():
-            rows = (await session.execute(self._take)).all()
+        async with direct_transaction(self.engine) as connection:
+            rows = await connection.all(self._take, {})
             if not rows:  # nothing waits, or another relay holds the lock
                 return 0
             outcome = await self._send(rows)
-            await self._record(session, outcome)
+            await self._record(connection, outcome)
         if outcome.failed is not None:
             row_id, error = outcome.failed
             raise PublishFailed(f"outbox row {row_id}: {error}")
         return len(outcome.confirmed)
 
-    async def _send(self, rows: list[Row[Any]]) -> Pass:
+    async def _send(self, rows: list[Any]) -> Pass:
         """Send in id order without waiting for each confirmation; stop at the first refusal."""
         sent: list[tuple[int, asyncio.Future[Any]]] = []
         failed: tuple[int, str] | None = None
@@ -198,12 +202,12 @@ class OutboxRelay:
                 confirmed.append(row_id)
         return Pass(confirmed, failed)
 
-    async def _record(self, session: AsyncSession, outcome: Pass) -> None:
+    async def _record(self, connection: DirectConnection, outcome: Pass) -> None:
         if outcome.confirmed:
-            await session.execute(self._published, {"ids": outcome.confirmed})
+            await connection.all(self._published, {"ids": outcome.confirmed})
         if outcome.failed is not None:
             row_id, error = outcome.failed
-            await session.execute(self._refused, {"row_id": row_id, "error": error[:2000]})
+            await connection.all(self._refused, {"row_id": row_id, "error": error[:2000]})
 
     async def pending_count(self) -> int:
         async with self.sessions() as session:

@@ -22,25 +22,33 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql import ClauseElement
 
-_DRIVER_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError)
+_DRIVER_ERRORS = (
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    OSError,
+)
 
-_observers: list[Callable[[str], None]] = []
+_observers: list[tuple[AsyncEngine | None, Callable[[str], None]]] = []
 
 
 @contextlib.contextmanager
-def observed(observer: Callable[[str], None]) -> Any:
-    """``observer`` is told each statement's SQL (and ``COMMIT``) while the block runs, as
-    SQLAlchemy's ``before_cursor_execute`` event tells of the others (tests, benches)."""
-    _observers.append(observer)
+def observed(observer: Callable[[str], None], engine: AsyncEngine | None = None) -> Any:
+    """``observer`` is told each statement's SQL (and ``COMMIT``) sent on ``engine``'s
+    connections (any engine's if None) while the block runs, as SQLAlchemy's
+    ``before_cursor_execute`` event tells of the others (tests, benches)."""
+    entry = (engine, observer)
+    _observers.append(entry)
     try:
         yield
     finally:
-        _observers.remove(observer)
+        _observers.remove(entry)
 
 
-def _tell(sql: str) -> None:
-    for observer in _observers:
-        observer(sql)
+def _tell(engine: AsyncEngine, sql: str) -> None:
+    for wanted, observer in _observers:
+        if wanted is None or wanted is engine:
+            observer(sql)
 
 
 def _processed(process: Callable[[Any], Any] | None, value: Any) -> Any:
@@ -117,14 +125,15 @@ class Direct:
 
 
 class DirectConnection:
-    def __init__(self, raw: asyncpg.Connection, dialect: Dialect, adapter: Any) -> None:
+    def __init__(self, engine: AsyncEngine, raw: asyncpg.Connection, adapter: Any) -> None:
+        self.engine = engine
         self.raw = raw
-        self.dialect = dialect
+        self.dialect = engine.dialect
         self._adapter = adapter
 
     async def all(self, statement: Direct, values: Mapping[str, Any]) -> list[Any]:
         compiled = statement.compiled(self.dialect)
-        _tell(compiled.sql)
+        _tell(self.engine, compiled.sql)
         try:
             records = await self.raw.fetch(compiled.sql, *compiled.args(values))
         except _DRIVER_ERRORS as error:
@@ -143,7 +152,11 @@ class DirectConnection:
             translated = adapted
         else:  # pragma: no cover - the adapter always raises
             translated = error
-        invalidated = self.dialect.is_disconnect(translated, self._adapter, None)
+        invalidated = (
+            self.dialect.is_disconnect(translated, self._adapter, None)
+            or self.raw.is_closed()
+            or isinstance(error, asyncpg.InternalClientError)  # the protocol lost its place
+        )
         wrapped = DBAPIError.instance(
             sql,
             None,
@@ -161,7 +174,7 @@ async def direct_transaction(engine: AsyncEngine) -> AsyncIterator[DirectConnect
     ends, rolled back if it raises. A disconnect invalidates the connection, as in SQLAlchemy."""
     async with engine.connect() as connection:
         fairy = await connection.get_raw_connection()
-        direct = DirectConnection(fairy.driver_connection, engine.dialect, fairy.dbapi_connection)
+        direct = DirectConnection(engine, fairy.driver_connection, fairy.dbapi_connection)
         try:
             transaction = direct.raw.transaction()
             await transaction.start()
@@ -173,7 +186,7 @@ async def direct_transaction(engine: AsyncEngine) -> AsyncIterator[DirectConnect
                 except Exception:  # not to be handed on in a transaction: closed instead
                     await connection.invalidate()
                 raise
-            _tell("COMMIT")
+            _tell(engine, "COMMIT")
             await transaction.commit()
         except _DRIVER_ERRORS as error:
             failure = direct._translated(error, None)

@@ -113,7 +113,7 @@ def statements(ctx: BookingsContext) -> Iterator[list[str]]:
     event.listen(engine, "before_cursor_execute", execute)
     event.listen(engine, "commit", commit)
     try:
-        with direct.observed(sent):
+        with direct.observed(sent, ctx.runtime.engine):
             yield seen
     finally:
         event.remove(engine, "before_cursor_execute", execute)

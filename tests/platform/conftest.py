@@ -8,6 +8,7 @@ from devstack import ensure_topics
 from services.bookings.config import BookingsSettings
 from shared.contracts.topics import dead_letter_topic
 from shared.runtime import ServiceRuntime
+from shared.storage import direct
 from tests.platform.kernel_app import (
     CRASH_GROUP,
     CRASH_TOPIC,
@@ -52,7 +53,8 @@ async def kernel(kernel_settings: BookingsSettings) -> AsyncIterator[ServiceRunt
 
 @contextmanager
 def statements_of(runtime: ServiceRuntime) -> Iterator[list[str]]:
-    """The SQL statements ``runtime``'s engine sends meanwhile."""
+    """The SQL statements ``runtime``'s engine sends meanwhile, through SQLAlchemy or straight
+    on the driver (``shared.storage.direct``: the relay's passes), and its direct COMMITs."""
     seen: list[str] = []
 
     def record(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
@@ -61,6 +63,7 @@ def statements_of(runtime: ServiceRuntime) -> Iterator[list[str]]:
     engine = runtime.engine.sync_engine
     event.listen(engine, "before_cursor_execute", record)
     try:
-        yield seen
+        with direct.observed(seen.append, runtime.engine):
+            yield seen
     finally:
         event.remove(engine, "before_cursor_execute", record)
