@@ -62,7 +62,7 @@ class RoundTrips:
         event.listen(engine, "begin", lambda *a: self._add("begin"))
         event.listen(engine, "commit", lambda *a: self._add("commit"))
         # the groups' own statements go straight to the driver (shared.storage.direct)
-        direct._observers.append(self._direct)
+        direct._observers.append((ctx.runtime.engine, self._direct))
 
     def _direct(self, sql: str) -> None:
         if sql == "COMMIT":

@@ -54,6 +54,8 @@ class Bench:
         # The bookings themselves go through aiohttp: httpx's pool took a third of the machine's
         # CPU at 200 requests in flight, stolen from the stack under test.
         self.load: aiohttp.ClientSession | None = None
+        self.timeline: list[tuple[float, float]] = []
+        """The last load's requests: (sent, seconds after the load began; latency)."""
 
     async def close(self) -> None:
         await self.client.aclose()

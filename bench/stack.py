@@ -8,8 +8,14 @@ start to ready per service and idle RSS; 1,000 bookings by 50 clients over 20 co
 (bookings/s, p50/p95/p99) with the CPU of every process (psutil: user + system, children
 reaped included) from the first request until both emails of every booking are in the
 Maildir, divided by the bookings; how fast notifications catch up once the bookings stop;
-p99 at half the measured rate; a flash crowd (5,000 attempts on 30 places).
-The machine may be shared: run it when quiet and repeat.
+p99 at half the measured rate, and the cores each part used meanwhile (PostgreSQL's backends by
+the database they serve, and this bench's own client); a flash crowd (5,000 attempts on 30
+places). The machine may be shared: run it when quiet and repeat.
+
+For the paced run: ``--half-rate R --half-bookings N`` fix it (to compare two builds at the
+same rate), ``--timeline`` prints its latencies by when they were sent (slow ones spread out or
+together?), ``--half-alone`` pauses notifications, finance and the SMTP server meanwhile (the
+booking path's own latency), ``--profile-half bookings`` runs py-spy on it alone.
 """
 
 import argparse
@@ -31,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from bookings import Bench  # noqa: E402
+from cpu import own_cpu  # noqa: E402
 
 from devstack import free_port  # noqa: E402
 from shared.settings import Settings  # noqa: E402
@@ -65,6 +72,25 @@ def part_of(process: psutil.Process) -> str:
     if "tansu" in command:
         return "broker"
     return "alliance-up"
+
+
+def cpu_by_backend(root: psutil.Process) -> dict[str, float]:
+    """``cpu_by_part`` with PostgreSQL's backends by the database they serve."""
+    totals: dict[str, float] = {}
+    for process in [root, *root.children(recursive=True)]:
+        try:
+            t = process.cpu_times()
+            part = part_of(process)
+            if part == "postgres":
+                title = process.cmdline()[0].split()
+                if len(title) > 2 and title[2].startswith("alliance_"):
+                    part = "pg " + title[2].removeprefix("alliance_")
+                elif len(title) > 1 and title[0] == "postgres:":
+                    part = "pg " + " ".join(title[1:])[:20]
+        except (psutil.NoSuchProcess, IndexError):
+            continue
+        totals[part] = totals.get(part, 0.0) + t.user + t.system
+    return totals
 
 
 def cpu_by_part(root: psutil.Process) -> dict[str, float]:
@@ -158,6 +184,7 @@ async def load(bench: Bench, courses: list[str], urns: list[str], n: int, rate: 
     failures: list[str] = []
     started = time.perf_counter()
     issued = 0
+    bench.timeline = []
 
     async def client() -> None:
         nonlocal issued
@@ -167,8 +194,10 @@ async def load(bench: Bench, courses: list[str], urns: list[str], n: int, rate: 
             if rate:
                 await asyncio.sleep(max(0.0, started + slot / rate - time.perf_counter()))
             urn = random.choice(urns)
+            sent = time.perf_counter() - started
             elapsed, answer = await bench.book(random.choice(courses), urn, leads[urn])
             latencies.append(elapsed)
+            bench.timeline.append((sent, elapsed))
             if isinstance(answer, str):
                 failures.append(answer)
 
@@ -179,6 +208,34 @@ async def load(bench: Bench, courses: list[str], urns: list[str], n: int, rate: 
 def quantiles_ms(latencies: list[float]) -> str:
     q = statistics.quantiles(latencies, n=100)
     return f"p50 {q[49] * 1000:.1f}  p95 {q[94] * 1000:.1f}  p99 {q[98] * 1000:.1f} ms"
+
+
+def pause_after_the_booking(stack: Stack) -> list[psutil.Process]:
+    """SIGSTOP notifications, finance and the SMTP server: the booking path's own latency."""
+    paused = [
+        p
+        for p in stack.root.children(recursive=True)
+        if part_of(p) in ("notifications", "finance", "smtp")
+    ]
+    for process in paused:
+        process.suspend()
+    return paused
+
+
+def print_timeline(timeline: list[tuple[float, float]], window: float = 0.25) -> None:
+    """Latency by when the request was sent: are the slow ones spread out or together?"""
+    print("  sent at   n   p50 ms   max ms   over 50 ms")
+    end = max(sent for sent, _ in timeline)
+    start = 0.0
+    while start <= end:
+        inside = sorted(e for sent, e in timeline if start <= sent < start + window)
+        if inside:
+            slow = sum(1 for e in inside if e > 0.05)
+            print(
+                f"  {start:6.2f}s {len(inside):4d} {inside[len(inside) // 2] * 1000:7.1f}"
+                f" {inside[-1] * 1000:8.1f} {slow:6d}"
+            )
+        start += window
 
 
 async def wait_for_mail(maildir: Path, expected: int, timeout: float) -> float | None:
@@ -245,14 +302,32 @@ async def measure_load(
         await pg_wal_by_relation(stack, wal_start, await pg_wal_lsn(stack), per=args.bookings)
         print_maintenance(maintenance_before, await pg_maintenance(stack))
 
-    half = max(1.0, rate / 2)
-    paced = min(args.bookings, int(half * 5) + 1)
+    half = args.half_rate or max(1.0, rate / 2)
+    paced = args.half_bookings or min(args.bookings, int(half * 5) + 1)
     await wait_for_mail(maildir, mail_count(maildir), 0)
-    wall, latencies, failures = await load(bench, courses, urns, paced, half)
+    paused = pause_after_the_booking(stack) if args.half_alone else []
+    profilers = start_profilers(stack, args.profile_half) if args.profile_half else []
+    half_before, own_before = cpu_by_backend(stack.root), own_cpu()
+    try:
+        wall, latencies, failures = await load(bench, courses, urns, paced, half)
+    finally:
+        for process in paused:
+            process.resume()
+    half_after, own_after = cpu_by_backend(stack.root), own_cpu()
+    for profiler in profilers:
+        profiler.send_signal(signal.SIGINT)
+        profiler.wait(60)
+    alone = " with the work after the booking paused" if paused else ""
     print(
-        f"\nat half that rate ({half:.0f}/s): {paced} bookings in {wall:.2f}s; "
+        f"\nat half that rate ({half:.0f}/s){alone}: {paced} bookings in {wall:.2f}s; "
         f"{quantiles_ms(latencies)}; {len(failures)} failed"
     )
+    used = {k: (half_after.get(k, 0) - v) / wall for k, v in half_before.items()}
+    used["bench client"] = (own_after - own_before) / wall
+    shown = ", ".join(f"{k} {v:.2f}" for k, v in used.items() if v >= 0.005)
+    print(f"  cores used meanwhile: {shown}; total {sum(used.values()):.2f}")
+    if args.timeline:
+        print_timeline(bench.timeline)
 
     return 0
 
@@ -294,6 +369,17 @@ def main() -> None:
     parser.add_argument("--crowd", type=int, default=5000)
     parser.add_argument("--places", type=int, default=30)
     parser.add_argument("--mail-timeout", type=float, default=300.0)
+    parser.add_argument(
+        "--half-alone",
+        action="store_true",
+        help="pause notifications, finance and the SMTP server during the half-rate run",
+    )
+    parser.add_argument("--half-rate", type=float, help="the paced run at this rate instead")
+    parser.add_argument("--half-bookings", type=int, help="bookings in the paced run")
+    parser.add_argument("--profile-half", help="py-spy the parts named during the half-rate run")
+    parser.add_argument(
+        "--timeline", action="store_true", help="print the half-rate latencies by when sent"
+    )
     parser.add_argument("--profile", help="py-spy record the parts named (comma-separated)")
     parser.add_argument(
         "--pg-statements",
@@ -326,7 +412,7 @@ def main() -> None:
             print(f"alliance up ready in {time.perf_counter() - started:.1f}s")
             print("start to ready (cold):", fmt(ready, "s"))
             print("idle RSS MB:", fmt(rss_mb(stack), ""))
-            profilers = start_profilers(stack, args.profile, tmp) if args.profile else []
+            profilers = start_profilers(stack, args.profile) if args.profile else []
             code = asyncio.run(measure(stack, args))
             for profiler in profilers:
                 profiler.send_signal(signal.SIGINT)
@@ -343,7 +429,7 @@ def main() -> None:
     raise SystemExit(code)
 
 
-def start_profilers(stack: Stack, parts: str, tmp: Path) -> list[subprocess.Popen[bytes]]:
+def start_profilers(stack: Stack, parts: str) -> list[subprocess.Popen[bytes]]:
     """py-spy on each named part; collapsed stacks in bench/profiles (bench/top_frames.py)."""
     out = ROOT / "bench" / "profiles"
     out.mkdir(exist_ok=True)
