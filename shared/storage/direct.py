@@ -10,6 +10,7 @@ invalidated on a disconnect), so whoever tells an outage from a bug tells it the
 """
 
 import contextlib
+import weakref
 from collections import namedtuple
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -115,12 +116,14 @@ class Direct:
 
     def __init__(self, statement: ClauseElement) -> None:
         self.statement = statement
-        self._by_dialect: dict[int, _Compiled] = {}
+        self._by_dialect: weakref.WeakKeyDictionary[Dialect, _Compiled] = (
+            weakref.WeakKeyDictionary()
+        )
 
     def compiled(self, dialect: Dialect) -> _Compiled:
-        found = self._by_dialect.get(id(dialect))
+        found = self._by_dialect.get(dialect)
         if found is None:
-            found = self._by_dialect[id(dialect)] = _Compiled(self.statement, dialect)
+            found = self._by_dialect[dialect] = _Compiled(self.statement, dialect)
         return found
 
 
