@@ -37,19 +37,16 @@ from cpu import own_cpu, postgres_cpu  # noqa: E402
 
 from services.bookings.config import BookingsSettings  # noqa: E402
 from services.bookings.tables import metadata  # noqa: E402
-from services.bookings.usecases import booking, courses, schools  # noqa: E402
+from services.bookings.usecases import booking  # noqa: E402
 from services.bookings.usecases.context import BookingsContext  # noqa: E402
-from services.bookings.usecases.inputs import CourseDetails, NewBooking, SchoolDetails  # noqa: E402
+from services.bookings.usecases.inputs import NewBooking  # noqa: E402
 from shared.clock import MovableClock  # noqa: E402
 from shared.identity import Principal, Role  # noqa: E402
 from shared.runtime import ServiceRuntime  # noqa: E402
 from shared.serve import settle_the_heap  # noqa: E402
 from shared.storage import direct  # noqa: E402
-from tests.bookings.conftest import course_body, new_urn  # noqa: E402
+from tests.bookings.course_scene import ALLIANCE, member_school, published_course  # noqa: E402
 from tests.support.stack import start_stack, stop_stack  # noqa: E402
-
-ALLIANCE = "bench-tsa"
-ADMIN = Principal("admin", frozenset({Role.ALLIANCE_ADMIN}), ALLIANCE, email="admin@tsa.example")
 
 
 class RoundTrips:
@@ -76,21 +73,6 @@ class RoundTrips:
 
     def snapshot(self) -> dict[str, int]:
         return dict(self.count)
-
-
-async def published_course(ctx: BookingsContext, capacity: int) -> UUID:
-    draft = await courses.create_course(ctx, ADMIN, CourseDetails(**course_body(capacity=capacity)))
-    return (await courses.publish_course(ctx, ADMIN, draft.id)).id
-
-
-async def member_school(ctx: BookingsContext) -> str:
-    urn = new_urn()
-    details = SchoolDetails(
-        name=f"School {urn}", cpd_lead_name="Pat Lead", cpd_lead_email=f"lead@{urn}.example.org"
-    )
-    await schools.put_school(ctx, ADMIN, urn, details)
-    await schools.add_member(ctx, ADMIN, ALLIANCE, urn)
-    return urn
 
 
 async def book(

@@ -163,6 +163,24 @@ async def elsewhere(ctx: BookingsContext) -> AsyncIterator[tuple[asyncpg.Connect
         await watcher.close()
 
 
+@asynccontextmanager
+async def key_being_taken(
+    ctx: BookingsContext, urn: str, key: str
+) -> AsyncIterator[tuple[Callable[[], Awaitable[None]], Waits]]:
+    """Another transaction that has written the idempotency ``key`` of ``urn``'s CPD lead and
+    not yet committed (it commits when the caller calls what this yields), and what waits."""
+    principal = lead_of(urn)
+    async with elsewhere(ctx) as (holder, waits):
+        taking = holder.transaction()
+        await taking.start()
+        await holder.execute(
+            "INSERT INTO idempotency_keys (scope, key, request_hash) VALUES ($1, $2, 'other')",
+            f"{principal.alliance_id}:{principal.subject}",
+            key,
+        )
+        yield taking.commit, waits
+
+
 GROUP_STATEMENTS = [
     "SELECT courses.id, courses.alliance_id,",  # the course, locked
     "SELECT tally.held, tally.waiting,",  # every request's context
@@ -272,16 +290,7 @@ async def test_a_key_taken_meanwhile_rolls_the_group_back_and_books_one_by_one(
     finds the key and is refused, the others are booked."""
     course_id = await published_course(ctx, capacity=5)
     urn = await member_school(ctx)
-    principal = lead_of(urn)
-    scope = f"{principal.alliance_id}:{principal.subject}"
-    async with elsewhere(ctx) as (holder, waits):
-        taking = holder.transaction()
-        await taking.start()
-        await holder.execute(
-            "INSERT INTO idempotency_keys (scope, key, request_hash) VALUES ($1, $2, 'other')",
-            scope,
-            "k-taken",
-        )
+    async with key_being_taken(ctx, urn, "k-taken") as (commit, waits):
         group = asyncio.ensure_future(
             together(
                 ctx,
@@ -292,7 +301,7 @@ async def test_a_key_taken_meanwhile_rolls_the_group_back_and_books_one_by_one(
         )
 
         await eventually(lambda: waits("WITH course AS"), message="the group's key insert waits")
-        await taking.commit()
+        await commit()
         before, taken, after = await group
     assert isinstance(before, BookingResult) and before.booking.status == "confirmed"
     assert isinstance(taken, Invalid) and taken.title == "Idempotency key reused"
@@ -456,16 +465,7 @@ async def test_a_key_taken_meanwhile_in_a_group_of_several_courses_books_course_
     then each course's requests are a group of their own, where the key is found taken."""
     one, other = await published_course(ctx, capacity=5), await published_course(ctx, capacity=5)
     urn = await member_school(ctx)
-    principal = lead_of(urn)
-    scope = f"{principal.alliance_id}:{principal.subject}"
-    async with elsewhere(ctx) as (holder, waits):
-        taking = holder.transaction()
-        await taking.start()
-        await holder.execute(
-            "INSERT INTO idempotency_keys (scope, key, request_hash) VALUES ($1, $2, 'other')",
-            scope,
-            "xk-taken",
-        )
+    async with key_being_taken(ctx, urn, "xk-taken") as (commit, waits):
         with statements(ctx) as seen:
             group = asyncio.ensure_future(
                 together(
@@ -480,7 +480,7 @@ async def test_a_key_taken_meanwhile_in_a_group_of_several_courses_books_course_
             await eventually(
                 lambda: waits("WITH course AS"), message="the group's key insert waits"
             )
-            await taking.commit()
+            await commit()
             first, taken, second, third = await group
     # the whole group, rolled back; then each course's two together (the key now found taken)
     assert seen == GROUP_STATEMENTS[:3] + GROUP_STATEMENTS * 2
