@@ -4,12 +4,30 @@ import atexit
 import os
 import signal
 import subprocess
+import time
 import weakref
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO
 
 _live: weakref.WeakSet[ChildProcess] = weakref.WeakSet()
+
+
+def _stopped(pid: int) -> bool:
+    """Whether every thread of ``pid`` is stopped (or it is gone)."""
+    try:
+        threads = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return True
+    for thread in threads:
+        try:
+            with open(f"/proc/{pid}/task/{thread}/stat") as stat:
+                state = stat.read().rpartition(")")[2].split()[0]
+        except (OSError, IndexError):
+            continue
+        if state not in ("T", "t", "Z", "X"):
+            return False
+    return True
 
 
 class ChildProcess:
@@ -97,8 +115,15 @@ class ChildProcess:
         _live.discard(self)
         self._close_log()
 
-    def pause(self) -> None:
+    def pause(self, settle_s: float = 2.0) -> None:
+        """Stop the whole group, and return once its threads are all stopped (``kill`` returns
+        before a thread busy on another CPU has taken the signal), or after ``settle_s``."""
         self._signal(signal.SIGSTOP, group=True)
+        if self._popen is None:
+            return
+        deadline = time.monotonic() + settle_s
+        while not _stopped(self._popen.pid) and time.monotonic() < deadline:
+            time.sleep(0.001)
 
     def resume(self) -> None:
         self._signal(signal.SIGCONT, group=True)
